@@ -1,0 +1,1 @@
+// Engagement module: see DESIGN.md.

@@ -1,0 +1,1 @@
+// Scoring: pure text analytics (see DESIGN.md).

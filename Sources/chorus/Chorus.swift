@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Chorus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chorus",
+        abstract: "Stakeholder feedback and engagement for a school district.",
+        subcommands: [Serve.self, Migrate.self, Score.self]
+    )
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// Where the database is: `DATABASE_URL` when set, otherwise a private cluster in `--data-dir`.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Data directory of the embedded PostgreSQL used when DATABASE_URL is unset (env CHORUS_DATA_DIR).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("pool-size"), help: "Maximum database connections (env CHORUS_POOL_SIZE).")
+    var poolSize: Int?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOG_LEVEL).")
+    var logLevel: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    func makeLogger(label: String = "chorus") -> Logger {
+        var logger = Logger(label: label)
+        let level = logLevel ?? environment["LOG_LEVEL"] ?? "info"
+        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        return logger
+    }
+
+    var resolvedDataDirectory: URL {
+        let path = dataDirectory ?? environment["CHORUS_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? ".chorus/postgres"
+        return URL(fileURLWithPath: path)
+    }
+
+    /// Connects to `DATABASE_URL`, or starts (or reuses) the embedded cluster and its `chorus`
+    /// database. The returned cluster is non-nil only when this call started it, so only then
+    /// is it ours to stop.
+    func open(logger: Logger) async throws -> (client: PostgresClient, startedCluster: EmbeddedCluster?) {
+        let size = poolSize ?? environment["CHORUS_POOL_SIZE"].flatMap(Int.init) ?? 10
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            let configuration = PostgresConfiguration(url: url, maximumConnections: size)
+            return (PostgresClient(configuration: configuration, logger: logger), nil)
+        }
+        let cluster = EmbeddedCluster(dataDirectory: resolvedDataDirectory, logger: logger)
+        let started = try cluster.start()
+        do {
+            try await createDatabaseIfMissing(cluster: cluster, logger: logger)
+        } catch {
+            if started { try? cluster.stop() }
+            throw error
+        }
+        let configuration = PostgresConfiguration(url: cluster.url(), maximumConnections: size)
+        return (PostgresClient(configuration: configuration, logger: logger), started ? cluster : nil)
+    }
+
+    private func createDatabaseIfMissing(cluster: EmbeddedCluster, logger: Logger) async throws {
+        let admin = PostgresClient(
+            configuration: PostgresConfiguration(url: cluster.url(database: "postgres"), maximumConnections: 1),
+            logger: logger)
+        do {
+            let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = \("chorus")")
+            if exists.isEmpty {
+                try await admin.query("CREATE DATABASE chorus")
+                logger.info("created database chorus")
+            }
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+    }
+
+    func migrator() throws -> Migrator {
+        guard let directory = Migrator.locateSchemaDirectory() else {
+            throw ValidationError("Schema directory not found; run from the repository or set CHORUS_SCHEMA_DIR")
+        }
+        return try Migrator(directory: directory)
+    }
+}
+
+/// Stops the embedded cluster when the service group shuts down, after the server and pool.
+struct EmbeddedClusterService: Service {
+    let cluster: EmbeddedCluster
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try cluster.stop()
+    }
+}
