@@ -1,1 +1,0 @@
-// Scoring: pure text analytics (see DESIGN.md).
