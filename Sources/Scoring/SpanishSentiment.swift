@@ -28,7 +28,8 @@ public struct SpanishSentiment: Sendable {
     public func analyze(_ text: String) -> (scores: SentimentScores, contributions: [TokenContribution]) {
         let words = TextFolding.words(text)
         let folded = words.map { TextFolding.fold($0) }
-        let isCapDifferential = VaderSentiment.allCapDifferential(words)
+        let capitalized = words.count(where: { PythonText.isUpper($0) })
+        let isCapDifferential = words.count - capitalized > 0 && words.count - capitalized < words.count
         var sentiments: [Double] = []
         sentiments.reserveCapacity(words.count)
         for index in words.indices {
@@ -64,8 +65,9 @@ public struct SpanishSentiment: Sendable {
                 if index < pero { sentiments[index] *= 0.5 } else if index > pero { sentiments[index] *= 1.5 }
             }
         }
-        let trimmed = Substring(text)
-        let scores = VaderSentiment.scoreValence(sentiments, text: trimmed)
+        let exclamations = text.utf8.count(where: { $0 == UInt8(ascii: "!") })
+        let questions = text.utf8.count(where: { $0 == UInt8(ascii: "?") })
+        let scores = VaderSentiment.scoreValence(sentiments, exclamations: exclamations, questions: questions)
         return (scores, zip(words, sentiments).map { TokenContribution(token: String($0), valence: $1) })
     }
 

@@ -12,19 +12,20 @@ public struct VaderSentiment: Sendable {
     static let capsIncrement = 0.733
     static let negationScalar = -0.74
 
-    let lexicon: [String: Double]
+    /// Everything VADER asks of a lowercased word, found with one lookup.
+    let words: ByteTable<WordInfo>
     /// Only single code points can match: VADER looks emoji up one Python character at a time.
     let emojis: [Unicode.Scalar: String]
 
     public init(lexiconText: String, emojiText: String) {
-        var lexicon: [String: Double] = [:]
-        // make_lex_dict: later duplicate keys overwrite earlier ones.
+        var lexicon: [(key: String, value: Double)] = []
+        // make_lex_dict: later duplicate keys overwrite earlier ones (ByteTable keeps the last).
         // Split on the scalar: as Characters, "\r\n" is one grapheme and would not split on "\n".
         for line in lexiconText.unicodeScalars.split(separator: "\n") {
             let fields = String(line).trimmingCharacters(in: .whitespacesAndNewlines)
                 .split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count >= 2, let value = Double(fields[1]) else { continue }
-            lexicon[String(fields[0])] = value
+            lexicon.append((String(fields[0]), value))
         }
         var emojis: [Unicode.Scalar: String] = [:]
         for line in emojiText.unicodeScalars.split(separator: "\n") {
@@ -34,7 +35,7 @@ public struct VaderSentiment: Sendable {
             let key = fields[0].unicodeScalars
             if key.count == 1, let scalar = key.first { emojis[scalar] = String(fields[1]) }
         }
-        self.lexicon = lexicon
+        self.words = WordInfo.table(lexicon: lexicon)
         self.emojis = emojis
     }
 
@@ -46,116 +47,106 @@ public struct VaderSentiment: Sendable {
     }
 
     public func polarityScores(_ text: String) -> SentimentScores {
-        analyze(text).scores
+        var tokens = Tokens(prepared: prepare(text), table: words)
+        let sentiments = valences(&tokens)
+        return Self.scoreValence(sentiments, exclamations: tokens.exclamations, questions: tokens.questions)
     }
 
     /// Scores plus each token's final valence (after the "but" rule), for explanations.
     public func analyze(_ text: String) -> (scores: SentimentScores, contributions: [TokenContribution]) {
-        let prepared = replaceEmojis(text)
-        let words = Self.wordsAndEmoticons(prepared)
-        let lower = words.map { $0.lowercased() }
-        let isCapDifferential = Self.allCapDifferential(words)
-        var sentiments: [Double] = []
-        sentiments.reserveCapacity(words.count)
-        for index in words.indices {
-            // polarity_scores: boosters and "kind of" carry no valence themselves.
-            if Self.boosters[lower[index]] != nil {
-                sentiments.append(0)
-                continue
-            }
-            if index < words.count - 1 && lower[index] == "kind" && lower[index + 1] == "of" {
-                sentiments.append(0)
-                continue
-            }
-            sentiments.append(valence(at: index, words: words, lower: lower, isCapDifferential: isCapDifferential))
-        }
-        sentiments = Self.butCheck(lower, sentiments)
-        let scores = Self.scoreValence(sentiments, text: prepared)
-        let contributions = zip(words, sentiments).map { TokenContribution(token: String($0), valence: $1) }
+        var tokens = Tokens(prepared: prepare(text), table: words)
+        let sentiments = valences(&tokens)
+        let scores = Self.scoreValence(sentiments, exclamations: tokens.exclamations, questions: tokens.questions)
+        let contributions = sentiments.indices.map { TokenContribution(token: tokens.word($0), valence: sentiments[$0]) }
         return (scores, contributions)
+    }
+
+    /// polarity_scores up to _but_check: one valence per word.
+    func valences(_ tokens: inout Tokens) -> [Double] {
+        let count = tokens.count
+        var isCapDifferential = false
+        if count > 0 {
+            let capitalized = tokens.upper.count(where: { $0 })
+            isCapDifferential = count - capitalized > 0 && count - capitalized < count
+        }
+        var sentiments = [Double](repeating: 0, count: count)
+        for index in 0..<count {
+            let info = tokens.info[index]
+            // polarity_scores: boosters and "kind of" carry no valence themselves.
+            if info.booster != nil { continue }
+            if index < count - 1 && info.is(.kind) && tokens.info[index + 1].is(.of) { continue }
+            sentiments[index] = valence(at: index, &tokens, isCapDifferential: isCapDifferential)
+        }
+        if let butIndex = tokens.info.firstIndex(where: { $0.is(.but) }) {
+            Self.butCheck(butIndex, &sentiments)
+        }
+        return sentiments
     }
 
     // MARK: - polarity_scores: emoji replaced by their descriptions
 
-    func replaceEmojis(_ text: String) -> Substring {
+    /// Replaces emoji (only non-ASCII text can hold one) and strips surrounding whitespace.
+    func prepare(_ text: String) -> [UInt8] {
+        var isASCII = true
+        for byte in text.utf8 where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        // Stripping whitespace changes neither the words nor the "!"/"?" counts of ASCII text.
+        if isASCII { return Array(text.utf8) }
         var result = String.UnicodeScalarView()
         var previousWasSpace = true
-        var changed = false
         for scalar in text.unicodeScalars {
-            if let description = emojis[scalar] {
+            if scalar.value >= 0x80, let description = emojis[scalar] {
                 if !previousWasSpace { result.append(" ") }
                 result.append(contentsOf: description.unicodeScalars)
                 previousWasSpace = false
-                changed = true
             } else {
                 result.append(scalar)
                 previousWasSpace = scalar == " "
             }
         }
-        let replaced = changed ? String(result) : text
         // text.strip()
-        let scalars = replaced.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !PythonText.isWhitespace($0) }),
-            let last = scalars.lastIndex(where: { !PythonText.isWhitespace($0) })
-        else { return "" }
-        return Substring(scalars[first...last])
-    }
-
-    // MARK: - SentiText
-
-    /// _words_and_emoticons / _strip_punc_if_word: split on whitespace, strip ASCII punctuation
-    /// at both ends unless that leaves two or fewer characters (probably an emoticon).
-    static func wordsAndEmoticons(_ text: Substring) -> [Substring] {
-        PythonText.split(text.unicodeScalars).map { token in
-            let scalars = token.unicodeScalars
-            guard let first = scalars.firstIndex(where: { !PythonText.isASCIIPunctuation($0) }),
-                let last = scalars.lastIndex(where: { !PythonText.isASCIIPunctuation($0) })
-            else { return token }
-            let stripped = scalars[first...last]
-            return stripped.count <= 2 ? token : Substring(stripped)
-        }
-    }
-
-    /// allcap_differential: some but not all words are ALL CAPS.
-    static func allCapDifferential(_ words: [Substring]) -> Bool {
-        let capitalized = words.count(where: { PythonText.isUpper($0) })
-        let differential = words.count - capitalized
-        return differential > 0 && differential < words.count
+        guard let first = result.firstIndex(where: { !PythonText.isWhitespace($0) }),
+            let last = result.lastIndex(where: { !PythonText.isWhitespace($0) })
+        else { return [] }
+        return Array(String(result[first...last]).utf8)
     }
 
     // MARK: - sentiment_valence
 
-    func valence(at index: Int, words: [Substring], lower: [String], isCapDifferential: Bool) -> Double {
-        let item = lower[index]
-        guard let base = lexicon[item] else { return 0 }
+    func valence(at index: Int, _ tokens: inout Tokens, isCapDifferential: Bool) -> Double {
+        let info = tokens.info
+        guard let base = info[index].valence else { return 0 }
         var valence = base
-        if item == "no" && index != words.count - 1 && lexicon[lower[index + 1]] != nil {
+        if info[index].is(.no) && index != tokens.count - 1 && info[index + 1].valence != nil {
             valence = 0
         }
-        if (index > 0 && lower[index - 1] == "no") || (index > 1 && lower[index - 2] == "no")
-            || (index > 2 && lower[index - 3] == "no" && (lower[index - 1] == "or" || lower[index - 1] == "nor"))
+        if (index > 0 && info[index - 1].is(.no)) || (index > 1 && info[index - 2].is(.no))
+            || (index > 2 && info[index - 3].is(.no) && (info[index - 1].is(.or) || info[index - 1].is(.nor)))
         {
             valence = base * Self.negationScalar
         }
-        if PythonText.isUpper(words[index]) && isCapDifferential {
+        if tokens.upper[index] && isCapDifferential {
             valence += valence > 0 ? Self.capsIncrement : -Self.capsIncrement
         }
-        for start in 0..<3 where index > start && lexicon[lower[index - (start + 1)]] == nil {
-            var scalar = Self.scalarIncDec(words[index - (start + 1)], lower[index - (start + 1)], valence, isCapDifferential)
+        for start in 0..<3 where index > start && info[index - (start + 1)].valence == nil {
+            let previous = index - (start + 1)
+            var scalar = Self.scalarIncDec(info[previous], tokens.upper[previous], valence, isCapDifferential)
             if start == 1 && scalar != 0 { scalar *= 0.95 }
             if start == 2 && scalar != 0 { scalar *= 0.9 }
             valence += scalar
-            valence = Self.negationCheck(valence, lower, start, index)
-            if start == 2 { valence = Self.specialIdiomsCheck(valence, lower, index) }
+            valence = Self.negationCheck(valence, &tokens, start, index)
+            if start == 2 { valence = Self.specialIdiomsCheck(valence, &tokens, index) }
         }
-        return leastCheck(valence, lower, index)
+        return leastCheck(valence, info, index)
     }
 
     /// scalar_inc_dec
-    static func scalarIncDec(_ word: Substring, _ lower: String, _ valence: Double, _ isCapDifferential: Bool) -> Double {
-        guard var scalar = boosters[lower] else { return 0 }
+    static func scalarIncDec(_ info: WordInfo, _ isUpper: Bool, _ valence: Double, _ isCapDifferential: Bool) -> Double {
+        guard var scalar = info.booster else { return 0 }
         if valence < 0 { scalar *= -1 }
-        if PythonText.isUpper(word) && isCapDifferential {
+        if isUpper && isCapDifferential {
             scalar += valence > 0 ? capsIncrement : -capsIncrement
         }
         return scalar
@@ -163,67 +154,64 @@ public struct VaderSentiment: Sendable {
 
     /// _negation_check, with its operator precedence kept: at distance 3, "so"/"this" right
     /// before the word amplifies even without "never".
-    static func negationCheck(_ valence: Double, _ lower: [String], _ start: Int, _ index: Int) -> Double {
+    static func negationCheck(_ valence: Double, _ tokens: inout Tokens, _ start: Int, _ index: Int) -> Double {
+        let info = tokens.info
         switch start {
         case 0:
-            return isNegation(lower[index - 1]) ? valence * negationScalar : valence
+            return tokens.isNegation(index - 1) ? valence * negationScalar : valence
         case 1:
-            if lower[index - 2] == "never" && (lower[index - 1] == "so" || lower[index - 1] == "this") {
+            if info[index - 2].is(.never) && (info[index - 1].is(.so) || info[index - 1].is(.this)) {
                 return valence * 1.25
-            } else if lower[index - 2] == "without" && lower[index - 1] == "doubt" {
+            } else if info[index - 2].is(.without) && info[index - 1].is(.doubt) {
                 return valence
             }
-            return isNegation(lower[index - 2]) ? valence * negationScalar : valence
+            return tokens.isNegation(index - 2) ? valence * negationScalar : valence
         default:
-            if (lower[index - 3] == "never" && (lower[index - 2] == "so" || lower[index - 2] == "this"))
-                || (lower[index - 1] == "so" || lower[index - 1] == "this")
+            if (info[index - 3].is(.never) && (info[index - 2].is(.so) || info[index - 2].is(.this)))
+                || (info[index - 1].is(.so) || info[index - 1].is(.this))
             {
                 return valence * 1.25
-            } else if lower[index - 3] == "without" && (lower[index - 2] == "doubt" || lower[index - 1] == "doubt") {
+            } else if info[index - 3].is(.without) && (info[index - 2].is(.doubt) || info[index - 1].is(.doubt)) {
                 return valence
             }
-            return isNegation(lower[index - 3]) ? valence * negationScalar : valence
+            return tokens.isNegation(index - 3) ? valence * negationScalar : valence
         }
     }
 
-    /// negated([word]): a listed negation, or any word containing "n't".
-    static func isNegation(_ lower: String) -> Bool {
-        negations.contains(lower) || lower.contains("n't")
-    }
-
-    /// _special_idioms_check
-    static func specialIdiomsCheck(_ valence: Double, _ lower: [String], _ index: Int) -> Double {
+    /// _special_idioms_check. A sequence can only match when every word of it occurs in some
+    /// special case or multi-word booster, which is checked before any string is built.
+    static func specialIdiomsCheck(_ valence: Double, _ tokens: inout Tokens, _ index: Int) -> Double {
         var valence = valence
-        let oneZero = "\(lower[index - 1]) \(lower[index])"
-        let twoOneZero = "\(lower[index - 2]) \(lower[index - 1]) \(lower[index])"
-        let twoOne = "\(lower[index - 2]) \(lower[index - 1])"
-        let threeTwoOne = "\(lower[index - 3]) \(lower[index - 2]) \(lower[index - 1])"
-        let threeTwo = "\(lower[index - 3]) \(lower[index - 2])"
-        for sequence in [oneZero, twoOneZero, twoOne, threeTwoOne, threeTwo] {
-            if let special = specialCases[sequence] {
+        func key(_ range: ClosedRange<Int>) -> String? {
+            guard range.allSatisfy({ tokens.info[$0].is(.idiomWord) }) else { return nil }
+            return range.map { tokens.lower($0) }.joined(separator: " ")
+        }
+        let threeTwoOne = key(index - 3...index - 1)
+        let threeTwo = key(index - 3...index - 2)
+        let twoOne = key(index - 2...index - 1)
+        for sequence in [key(index - 1...index), key(index - 2...index), twoOne, threeTwoOne, threeTwo] {
+            if let sequence, let special = specialCases[sequence] {
                 valence = special
                 break
             }
         }
-        if lower.count - 1 > index, let special = specialCases["\(lower[index]) \(lower[index + 1])"] {
+        if tokens.count - 1 > index, let sequence = key(index...index + 1), let special = specialCases[sequence] {
             valence = special
         }
-        if lower.count - 1 > index + 1,
-            let special = specialCases["\(lower[index]) \(lower[index + 1]) \(lower[index + 2])"]
-        {
+        if tokens.count - 1 > index + 1, let sequence = key(index...index + 2), let special = specialCases[sequence] {
             valence = special
         }
         for nGram in [threeTwoOne, threeTwo, twoOne] {
-            if let booster = boosters[nGram] { valence += booster }
+            if let nGram, let booster = boosters[nGram] { valence += booster }
         }
         return valence
     }
 
     /// _least_check
-    func leastCheck(_ valence: Double, _ lower: [String], _ index: Int) -> Double {
-        if index > 1 && lexicon[lower[index - 1]] == nil && lower[index - 1] == "least" {
-            if lower[index - 2] != "at" && lower[index - 2] != "very" { return valence * Self.negationScalar }
-        } else if index > 0 && lexicon[lower[index - 1]] == nil && lower[index - 1] == "least" {
+    func leastCheck(_ valence: Double, _ info: [WordInfo], _ index: Int) -> Double {
+        if index > 1 && info[index - 1].valence == nil && info[index - 1].is(.least) {
+            if !info[index - 2].is(.at) && !info[index - 2].is(.very) { return valence * Self.negationScalar }
+        } else if index > 0 && info[index - 1].valence == nil && info[index - 1].is(.least) {
             return valence * Self.negationScalar
         }
         return valence
@@ -231,9 +219,7 @@ public struct VaderSentiment: Sendable {
 
     /// _but_check, including its quirk: each value is located with `list.index(value)`, i.e. the
     /// first equal value, which is not always the element being visited.
-    static func butCheck(_ lower: [String], _ sentiments: [Double]) -> [Double] {
-        guard let butIndex = lower.firstIndex(of: "but") else { return sentiments }
-        var sentiments = sentiments
+    static func butCheck(_ butIndex: Int, _ sentiments: inout [Double]) {
         for position in sentiments.indices {
             let sentiment = sentiments[position]
             let found = sentiments.firstIndex(of: sentiment)!
@@ -243,15 +229,14 @@ public struct VaderSentiment: Sendable {
                 sentiments[found] = sentiment * 1.5
             }
         }
-        return sentiments
     }
 
     // MARK: - score_valence
 
-    static func scoreValence(_ sentiments: [Double], text: Substring) -> SentimentScores {
+    static func scoreValence(_ sentiments: [Double], exclamations: Int, questions: Int) -> SentimentScores {
         guard !sentiments.isEmpty else { return SentimentScores(neg: 0, neu: 0, pos: 0, compound: 0) }
         var sum = sentiments.reduce(0, +)
-        let amplifier = punctuationEmphasis(text)
+        let amplifier = punctuationEmphasis(exclamations: exclamations, questions: questions)
         if sum > 0 {
             sum += amplifier
         } else if sum < 0 {
@@ -282,13 +267,7 @@ public struct VaderSentiment: Sendable {
 
     /// _punctuation_emphasis: up to four "!" add 0.292 each; two or three "?" add 0.18 each,
     /// more add 0.96.
-    static func punctuationEmphasis(_ text: Substring) -> Double {
-        var exclamations = 0
-        var questions = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "!") { exclamations += 1 }
-            if byte == UInt8(ascii: "?") { questions += 1 }
-        }
+    static func punctuationEmphasis(exclamations: Int, questions: Int) -> Double {
         let exclamationAmplifier = Double(min(exclamations, 4)) * 0.292
         var questionAmplifier = 0.0
         if questions > 1 { questionAmplifier = questions <= 3 ? Double(questions) * 0.18 : 0.96 }

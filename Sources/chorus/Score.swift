@@ -1,9 +1,124 @@
 import ArgumentParser
+import Foundation
+import Scoring
 
-struct Score: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Score texts for sentiment, keyphrases and themes.")
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score texts for language, sentiment, keyphrases and themes; one JSON object per line.",
+        discussion: """
+            Reads one text per line (or, with --jsonl, one JSON object with a "text" field per line) \
+            from FILE or standard input, and writes one JSON object per input line. Needs no database. \
+            Invalid UTF-8 is replaced with U+FFFD; a line that cannot be scored (bad JSON, over 4 MiB) \
+            gets {"line": N, "error": "..."} and the exit status is 1.
+            """)
 
-    func run() async throws {
-        throw ValidationError("not yet available")
+    @Argument(help: "Input file (default: standard input).")
+    var file: String?
+
+    @Flag(help: "Each input line is a JSON object with a \"text\" field.")
+    var jsonl = false
+
+    @Option(name: .customLong("theme"), help: "A theme and its keywords: name=word,word (repeatable).")
+    var themes: [String] = []
+
+    @Option(help: "How many keyphrases per text.")
+    var keyphrases = 10
+
+    @Flag(help: "Add the tokens that carried sentiment and their valences.")
+    var explain = false
+
+    struct Input: Decodable {
+        let text: String
+    }
+
+    struct Output: Encodable {
+        let language: Language
+        let sentiment: SentimentScores
+        let keyphrases: [Keyphrase]
+        let themes: [ThemeMatch]
+        let version: String
+        let explanation: [TokenContribution]?
+    }
+
+    struct Failure: Encodable {
+        let line: Int
+        let error: String
+    }
+
+    func run() throws {
+        var scorer = try TextScorer(themes: try parsedThemes())
+        scorer.keyphraseCount = max(0, keyphrases)
+        let descriptor: Int32
+        if let file {
+            descriptor = open(file, O_RDONLY)
+            guard descriptor >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
+        } else {
+            descriptor = STDIN_FILENO
+        }
+        defer { if file != nil { close(descriptor) } }
+        var reader = LineReader(descriptor: descriptor)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let decoder = JSONDecoder()
+        var output = StandardOutput()
+        var lineNumber = 0
+        var failures = 0
+        while let line = try reader.next() {
+            lineNumber += 1
+            let data: Data
+            switch line {
+            case .tooLong:
+                failures += 1
+                data = try encoder.encode(Failure(line: lineNumber, error: "line longer than 4 MiB"))
+            case .text(let raw):
+                var text = raw
+                if jsonl {
+                    do {
+                        text = try decoder.decode(Input.self, from: Data(raw.utf8)).text
+                    } catch {
+                        failures += 1
+                        try output.write(encoder.encode(Failure(line: lineNumber, error: "not a JSON object with a \"text\" string")))
+                        continue
+                    }
+                }
+                let (score, explanation) = scorer.scoreWithExplanation(text)
+                data = try encoder.encode(
+                    Output(
+                        language: score.language, sentiment: score.sentiment, keyphrases: score.keyphrases,
+                        themes: score.themes, version: score.version, explanation: explain ? explanation : nil))
+            }
+            try output.write(data)
+        }
+        output.flush()
+        if failures > 0 {
+            FileHandle.standardError.write(Data("chorus score: \(failures) line(s) could not be scored\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func parsedThemes() throws -> [Theme] {
+        try themes.map { spec in
+            let parts = spec.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ValidationError("--theme must look like name=word,word (got \(spec))")
+            }
+            return Theme(name: String(parts[0]), keywords: parts[1].split(separator: ",").map(String.init))
+        }
+    }
+}
+
+/// Buffered standard output: one write per 64 KiB rather than per line.
+struct StandardOutput {
+    private var buffer = Data()
+
+    mutating func write(_ line: Data) throws {
+        buffer.append(line)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
     }
 }
