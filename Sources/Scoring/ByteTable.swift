@@ -5,7 +5,46 @@ struct ByteTable<Value: Sendable>: Sendable {
     private var keyRanges: [Range<Int>] = []
     private(set) var values: [Value] = []
     private var slots: [Int32]
-    private let mask: Int
+    private var mask: Int
+
+    /// An empty table to fill with `insert`.
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        slots = [Int32](repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    var count: Int { values.count }
+
+    /// The index of `key`, inserting it with `value()` when missing.
+    mutating func indexInserting(_ key: UnsafeBufferPointer<UInt8>, _ value: () -> Value) -> (index: Int, inserted: Bool) {
+        if let existing = index(of: key) { return (existing, false) }
+        if (values.count + 1) * 2 > slots.count { grow() }
+        let start = keyBytes.count
+        keyBytes.append(contentsOf: key)
+        keyRanges.append(start..<keyBytes.count)
+        values.append(value())
+        var slot = Self.hash(key) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(values.count - 1)
+        return (values.count - 1, true)
+    }
+
+    subscript(index index: Int) -> Value {
+        get { values[index] }
+        set { values[index] = newValue }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        mask = slots.count - 1
+        for (entry, range) in keyRanges.enumerated() {
+            var slot = keyBytes.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[range])) } & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(entry)
+        }
+    }
 
     init(_ entries: [(key: String, value: Value)]) {
         var capacity = 16

@@ -9,6 +9,17 @@ enum Stopwords {
         }
     }
 
+    /// The same test on UTF-8 bytes of a folded word, without making a `String`.
+    static func contains(_ folded: UnsafeBufferPointer<UInt8>, language: Language) -> Bool {
+        switch language {
+        case .es: spanishTable[folded] != nil || (englishTable[folded] != nil && folded.count <= 2)
+        default: englishTable[folded] != nil
+        }
+    }
+
+    static let englishTable = ByteTable(english.map { ($0, true) })
+    static let spanishTable = ByteTable(spanish.map { ($0, true) })
+
     static let english: Set<String> = [
         "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
         "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",

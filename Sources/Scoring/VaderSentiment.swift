@@ -14,8 +14,9 @@ public struct VaderSentiment: Sendable {
 
     /// Everything VADER asks of a lowercased word, found with one lookup.
     let words: ByteTable<WordInfo>
-    /// Only single code points can match: VADER looks emoji up one Python character at a time.
-    let emojis: [Unicode.Scalar: String]
+    /// Descriptions as UTF-8. Only single code points can match: VADER looks emoji up one Python
+    /// character at a time.
+    let emojis: [Unicode.Scalar: [UInt8]]
 
     public init(lexiconText: String, emojiText: String) {
         var lexicon: [(key: String, value: Double)] = []
@@ -27,13 +28,13 @@ public struct VaderSentiment: Sendable {
             guard fields.count >= 2, let value = Double(fields[1]) else { continue }
             lexicon.append((String(fields[0]), value))
         }
-        var emojis: [Unicode.Scalar: String] = [:]
+        var emojis: [Unicode.Scalar: [UInt8]] = [:]
         for line in emojiText.unicodeScalars.split(separator: "\n") {
             let fields = String(line).trimmingCharacters(in: .whitespacesAndNewlines)
                 .split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count >= 2 else { continue }
             let key = fields[0].unicodeScalars
-            if key.count == 1, let scalar = key.first { emojis[scalar] = String(fields[1]) }
+            if key.count == 1, let scalar = key.first { emojis[scalar] = Array(fields[1].utf8) }
         }
         self.words = WordInfo.table(lexicon: lexicon)
         self.emojis = emojis
@@ -85,32 +86,50 @@ public struct VaderSentiment: Sendable {
 
     // MARK: - polarity_scores: emoji replaced by their descriptions
 
-    /// Replaces emoji (only non-ASCII text can hold one) and strips surrounding whitespace.
+    /// Replaces emoji (only non-ASCII text can hold one) and strips surrounding whitespace,
+    /// working on UTF-8 bytes.
     func prepare(_ text: String) -> [UInt8] {
-        var isASCII = true
-        for byte in text.utf8 where byte >= 0x80 {
-            isASCII = false
-            break
-        }
-        // Stripping whitespace changes neither the words nor the "!"/"?" counts of ASCII text.
-        if isASCII { return Array(text.utf8) }
-        var result = String.UnicodeScalarView()
-        var previousWasSpace = true
-        for scalar in text.unicodeScalars {
-            if scalar.value >= 0x80, let description = emojis[scalar] {
-                if !previousWasSpace { result.append(" ") }
-                result.append(contentsOf: description.unicodeScalars)
-                previousWasSpace = false
-            } else {
-                result.append(scalar)
-                previousWasSpace = scalar == " "
+        var text = text
+        return text.withUTF8 { source in
+            var isASCII = true
+            for byte in source where byte >= 0x80 {
+                isASCII = false
+                break
             }
+            // Stripping whitespace changes neither the words nor the "!"/"?" counts of ASCII text.
+            if isASCII { return Array(source) }
+            var result: [UInt8] = []
+            result.reserveCapacity(source.count + 32)
+            var previousWasSpace = true
+            var position = 0
+            while position < source.count {
+                let byte = source[position]
+                if byte < 0x80 {
+                    result.append(byte)
+                    previousWasSpace = byte == UInt8(ascii: " ")
+                    position += 1
+                    continue
+                }
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                var value = UInt32(byte) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
+                for offset in 1..<length { value = value << 6 | UInt32(source[position + offset] & 0x3F) }
+                if let scalar = Unicode.Scalar(value), let description = emojis[scalar] {
+                    if !previousWasSpace { result.append(UInt8(ascii: " ")) }
+                    result.append(contentsOf: description)
+                } else {
+                    result.append(contentsOf: source[position..<position + length])
+                }
+                previousWasSpace = false
+                position += length
+            }
+            // text.strip()
+            var lower = 0, upper = result.count
+            while lower < upper, Tokens.whitespace(result, lower).0 { lower += Tokens.whitespace(result, lower).1 }
+            while upper > lower, let start = Tokens.lastScalarStart(result, before: upper), Tokens.whitespace(result, start).0 {
+                upper = start
+            }
+            return lower == 0 && upper == result.count ? result : Array(result[lower..<upper])
         }
-        // text.strip()
-        guard let first = result.firstIndex(where: { !PythonText.isWhitespace($0) }),
-            let last = result.lastIndex(where: { !PythonText.isWhitespace($0) })
-        else { return [] }
-        return Array(String(result[first...last]).utf8)
     }
 
     // MARK: - sentiment_valence
@@ -222,6 +241,8 @@ public struct VaderSentiment: Sendable {
     static func butCheck(_ butIndex: Int, _ sentiments: inout [Double]) {
         for position in sentiments.indices {
             let sentiment = sentiments[position]
+            // Zero stays zero whichever zero is found: skipping it changes nothing.
+            if sentiment == 0 { continue }
             let found = sentiments.firstIndex(of: sentiment)!
             if found < butIndex {
                 sentiments[found] = sentiment * 0.5

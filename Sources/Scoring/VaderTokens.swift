@@ -153,6 +153,13 @@ struct Tokens {
         info.append(found ?? .unknown)
     }
 
+    /// Where the scalar ending just before `end` starts.
+    static func lastScalarStart(_ bytes: [UInt8], before end: Int) -> Int? {
+        var start = end - 1
+        while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return start >= 0 ? start : nil
+    }
+
     /// Whether a Python whitespace character starts at `position`, and its length in bytes.
     @inline(__always)
     static func whitespace(_ bytes: [UInt8], _ position: Int) -> (Bool, Int) {

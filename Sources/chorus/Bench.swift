@@ -19,13 +19,18 @@ struct BenchScoring: ParsableCommand {
     @Option(help: "Minimum seconds to run each measurement.")
     var seconds = 3.0
 
+    @Option(help: "Measure only this: sentiment or keyphrases (for profiling).")
+    var only: String?
+
     func run() throws {
         let texts = try Self.load(corpus)
         guard !texts.isEmpty else { throw ValidationError("the corpus is empty") }
         let english = try VaderSentiment.bundled()
         let extractor = KeyphraseExtractor()
-        let sentimentRate = Self.measure(texts, seconds: seconds) { _ = english.polarityScores($0) }
-        let keyphraseRate = Self.measure(texts, seconds: seconds) { _ = extractor.extract($0, language: .en, top: 10) }
+        let sentimentRate =
+            only == "keyphrases" ? 0 : Self.measure(texts, seconds: seconds) { _ = english.polarityScores($0) }
+        let keyphraseRate =
+            only == "sentiment" ? 0 : Self.measure(texts, seconds: seconds) { _ = extractor.extract($0, language: .en, top: 10) }
         let result: [String: Double] = [
             "texts": Double(texts.count), "sentiment_texts_per_second": sentimentRate,
             "keyphrases_texts_per_second": keyphraseRate,
