@@ -237,17 +237,37 @@ public struct VaderSentiment: Sendable {
     }
 
     /// _but_check, including its quirk: each value is located with `list.index(value)`, i.e. the
-    /// first equal value, which is not always the element being visited.
+    /// first equal value, which is not always the element being visited. Long texts use an
+    /// equivalent O(n log n) search (a min-heap of positions per value) instead of rescanning.
     static func butCheck(_ butIndex: Int, _ sentiments: inout [Double]) {
+        if sentiments.count <= 256 {
+            for position in sentiments.indices {
+                let sentiment = sentiments[position]
+                // Zero stays zero whichever zero is found: skipping it changes nothing.
+                if sentiment == 0 { continue }
+                let found = sentiments.firstIndex(of: sentiment)!
+                sentiments[found] = sentiment * (found < butIndex ? 0.5 : found > butIndex ? 1.5 : 1)
+            }
+            return
+        }
+        var positions: [Double: PositionHeap] = [:]
+        for (index, value) in sentiments.enumerated() where value != 0 { positions[value, default: PositionHeap()].push(index) }
         for position in sentiments.indices {
             let sentiment = sentiments[position]
-            // Zero stays zero whichever zero is found: skipping it changes nothing.
             if sentiment == 0 { continue }
-            let found = sentiments.firstIndex(of: sentiment)!
-            if found < butIndex {
-                sentiments[found] = sentiment * 0.5
-            } else if found > butIndex {
-                sentiments[found] = sentiment * 1.5
+            // Lazily drop positions whose value has changed since they were pushed.
+            var found = 0
+            while let candidate = positions[sentiment]?.peek() {
+                if sentiments[candidate] == sentiment {
+                    found = candidate
+                    break
+                }
+                positions[sentiment]!.pop()
+            }
+            let updated = sentiment * (found < butIndex ? 0.5 : found > butIndex ? 1.5 : 1)
+            if updated != sentiment {
+                sentiments[found] = updated
+                positions[updated, default: PositionHeap()].push(found)
             }
         }
     }
@@ -299,6 +319,38 @@ public struct VaderSentiment: Sendable {
     static func normalize(_ score: Double, alpha: Double = 15) -> Double {
         let normalized = score / (score * score + alpha).squareRoot()
         return min(1, max(-1, normalized))
+    }
+}
+
+/// A binary min-heap of positions.
+struct PositionHeap {
+    private var items: [Int] = []
+
+    func peek() -> Int? { items.first }
+
+    mutating func push(_ value: Int) {
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if items[parent] <= items[child] { break }
+            items.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    mutating func pop() {
+        items[0] = items[items.count - 1]
+        items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            if left >= items.count { return }
+            let smallest = left + 1 < items.count && items[left + 1] < items[left] ? left + 1 : left
+            if items[parent] <= items[smallest] { return }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }
 
