@@ -166,8 +166,13 @@ struct Document {
         var newlines = 0
         var wordStart: Int?
         var position = 0
+        // Rough sizes from the byte count, so the arrays rarely regrow (a measurable cost on
+        // short comments).
         lowerBytes.reserveCapacity(bytes.count)
-        tokens.reserveCapacity(bytes.count / 5)
+        tokens.reserveCapacity(bytes.count / 4)
+        terms.reserveCapacity(bytes.count / 5)
+        occurrences.reserveCapacity(bytes.count / 4)
+        chunkEnds.reserveCapacity(bytes.count / 16)
 
         func endChunk() {
             if tokens.count > (chunkEnds.last ?? 0) { chunkEnds.append(tokens.count) }
@@ -258,11 +263,18 @@ struct Document {
                 var value = UInt32(byte) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
                 for offset in 1..<length { value = value << 6 | UInt32(bytes[position + offset] & 0x3F) }
                 scalar = Unicode.Scalar(value) ?? " "
-                let properties = scalar.properties
-                isWordByte = properties.isAlphabetic || properties.numericType != nil
-                    || properties.generalCategory == .nonspacingMark
-                    || (scalar == "’" && wordStart != nil && position + length < bytes.count
-                        && Self.isLetterStart(bytes, position + length))
+                switch value {
+                case 0xC0...0x24F where value != 0xD7 && value != 0xF7:
+                    isWordByte = true  // Latin-1 and Latin Extended letters: Spanish, French…
+                case 0x2000...0x206F, 0x2190...0x2BFF, 0x1F000...:
+                    // Spaces, punctuation, arrows, symbols and emoji: never part of a word.
+                    isWordByte = scalar == "’" && wordStart != nil && position + length < bytes.count
+                        && Self.isLetterStart(bytes, position + length)
+                default:
+                    let properties = scalar.properties
+                    isWordByte = properties.isAlphabetic || properties.numericType != nil
+                        || properties.generalCategory == .nonspacingMark
+                }
             }
             if isWordByte {
                 if wordStart == nil { wordStart = position }
@@ -327,9 +339,9 @@ struct Document {
     }
 
     /// Adjacent pairs inside chunks (the co-occurrence window of one word, as in the paper's default).
-    func bigramCounts() -> IntegerTable {
+    func bigramCounts(_ chunks: [Range<Int>]) -> IntegerTable {
         var counts = IntegerTable(capacity: tokens.count)
-        for chunk in chunkRanges where chunk.count > 1 {
+        for chunk in chunks where chunk.count > 1 {
             for index in chunk.dropFirst() { counts.add(Self.pair(tokens[index - 1].term, tokens[index].term)) }
         }
         return counts
@@ -340,14 +352,14 @@ struct Document {
 
     /// S(t) of §3.2 for every term.
     func termScores(bigrams: IntegerTable) -> [Double] {
-        var leftDistinct = [Int](repeating: 0, count: terms.count), leftTotal = leftDistinct
-        var rightDistinct = leftDistinct, rightTotal = leftDistinct
+        // Per term: distinct left neighbours, left co-occurrences, distinct right, right.
+        var context = [(Int32, Int32, Int32, Int32)](repeating: (0, 0, 0, 0), count: terms.count)
         bigrams.forEach { pair, count in
             let first = Int(pair >> 32), second = Int(pair & 0xFFFF_FFFF)
-            leftDistinct[second] += 1
-            leftTotal[second] += Int(count)
-            rightDistinct[first] += 1
-            rightTotal[first] += Int(count)
+            context[second].0 += 1
+            context[second].1 += count
+            context[first].2 += 1
+            context[first].3 += count
         }
         var sum = 0.0, squares = 0.0, maximum = 0.0, content = 0
         for term in terms where !term.isStopword {
@@ -387,8 +399,9 @@ struct Document {
                 ? Double(sentencesByTerm[middle]) : Double(sentencesByTerm[middle - 1] + sentencesByTerm[middle]) / 2
             let position = log(log(3 + median))
             let normalizedFrequency = frequency / (mean + deviation)
-            let left = leftTotal[index] == 0 ? 0 : Double(leftDistinct[index]) / Double(leftTotal[index])
-            let right = rightTotal[index] == 0 ? 0 : Double(rightDistinct[index]) / Double(rightTotal[index])
+            let (leftDistinct, leftTotal, rightDistinct, rightTotal) = context[index]
+            let left = leftTotal == 0 ? 0 : Double(leftDistinct) / Double(leftTotal)
+            let right = rightTotal == 0 ? 0 : Double(rightDistinct) / Double(rightTotal)
             let relatedness = 1 + (left + right) * (frequency / maximum)
             let different = Double(count) / Double(sentenceCount)
             return relatedness * position / (casing + normalizedFrequency / relatedness + different / relatedness)
@@ -403,7 +416,11 @@ struct Document {
         var order: [CandidateKey] = []
         var counts: [Int] = []
         var surfaces: [Range<Int>] = []
-        for chunk in chunkRanges {
+        order.reserveCapacity(tokens.count * 2)
+        counts.reserveCapacity(tokens.count * 2)
+        surfaces.reserveCapacity(tokens.count * 2)
+        let chunks = chunkRanges
+        for chunk in chunks {
             for start in chunk {
                 let firstTerm = Int(tokens[start].term)
                 if terms[firstTerm].isStopword || terms[firstTerm].isUnusable { continue }
@@ -431,7 +448,7 @@ struct Document {
                 }
             }
         }
-        let bigrams = bigramCounts()
+        let bigrams = bigramCounts(chunks)
         let scores = termScores(bigrams: bigrams)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(order.count)
