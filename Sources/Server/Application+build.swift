@@ -1,19 +1,21 @@
+import Foundation
 import Hummingbird
 import Logging
+import OpenAPIHummingbird
 import Postgres
 import ServiceLifecycle
 
 /// The composition root: the executable and the tests build the application here.
 ///
-/// `services` are long-lived parts (the pool, workers, an embedded cluster) run in the
-/// application's `ServiceGroup`; they are shut down in reverse order, after the server stops.
+/// `services` are long-lived parts (workers, an embedded cluster) run in the application's
+/// `ServiceGroup` with the pool; they are shut down in reverse order, after the server stops.
 public func buildApplication(
     configuration: ServerConfiguration,
     database: PostgresClient,
     services: [any Service] = [],
     logger: Logger
-) -> some ApplicationProtocol {
-    let router = buildRouter(database: database)
+) throws -> some ApplicationProtocol {
+    let router = try buildRouter(configuration: configuration, database: database)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -25,11 +27,33 @@ public func buildApplication(
     )
 }
 
-public func buildRouter(database: PostgresClient) -> Router<BasicRequestContext> {
+public func buildRouter(configuration: ServerConfiguration = ServerConfiguration(), database: PostgresClient) throws
+    -> Router<BasicRequestContext>
+{
     let router = Router()
     router.addMiddleware {
         LogRequestsMiddleware(.debug)
+        ProblemMiddleware()
     }
     HealthController(database: database).addRoutes(to: router)
+    router.get("/openapi.yaml") { _, _ in
+        var headers = HTTPFields()
+        headers[.contentType] = "application/yaml"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try OpenAPIDocument.bytes())))
+    }
+    let api = router.group("api/v1")
+        .add(middleware: BodyLimitMiddleware(maximumBytes: configuration.maximumBodyBytes))
+        .add(middleware: AuthenticationMiddleware(database: database))
+    try API(database: database).registerHandlers(on: api)
     return router
+}
+
+/// The contract, served as written (`Sources/Server/openapi.yaml`, bundled as a resource).
+enum OpenAPIDocument {
+    static func bytes() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw HTTPError(.internalServerError, message: "openapi.yaml is missing from the bundle")
+        }
+        return try Data(contentsOf: url)
+    }
 }

@@ -2,9 +2,12 @@
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// Largest request body accepted (413 beyond it).
+    public var maximumBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024) {
         self.host = host
         self.port = port
+        self.maximumBodyBytes = maximumBodyBytes
     }
 }

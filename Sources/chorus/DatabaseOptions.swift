@@ -69,6 +69,21 @@ struct DatabaseOptions: ParsableArguments {
         await admin.close()
     }
 
+    /// Runs `body` with a client, then closes it and stops the embedded cluster if this started it.
+    func withClient(_ body: (PostgresClient) async throws -> Void) async throws {
+        let logger = makeLogger()
+        let (client, startedCluster) = try await open(logger: logger)
+        do {
+            try await body(client)
+        } catch {
+            await client.close()
+            try? startedCluster?.stop()
+            throw error
+        }
+        await client.close()
+        try startedCluster?.stop()
+    }
+
     func migrator() throws -> Migrator {
         guard let directory = Migrator.locateSchemaDirectory() else {
             throw ValidationError("Schema directory not found; run from the repository or set CHORUS_SCHEMA_DIR")

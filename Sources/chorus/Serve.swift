@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         let (client, startedCluster) = try await database.open(logger: logger)
         var services: [any Service] = []
         if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: ServerConfiguration(host: host, port: port),
             database: client,
             services: services,

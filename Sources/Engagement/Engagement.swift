@@ -1,1 +1,0 @@
-// Engagement module: see DESIGN.md.

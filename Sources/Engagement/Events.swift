@@ -1,0 +1,175 @@
+import Foundation
+import Postgres
+
+/// Events liaisons record and their attendance: individual check-ins (one person, optionally
+/// with contact details given with consent) or headcounts by stakeholder group.
+public struct Events: Sendable {
+    let participants = Participants()
+
+    public init() {}
+
+    public struct EventFields: Sendable {
+        public var title: String
+        public var kind: String
+        public var initiativeIDs: [Int64]
+        public var schoolID: Int64?
+        public var location: String?
+        public var startsAt: Date
+        public var endsAt: Date
+        public var capacity: Int?
+
+        public init(
+            title: String, kind: String, initiativeIDs: [Int64], schoolID: Int64?, location: String?, startsAt: Date, endsAt: Date,
+            capacity: Int?
+        ) {
+            self.title = title
+            self.kind = kind
+            self.initiativeIDs = initiativeIDs
+            self.schoolID = schoolID
+            self.location = location
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.capacity = capacity
+        }
+    }
+
+    public func create(_ fields: EventFields, recordedBy: Int64?, on db: PostgresConnection) async throws -> Event {
+        var validator = Validator()
+        validator.text(fields.title, "title", min: 1, max: 200)
+        validator.text(fields.location, "location", max: 200)
+        validator.id(fields.schoolID, "school_id")
+        validator.range(fields.capacity, "capacity", 1...100_000)
+        if fields.initiativeIDs.isEmpty { validator.add("initiative_ids", "must name at least one initiative") }
+        if Set(fields.initiativeIDs).count != fields.initiativeIDs.count { validator.add("initiative_ids", "repeats an initiative") }
+        if fields.endsAt <= fields.startsAt { validator.add("ends_at", "must be after starts_at") }
+        Surveys.validateDate(fields.startsAt, "starts_at", &validator)
+        Surveys.validateDate(fields.endsAt, "ends_at", &validator)
+        try validator.check()
+        let ids = fields.initiativeIDs.map(String.init)
+        let known = try await db.query("SELECT count(*) FROM initiatives WHERE id = ANY(\(ids)::bigint[])").first!.decode(Int.self, at: 0)
+        if known != Set(fields.initiativeIDs).count { throw EngagementError.invalid("initiative_ids", "names an unknown initiative") }
+        if let schoolID = fields.schoolID, try await db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty {
+            throw EngagementError.invalid("school_id", "no such school")
+        }
+        let id = try await db.query(
+            """
+            INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity, recorded_by)
+            VALUES (\(fields.title), \(fields.kind), \(fields.schoolID), \(fields.location), \(fields.startsAt), \(fields.endsAt),
+                    \(fields.capacity), \(recordedBy))
+            RETURNING id
+            """
+        ).first!.decode(Int64.self, at: 0)
+        try await db.query(
+            "INSERT INTO event_initiatives (event_id, initiative_id) SELECT \(id), unnest(\(ids)::bigint[])")
+        return try await event(id: id, on: db)
+    }
+
+    static let columns = """
+        e.id, e.title, e.kind, e.school_id, e.location, e.starts_at, e.ends_at, e.capacity,
+        (SELECT coalesce(sum(count), 0)::bigint FROM attendance a WHERE a.event_id = e.id),
+        (SELECT array_agg(initiative_id::text ORDER BY initiative_id) FROM event_initiatives i WHERE i.event_id = e.id)
+        """
+
+    public func event(id: Int64, on db: PostgresConnection) async throws -> Event {
+        guard let row = try await db.query("SELECT \(unsafeSQL: Self.columns) FROM events e WHERE e.id = \(id)").first else {
+            throw EngagementError.notFound("event")
+        }
+        return try Self.event(row)
+    }
+
+    public func events(_ filter: ListFilter, on db: PostgresConnection) async throws -> Page<Event> {
+        let before = try Cursor.beforeTime(filter.cursor)
+        let rows = try await db.query(
+            """
+            SELECT \(unsafeSQL: Self.columns) FROM events e
+            WHERE (\(filter.initiativeID)::bigint IS NULL
+                   OR EXISTS (SELECT 1 FROM event_initiatives i WHERE i.event_id = e.id AND i.initiative_id = \(filter.initiativeID)))
+              AND (\(filter.schoolID)::bigint IS NULL OR e.school_id = \(filter.schoolID))
+              AND (\(filter.from)::timestamptz IS NULL OR e.starts_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR e.starts_at < \(filter.to))
+              AND (\(before?.micros)::bigint IS NULL
+                   OR (e.starts_at, e.id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
+            ORDER BY e.starts_at DESC, e.id DESC LIMIT \(filter.limit + 1)
+            """)
+        let items = try rows.map(Self.event)
+        let next = items.count > filter.limit ? Cursor.time(items[filter.limit - 1].startsAt, items[filter.limit - 1].id) : nil
+        return Page(items: Array(items.prefix(filter.limit)), nextCursor: next)
+    }
+
+    static func event(_ row: PostgresRow) throws -> Event {
+        let (id, title, kind, schoolID, location, startsAt, endsAt, capacity) = try row.decode(
+            (Int64, String, String, Int64?, String?, Date, Date, Int?).self)
+        return Event(
+            id: id, title: title, kind: kind, initiativeIDs: (try row.decode([String]?.self, at: 9) ?? []).compactMap { Int64($0) },
+            schoolID: schoolID, location: location, startsAt: startsAt, endsAt: endsAt, capacity: capacity,
+            attendanceTotal: try row.decode(Int.self, at: 8))
+    }
+
+    public struct AttendanceFields: Sendable {
+        public var kind: String
+        public var group: StakeholderGroup
+        public var count: Int?
+        public var contact: ContactDetails?
+
+        public init(kind: String, group: StakeholderGroup, count: Int?, contact: ContactDetails?) {
+            self.kind = kind
+            self.group = group
+            self.count = count
+            self.contact = contact
+        }
+    }
+
+    public func recordAttendance(eventID: Int64, _ fields: AttendanceFields, recordedBy: Int64?, on db: PostgresConnection)
+        async throws -> Attendance
+    {
+        var validator = Validator()
+        if fields.kind == "headcount" {
+            if let count = fields.count {
+                validator.range(count, "count", 0...100_000)
+            } else {
+                validator.add("count", "is required for a headcount")
+            }
+            if fields.contact != nil { validator.add("contact", "a headcount takes no contact details") }
+        } else {
+            if let count = fields.count, count != 1 { validator.add("count", "a check-in counts one person") }
+            if let contact = fields.contact { contact.validate(&validator, field: "contact") }
+        }
+        try validator.check()
+        guard try await !db.query("SELECT 1 FROM events WHERE id = \(eventID) FOR SHARE").isEmpty else {
+            throw EngagementError.notFound("event")
+        }
+        let participantID = try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
+        let count = fields.kind == "headcount" ? fields.count ?? 0 : 1
+        let row = try await db.query(
+            """
+            INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_by)
+            VALUES (\(eventID), \(fields.kind), \(fields.group.rawValue)::stakeholder_group, \(count), \(participantID), \(recordedBy))
+            RETURNING id, recorded_at
+            """
+        ).first!
+        let (id, recordedAt) = try row.decode((Int64, Date).self)
+        return Attendance(
+            id: id, eventID: eventID, kind: fields.kind, group: fields.group, count: count, participantID: participantID,
+            recordedAt: recordedAt)
+    }
+
+    public func attendance(eventID: Int64, cursor: String?, limit: Int, on db: PostgresConnection) async throws -> Page<Attendance> {
+        guard try await !db.query("SELECT 1 FROM events WHERE id = \(eventID)").isEmpty else {
+            throw EngagementError.notFound("event")
+        }
+        let after = try Cursor.afterID(cursor)
+        let rows = try await db.query(
+            """
+            SELECT id, event_id, kind, stakeholder_group::text, count, participant_id, recorded_at FROM attendance
+            WHERE event_id = \(eventID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
+            """)
+        let items: [Attendance] = try rows.map { row in
+            let (id, eventID, kind, group, count, participantID, recordedAt) = try row.decode(
+                (Int64, Int64, String, String, Int, Int64?, Date).self)
+            return Attendance(
+                id: id, eventID: eventID, kind: kind, group: StakeholderGroup(rawValue: group) ?? .families, count: count,
+                participantID: participantID, recordedAt: recordedAt)
+        }
+        return Page(items: Array(items.prefix(limit)), nextCursor: items.count > limit ? String(items[limit - 1].id) : nil)
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+
+// The records Chorus keeps, as the repositories return them.
+
+public struct Goal: Sendable, Equatable {
+    public var id: Int64
+    public var code: String
+    public var title: String
+    public var description: String
+}
+
+public struct School: Sendable, Equatable {
+    public var id: Int64
+    public var code: String
+    public var name: String
+    public var cluster: String
+    public var level: String
+    public var enrollment: Int
+}
+
+/// Engagement targets of an initiative; `nil` falls back to the district default.
+public struct Targets: Sendable, Equatable, Codable {
+    public var reachPer100: Double?
+    public var voicePer100: Double?
+    public var participationRate: Double?
+    public var volunteerHours: Double?
+
+    public init(reachPer100: Double? = nil, voicePer100: Double? = nil, participationRate: Double? = nil, volunteerHours: Double? = nil) {
+        self.reachPer100 = reachPer100
+        self.voicePer100 = voicePer100
+        self.participationRate = participationRate
+        self.volunteerHours = volunteerHours
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reachPer100 = "reach_per_100", voicePer100 = "voice_per_100"
+        case participationRate = "participation_rate", volunteerHours = "volunteer_hours"
+    }
+}
+
+public struct Initiative: Sendable, Equatable {
+    public var id: Int64
+    public var slug: String
+    public var title: String
+    public var description: String
+    public var goalID: Int64?
+    public var status: String
+    public var startsOn: String?
+    public var endsOn: String?
+    public var themeKeywords: [String]
+    public var targets: Targets
+}
+
+public struct Choice: Sendable, Equatable, Codable {
+    public var value: String
+    public var labelEN: String
+    public var labelES: String
+
+    public init(value: String, labelEN: String, labelES: String) {
+        self.value = value
+        self.labelEN = labelEN
+        self.labelES = labelES
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case value, labelEN = "label_en", labelES = "label_es"
+    }
+}
+
+public enum QuestionKind: String, Sendable, Codable, CaseIterable {
+    case likert5 = "likert_5", choice, multiChoice = "multi_choice", rating0to10 = "rating_0_10", text
+}
+
+public struct Question: Sendable, Equatable {
+    public var id: Int64
+    public var position: Int
+    public var kind: QuestionKind
+    public var promptEN: String
+    public var promptES: String
+    public var helpEN: String?
+    public var helpES: String?
+    public var required: Bool
+    public var choices: [Choice]
+
+    public init(
+        id: Int64, position: Int, kind: QuestionKind, promptEN: String, promptES: String, helpEN: String?,
+        helpES: String?, required: Bool, choices: [Choice]
+    ) {
+        self.id = id
+        self.position = position
+        self.kind = kind
+        self.promptEN = promptEN
+        self.promptES = promptES
+        self.helpEN = helpEN
+        self.helpES = helpES
+        self.required = required
+        self.choices = choices
+    }
+}
+
+public struct Survey: Sendable, Equatable {
+    public var id: Int64
+    public var initiativeID: Int64
+    public var titleEN: String
+    public var titleES: String
+    public var opensAt: Date
+    public var closesAt: Date?
+    public var anonymous: Bool
+    public var questions: [Question]
+
+    public func isOpen(at now: Date = Date()) -> Bool {
+        opensAt <= now && (closesAt.map { now < $0 } ?? true)
+    }
+}
+
+public struct Receipt: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var receipt: String
+    public var createdAt: Date
+}
+
+public struct Answer: Sendable, Equatable {
+    public var questionID: Int64
+    public var number: Int?
+    public var text: String?
+    public var choices: [String]?
+
+    public init(questionID: Int64, number: Int? = nil, text: String? = nil, choices: [String]? = nil) {
+        self.questionID = questionID
+        self.number = number
+        self.text = text
+        self.choices = choices
+    }
+}
+
+public struct SurveyResponse: Sendable, Equatable {
+    public var id: Int64
+    public var surveyID: Int64
+    public var schoolID: Int64?
+    public var participantID: Int64?
+    public var group: StakeholderGroup
+    public var language: String
+    public var submittedAt: Date
+    public var answers: [Answer]
+}
+
+public struct Feedback: Sendable, Equatable {
+    public var id: Int64
+    public var initiativeID: Int64
+    public var schoolID: Int64?
+    public var participantID: Int64?
+    public var group: StakeholderGroup?
+    public var language: String?
+    public var comment: String
+    public var scoringState: String
+    public var createdAt: Date
+}
+
+public struct Event: Sendable, Equatable {
+    public var id: Int64
+    public var title: String
+    public var kind: String
+    public var initiativeIDs: [Int64]
+    public var schoolID: Int64?
+    public var location: String?
+    public var startsAt: Date
+    public var endsAt: Date
+    public var capacity: Int?
+    public var attendanceTotal: Int
+}
+
+public struct Attendance: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var eventID: Int64
+    public var kind: String
+    public var group: StakeholderGroup
+    public var count: Int
+    public var participantID: Int64?
+    public var recordedAt: Date
+}
+
+public struct Shift: Sendable, Equatable {
+    public var id: Int64
+    public var opportunityID: Int64
+    public var startsAt: Date
+    public var endsAt: Date
+    public var capacity: Int
+    public var waitlist: Bool
+    public var confirmed: Int
+    public var remaining: Int { max(0, capacity - confirmed) }
+}
+
+public struct Opportunity: Sendable, Equatable {
+    public var id: Int64
+    public var initiativeID: Int64
+    public var title: String
+    public var description: String
+    public var schoolID: Int64?
+    public var shifts: [Shift]
+}
+
+public enum SignupStatus: String, Sendable, Codable, CaseIterable {
+    case confirmed, waitlisted, cancelled, attended
+}
+
+public struct Signup: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var shiftID: Int64
+    public var participantID: Int64?
+    public var status: SignupStatus
+    public var hoursReported: Double?
+    public var hoursApproved: Double?
+    public var createdAt: Date
+}
+
+public struct Contact: Sendable, Equatable {
+    public var participantID: Int64
+    public var name: String?
+    public var email: String?
+    public var phone: String?
+    public var consentedAt: Date
+    public var retainUntil: String
+}
+
+/// One page of a list and the cursor of the next page (`nil` on the last).
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+}
+
+/// Filters shared by the lists.
+public struct ListFilter: Sendable {
+    public var initiativeID: Int64?
+    public var schoolID: Int64?
+    public var group: StakeholderGroup?
+    public var from: Date?
+    public var to: Date?
+    public var cursor: String?
+    public var limit: Int
+
+    public init(
+        initiativeID: Int64? = nil, schoolID: Int64? = nil, group: StakeholderGroup? = nil, from: Date? = nil,
+        to: Date? = nil, cursor: String? = nil, limit: Int = 50
+    ) {
+        self.initiativeID = initiativeID
+        self.schoolID = schoolID
+        self.group = group
+        self.from = from
+        self.to = to
+        self.cursor = cursor
+        self.limit = limit
+    }
+}

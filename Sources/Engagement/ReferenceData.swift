@@ -1,0 +1,248 @@
+import Foundation
+import Postgres
+
+/// Goals, schools and initiatives: the admin-managed records everything else hangs from.
+public struct ReferenceData: Sendable {
+    public init() {}
+
+    // MARK: Goals
+
+    public func createGoal(code: String, title: String, description: String, on db: PostgresConnection) async throws -> Goal {
+        var validator = Validator()
+        validator.text(code, "code", min: 1, max: 40)
+        validator.text(title, "title", min: 1, max: 200)
+        validator.text(description, "description", max: 4000)
+        try validator.check()
+        do {
+            let row = try await db.query(
+                "INSERT INTO district_goals (code, title, description) VALUES (\(code), \(title), \(description)) RETURNING id"
+            ).first!
+            return Goal(id: try row.decode(Int64.self, at: 0), code: code, title: title, description: description)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw EngagementError.conflict("a goal with this code exists", field: "code")
+        }
+    }
+
+    public func goals(on db: PostgresConnection) async throws -> [Goal] {
+        try await db.query("SELECT id, code, title, description FROM district_goals ORDER BY id").map {
+            let (id, code, title, description) = try $0.decode((Int64, String, String, String).self)
+            return Goal(id: id, code: code, title: title, description: description)
+        }
+    }
+
+    // MARK: Schools
+
+    public struct SchoolFields: Sendable {
+        public var code: String?
+        public var name: String?
+        public var cluster: String?
+        public var level: String?
+        public var enrollment: Int?
+        public init(code: String? = nil, name: String? = nil, cluster: String? = nil, level: String? = nil, enrollment: Int? = nil) {
+            self.code = code
+            self.name = name
+            self.cluster = cluster
+            self.level = level
+            self.enrollment = enrollment
+        }
+
+        func validate() throws {
+            var validator = Validator()
+            validator.text(code, "code", min: 1, max: 40)
+            validator.text(name, "name", min: 1, max: 200)
+            validator.text(cluster, "cluster", min: 1, max: 100)
+            validator.range(enrollment, "enrollment", 0...100_000)
+            try validator.check()
+        }
+    }
+
+    public func createSchool(_ fields: SchoolFields, on db: PostgresConnection) async throws -> School {
+        try fields.validate()
+        do {
+            let row = try await db.query(
+                """
+                INSERT INTO schools (code, name, cluster, level, enrollment)
+                VALUES (\(fields.code ?? ""), \(fields.name ?? ""), \(fields.cluster ?? ""), \(fields.level ?? "other"), \(fields.enrollment ?? 0))
+                RETURNING \(unsafeSQL: Self.schoolColumns)
+                """
+            ).first!
+            return try Self.school(row)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw EngagementError.conflict("a school with this code exists", field: "code")
+        }
+    }
+
+    public func updateSchool(id: Int64, _ fields: SchoolFields, on db: PostgresConnection) async throws -> School {
+        try fields.validate()
+        let rows = try await db.query(
+            """
+            UPDATE schools SET name = coalesce(\(fields.name), name), cluster = coalesce(\(fields.cluster), cluster),
+                level = coalesce(\(fields.level), level), enrollment = coalesce(\(fields.enrollment), enrollment)
+            WHERE id = \(id) RETURNING \(unsafeSQL: Self.schoolColumns)
+            """)
+        guard let row = rows.first else { throw EngagementError.notFound("school") }
+        return try Self.school(row)
+    }
+
+    public func school(id: Int64, on db: PostgresConnection) async throws -> School {
+        guard let row = try await db.query("SELECT \(unsafeSQL: Self.schoolColumns) FROM schools WHERE id = \(id)").first else {
+            throw EngagementError.notFound("school")
+        }
+        return try Self.school(row)
+    }
+
+    public func schools(cluster: String?, cursor: String?, limit: Int, on db: PostgresConnection) async throws -> Page<School> {
+        let after = try Cursor.afterID(cursor)
+        let rows = try await db.query(
+            """
+            SELECT \(unsafeSQL: Self.schoolColumns) FROM schools
+            WHERE id > \(after) AND (\(cluster)::text IS NULL OR cluster = \(cluster))
+            ORDER BY id LIMIT \(limit + 1)
+            """)
+        let schools = try rows.map(Self.school)
+        return Page(items: Array(schools.prefix(limit)), nextCursor: schools.count > limit ? String(schools[limit - 1].id) : nil)
+    }
+
+    static let schoolColumns = "id, code, name, cluster, level, enrollment"
+
+    static func school(_ row: PostgresRow) throws -> School {
+        let (id, code, name, cluster, level, enrollment) = try row.decode((Int64, String, String, String, String, Int).self)
+        return School(id: id, code: code, name: name, cluster: cluster, level: level, enrollment: enrollment)
+    }
+
+    // MARK: Initiatives
+
+    public struct InitiativeFields: Sendable {
+        public var slug: String?
+        public var title: String?
+        public var description: String?
+        public var goalID: Int64?
+        public var status: String?
+        public var startsOn: String?
+        public var endsOn: String?
+        public var themeKeywords: [String]?
+        public var targets: Targets?
+
+        public init(
+            slug: String? = nil, title: String? = nil, description: String? = nil, goalID: Int64? = nil, status: String? = nil,
+            startsOn: String? = nil, endsOn: String? = nil, themeKeywords: [String]? = nil, targets: Targets? = nil
+        ) {
+            self.slug = slug
+            self.title = title
+            self.description = description
+            self.goalID = goalID
+            self.status = status
+            self.startsOn = startsOn
+            self.endsOn = endsOn
+            self.themeKeywords = themeKeywords
+            self.targets = targets
+        }
+
+        func validate() throws {
+            var validator = Validator()
+            if let slug, slug.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression) == nil || slug.count > 80 {
+                validator.add("slug", "must be lowercase words joined by hyphens, at most 80 characters")
+            }
+            validator.text(title, "title", min: 1, max: 200)
+            validator.text(description, "description", max: 4000)
+            validator.id(goalID, "goal_id")
+            let start = DateOnly.parse(startsOn), end = DateOnly.parse(endsOn)
+            if startsOn != nil && start == nil { validator.add("starts_on", "must be a date YYYY-MM-DD") }
+            if endsOn != nil && end == nil { validator.add("ends_on", "must be a date YYYY-MM-DD") }
+            if let start, let end, end < start { validator.add("ends_on", "must not be before starts_on") }
+            for (index, keyword) in (themeKeywords ?? []).enumerated() {
+                validator.text(keyword, "theme_keywords[\(index)]", min: 1, max: 60)
+            }
+            if (themeKeywords?.count ?? 0) > 100 { validator.add("theme_keywords", "must have at most 100 keywords") }
+            validator.range(targets?.reachPer100, "targets.reach_per_100", 0...10_000)
+            validator.range(targets?.voicePer100, "targets.voice_per_100", 0...10_000)
+            validator.range(targets?.participationRate, "targets.participation_rate", 0...1)
+            validator.range(targets?.volunteerHours, "targets.volunteer_hours", 0...10_000_000)
+            try validator.check()
+        }
+    }
+
+    public func createInitiative(_ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
+        try fields.validate()
+        do {
+            let row = try await db.query(
+                """
+                INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords, targets)
+                VALUES (\(fields.slug ?? ""), \(fields.title ?? ""), \(fields.description ?? ""), \(fields.goalID),
+                        \(fields.status ?? "active"), \(fields.startsOn)::date, \(fields.endsOn)::date,
+                        \(fields.themeKeywords ?? []), \(PostgresJSON(fields.targets ?? Targets())))
+                RETURNING \(unsafeSQL: Self.initiativeColumns)
+                """
+            ).first!
+            return try Self.initiative(row)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw EngagementError.conflict("an initiative with this slug exists", field: "slug")
+        } catch let error as PostgresError where error.isForeignKeyViolation {
+            throw EngagementError.invalid("goal_id", "no such goal")
+        }
+    }
+
+    public func updateInitiative(id: Int64, _ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
+        try fields.validate()
+        let current = try await initiative(id: id, on: db)
+        let start = fields.startsOn ?? current.startsOn, end = fields.endsOn ?? current.endsOn
+        if let start = DateOnly.parse(start), let end = DateOnly.parse(end), end < start {
+            throw EngagementError.invalid("ends_on", "must not be before starts_on")
+        }
+        let targets = fields.targets.map(PostgresJSON.init)
+        let row = try await db.query(
+            """
+            UPDATE initiatives SET title = coalesce(\(fields.title), title), description = coalesce(\(fields.description), description),
+                status = coalesce(\(fields.status), status), starts_on = coalesce(\(fields.startsOn)::date, starts_on),
+                ends_on = coalesce(\(fields.endsOn)::date, ends_on), theme_keywords = coalesce(\(fields.themeKeywords), theme_keywords),
+                targets = coalesce(\(targets), targets), updated_at = now()
+            WHERE id = \(id) RETURNING \(unsafeSQL: Self.initiativeColumns)
+            """
+        ).first!
+        return try Self.initiative(row)
+    }
+
+    public func initiative(id: Int64, on db: PostgresConnection) async throws -> Initiative {
+        guard let row = try await db.query("SELECT \(unsafeSQL: Self.initiativeColumns) FROM initiatives WHERE id = \(id)").first
+        else { throw EngagementError.notFound("initiative") }
+        return try Self.initiative(row)
+    }
+
+    public func initiatives(status: String?, cursor: String?, limit: Int, on db: PostgresConnection) async throws -> Page<Initiative> {
+        let after = try Cursor.afterID(cursor)
+        let rows = try await db.query(
+            """
+            SELECT \(unsafeSQL: Self.initiativeColumns) FROM initiatives
+            WHERE id > \(after) AND (\(status)::text IS NULL OR status = \(status))
+            ORDER BY id LIMIT \(limit + 1)
+            """)
+        let items = try rows.map(Self.initiative)
+        return Page(items: Array(items.prefix(limit)), nextCursor: items.count > limit ? String(items[limit - 1].id) : nil)
+    }
+
+    static let initiativeColumns =
+        "id, slug, title, description, goal_id, status, starts_on::text, ends_on::text, theme_keywords, targets"
+
+    static func initiative(_ row: PostgresRow) throws -> Initiative {
+        let (id, slug, title, description, goalID) = try row.decode((Int64, String, String, String, Int64?).self)
+        return Initiative(
+            id: id, slug: slug, title: title, description: description, goalID: goalID,
+            status: try row.decode(String.self, at: 5), startsOn: try row.decode(String?.self, at: 6),
+            endsOn: try row.decode(String?.self, at: 7), themeKeywords: try row.decode([String].self, at: 8),
+            targets: try row.decode(PostgresJSON<Targets>.self, at: 9).value)
+    }
+}
+
+/// Calendar dates as `YYYY-MM-DD` strings (the API's `format: date`).
+enum DateOnly {
+    static func parse(_ text: String?) -> Date? {
+        guard let text, text.count == 10 else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        guard let date = formatter.date(from: text), formatter.string(from: date) == text else { return nil }
+        let year = Calendar(identifier: .gregorian).component(.year, from: date)
+        return (1900...2200).contains(year) ? date : nil
+    }
+}

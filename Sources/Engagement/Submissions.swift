@@ -1,0 +1,245 @@
+import Foundation
+import Postgres
+
+/// Survey responses and free-text feedback from the public. Text is stored with scoring state
+/// `pending`; the job queue scores it.
+public struct Submissions: Sendable {
+    let participants = Participants()
+
+    public init() {}
+
+    public struct ResponseFields: Sendable {
+        public var group: StakeholderGroup
+        public var schoolID: Int64?
+        public var language: String?
+        public var answers: [Answer]
+        public var contact: ContactDetails?
+
+        public init(group: StakeholderGroup, schoolID: Int64?, language: String?, answers: [Answer], contact: ContactDetails?) {
+            self.group = group
+            self.schoolID = schoolID
+            self.language = language
+            self.answers = answers
+            self.contact = contact
+        }
+    }
+
+    /// Validates every answer against its question; refuses closed surveys (409).
+    public func submitResponse(surveyID: Int64, _ fields: ResponseFields, now: Date = Date(), on db: PostgresConnection)
+        async throws -> Receipt
+    {
+        let survey = try await Surveys().survey(id: surveyID, on: db)
+        guard survey.isOpen(at: now) else { throw EngagementError.conflict("the survey is not open for responses") }
+        var validator = Validator()
+        validator.id(fields.schoolID, "school_id")
+        if let contact = fields.contact { contact.validate(&validator, field: "contact") }
+        if let contact = fields.contact, survey.anonymous, contact.normalizedIdentity != nil {
+            validator.add("contact", "this survey is anonymous and takes no contact details")
+        }
+        let questions = Dictionary(uniqueKeysWithValues: survey.questions.map { ($0.id, $0) })
+        var answered = Set<Int64>()
+        for (index, answer) in fields.answers.enumerated() {
+            let field = "answers[\(index)]"
+            guard let question = questions[answer.questionID] else {
+                validator.add(field + ".question_id", "is not a question of this survey")
+                continue
+            }
+            if !answered.insert(answer.questionID).inserted { validator.add(field + ".question_id", "is answered twice") }
+            Self.validate(answer, for: question, field: field, &validator)
+        }
+        for question in survey.questions where question.required && !answered.contains(question.id) {
+            validator.add("answers", "question \(question.id) is required")
+        }
+        try validator.check()
+        if let schoolID = fields.schoolID {
+            guard try await !db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty else {
+                throw EngagementError.invalid("school_id", "no such school")
+            }
+        }
+        let participantID = try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
+        let language = fields.language ?? "en"
+        let receipt = ReceiptCode.make()
+        let row = try await db.query(
+            """
+            INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt)
+            VALUES (\(surveyID), \(survey.initiativeID), \(fields.schoolID), \(participantID), \(fields.group.rawValue)::stakeholder_group,
+                    \(language), \(receipt))
+            RETURNING id, submitted_at
+            """
+        ).first!
+        let (id, submittedAt) = try row.decode((Int64, Date).self)
+        for answer in fields.answers {
+            let text = answer.text.flatMap { $0.isEmpty ? nil : $0 }
+            try await db.query(
+                """
+                INSERT INTO answers (response_id, question_id, number, text, choices, scoring_state)
+                VALUES (\(id), \(answer.questionID), \(answer.number), \(text), \(answer.choices),
+                        \(text == nil ? nil : "pending")::scoring_state)
+                """)
+        }
+        return Receipt(id: id, receipt: receipt, createdAt: submittedAt)
+    }
+
+    static func validate(_ answer: Answer, for question: Question, field: String, _ validator: inout Validator) {
+        switch question.kind {
+        case .likert5, .rating0to10:
+            let range = question.kind == .likert5 ? 1...5 : 0...10
+            guard let number = answer.number else {
+                validator.add(field + ".number", "is required for a \(question.kind.rawValue) question")
+                return
+            }
+            if !range.contains(number) { validator.add(field + ".number", "must be between \(range.lowerBound) and \(range.upperBound)") }
+            if answer.text != nil || answer.choices != nil { validator.add(field, "takes only a number") }
+        case .choice, .multiChoice:
+            guard let choices = answer.choices, !choices.isEmpty else {
+                validator.add(field + ".choices", "is required for a choice question")
+                return
+            }
+            let allowed = Set(question.choices.map(\.value))
+            for choice in choices where !allowed.contains(choice) { validator.add(field + ".choices", "\"\(choice.prefix(60))\" is not a choice") }
+            if question.kind == .choice && choices.count != 1 { validator.add(field + ".choices", "takes exactly one choice") }
+            if Set(choices).count != choices.count { validator.add(field + ".choices", "repeats a choice") }
+            if answer.number != nil || answer.text != nil { validator.add(field, "takes only choices") }
+        case .text:
+            guard let text = answer.text else {
+                validator.add(field + ".text", "is required for a text question")
+                return
+            }
+            validator.text(text, field + ".text", max: 5000)
+            if answer.number != nil || answer.choices != nil { validator.add(field, "takes only text") }
+        }
+    }
+
+    public struct FeedbackFields: Sendable {
+        public var initiativeID: Int64
+        public var schoolID: Int64?
+        public var group: StakeholderGroup?
+        public var language: String?
+        public var comment: String
+        public var contact: ContactDetails?
+
+        public init(
+            initiativeID: Int64, schoolID: Int64?, group: StakeholderGroup?, language: String?, comment: String,
+            contact: ContactDetails?
+        ) {
+            self.initiativeID = initiativeID
+            self.schoolID = schoolID
+            self.group = group
+            self.language = language
+            self.comment = comment
+            self.contact = contact
+        }
+    }
+
+    public func submitFeedback(_ fields: FeedbackFields, on db: PostgresConnection) async throws -> Receipt {
+        var validator = Validator()
+        validator.id(fields.initiativeID, "initiative_id")
+        validator.id(fields.schoolID, "school_id")
+        validator.text(fields.comment, "comment", min: 1, max: 5000)
+        if let contact = fields.contact { contact.validate(&validator, field: "contact") }
+        try validator.check()
+        let status = try await db.query("SELECT status FROM initiatives WHERE id = \(fields.initiativeID)").first
+        guard let status else { throw EngagementError.invalid("initiative_id", "no such initiative") }
+        if try status.decode(String.self, at: 0) == "completed" {
+            throw EngagementError.conflict("the initiative is completed and no longer takes feedback", field: "initiative_id")
+        }
+        if let schoolID = fields.schoolID {
+            guard try await !db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty else {
+                throw EngagementError.invalid("school_id", "no such school")
+            }
+        }
+        let participantID = try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
+        let receipt = ReceiptCode.make()
+        let row = try await db.query(
+            """
+            INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt)
+            VALUES (\(fields.initiativeID), \(fields.schoolID), \(participantID), \(fields.group?.rawValue)::stakeholder_group,
+                    \(fields.language), \(fields.comment), \(receipt))
+            RETURNING id, created_at
+            """
+        ).first!
+        let (id, createdAt) = try row.decode((Int64, Date).self)
+        return Receipt(id: id, receipt: receipt, createdAt: createdAt)
+    }
+
+    public func responses(_ filter: ListFilter, on db: PostgresConnection) async throws -> Page<SurveyResponse> {
+        let before = try Cursor.beforeTime(filter.cursor)
+        let rows = try await db.query(
+            """
+            SELECT id, survey_id, school_id, participant_id, stakeholder_group::text, language, submitted_at FROM responses
+            WHERE (\(filter.initiativeID)::bigint IS NULL OR initiative_id = \(filter.initiativeID))
+              AND (\(filter.schoolID)::bigint IS NULL OR school_id = \(filter.schoolID))
+              AND (\(filter.group?.rawValue)::stakeholder_group IS NULL OR stakeholder_group = \(filter.group?.rawValue)::stakeholder_group)
+              AND (\(filter.from)::timestamptz IS NULL OR submitted_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR submitted_at < \(filter.to))
+              AND (\(before?.micros)::bigint IS NULL
+                   OR (submitted_at, id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
+            ORDER BY submitted_at DESC, id DESC LIMIT \(filter.limit + 1)
+            """)
+        var items: [SurveyResponse] = try rows.map { row in
+            let (id, surveyID, schoolID, participantID, group, language, submittedAt) = try row.decode(
+                (Int64, Int64, Int64?, Int64?, String, String, Date).self)
+            return SurveyResponse(
+                id: id, surveyID: surveyID, schoolID: schoolID, participantID: participantID,
+                group: StakeholderGroup(rawValue: group) ?? .families, language: language, submittedAt: submittedAt, answers: [])
+        }
+        let next = items.count > filter.limit ? Cursor.time(items[filter.limit - 1].submittedAt, items[filter.limit - 1].id) : nil
+        items = Array(items.prefix(filter.limit))
+        let ids = items.map { String($0.id) }
+        var answers: [Int64: [Answer]] = [:]
+        for row in try await db.query(
+            "SELECT response_id, question_id, number, text, choices FROM answers WHERE response_id = ANY(\(ids)::bigint[]) ORDER BY id")
+        {
+            let (responseID, questionID, number, text, choices) = try row.decode((Int64, Int64, Int?, String?, [String]?).self)
+            answers[responseID, default: []].append(Answer(questionID: questionID, number: number, text: text, choices: choices))
+        }
+        for index in items.indices { items[index].answers = answers[items[index].id] ?? [] }
+        return Page(items: items, nextCursor: next)
+    }
+
+    public func feedback(_ filter: ListFilter, on db: PostgresConnection) async throws -> Page<Feedback> {
+        let before = try Cursor.beforeTime(filter.cursor)
+        let rows = try await db.query(
+            """
+            SELECT id, initiative_id, school_id, participant_id, stakeholder_group::text, language, comment, scoring_state::text, created_at
+            FROM feedback
+            WHERE (\(filter.initiativeID)::bigint IS NULL OR initiative_id = \(filter.initiativeID))
+              AND (\(filter.schoolID)::bigint IS NULL OR school_id = \(filter.schoolID))
+              AND (\(filter.group?.rawValue)::stakeholder_group IS NULL OR stakeholder_group = \(filter.group?.rawValue)::stakeholder_group)
+              AND (\(filter.from)::timestamptz IS NULL OR created_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR created_at < \(filter.to))
+              AND (\(before?.micros)::bigint IS NULL
+                   OR (created_at, id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
+            ORDER BY created_at DESC, id DESC LIMIT \(filter.limit + 1)
+            """)
+        let items: [Feedback] = try rows.map { row in
+            let (id, initiativeID, schoolID, participantID, group, language) = try row.decode(
+                (Int64, Int64, Int64?, Int64?, String?, String?).self)
+            return Feedback(
+                id: id, initiativeID: initiativeID, schoolID: schoolID, participantID: participantID,
+                group: group.flatMap(StakeholderGroup.init), language: language, comment: try row.decode(String.self, at: 6),
+                scoringState: try row.decode(String.self, at: 7), createdAt: try row.decode(Date.self, at: 8))
+        }
+        let next = items.count > filter.limit ? Cursor.time(items[filter.limit - 1].createdAt, items[filter.limit - 1].id) : nil
+        return Page(items: Array(items.prefix(filter.limit)), nextCursor: next)
+    }
+}
+
+/// Receipt codes shown to the person who submitted: 10 characters of an alphabet without
+/// look-alikes (no 0/O, 1/I/L), about 49 bits of randomness.
+enum ReceiptCode {
+    static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let characters = (0..<10).map { _ in alphabet.randomElement(using: &generator)! }
+        return String(characters[0..<5]) + "-" + String(characters[5...])
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

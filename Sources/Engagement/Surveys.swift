@@ -1,0 +1,163 @@
+import Foundation
+import Postgres
+
+/// Surveys with their questions (admin), and what the public may see of them.
+public struct Surveys: Sendable {
+    public init() {}
+
+    public struct QuestionFields: Sendable {
+        public var kind: QuestionKind
+        public var promptEN: String
+        public var promptES: String
+        public var helpEN: String?
+        public var helpES: String?
+        public var required: Bool
+        public var choices: [Choice]
+
+        public init(
+            kind: QuestionKind, promptEN: String, promptES: String, helpEN: String? = nil, helpES: String? = nil,
+            required: Bool = false, choices: [Choice] = []
+        ) {
+            self.kind = kind
+            self.promptEN = promptEN
+            self.promptES = promptES
+            self.helpEN = helpEN
+            self.helpES = helpES
+            self.required = required
+            self.choices = choices
+        }
+    }
+
+    public struct SurveyFields: Sendable {
+        public var initiativeID: Int64
+        public var titleEN: String
+        public var titleES: String
+        public var opensAt: Date
+        public var closesAt: Date?
+        public var anonymous: Bool
+        public var questions: [QuestionFields]
+
+        public init(
+            initiativeID: Int64, titleEN: String, titleES: String, opensAt: Date, closesAt: Date?, anonymous: Bool,
+            questions: [QuestionFields]
+        ) {
+            self.initiativeID = initiativeID
+            self.titleEN = titleEN
+            self.titleES = titleES
+            self.opensAt = opensAt
+            self.closesAt = closesAt
+            self.anonymous = anonymous
+            self.questions = questions
+        }
+    }
+
+    public func create(_ fields: SurveyFields, on db: PostgresConnection) async throws -> Survey {
+        var validator = Validator()
+        validator.id(fields.initiativeID, "initiative_id")
+        validator.text(fields.titleEN, "title_en", min: 1, max: 200)
+        validator.text(fields.titleES, "title_es", min: 1, max: 200)
+        if let closes = fields.closesAt, closes <= fields.opensAt { validator.add("closes_at", "must be after opens_at") }
+        Self.validateDate(fields.opensAt, "opens_at", &validator)
+        if let closes = fields.closesAt { Self.validateDate(closes, "closes_at", &validator) }
+        if fields.questions.isEmpty { validator.add("questions", "must have at least one question") }
+        if fields.questions.count > 100 { validator.add("questions", "must have at most 100 questions") }
+        for (index, question) in fields.questions.enumerated() {
+            let field = "questions[\(index)]"
+            validator.text(question.promptEN, field + ".prompt_en", min: 1, max: 500)
+            validator.text(question.promptES, field + ".prompt_es", min: 1, max: 500)
+            validator.text(question.helpEN, field + ".help_en", max: 1000)
+            validator.text(question.helpES, field + ".help_es", max: 1000)
+            let needsChoices = question.kind == .choice || question.kind == .multiChoice
+            if needsChoices && question.choices.count < 2 { validator.add(field + ".choices", "needs at least two choices") }
+            if !needsChoices && !question.choices.isEmpty { validator.add(field + ".choices", "only choice questions have choices") }
+            if Set(question.choices.map(\.value)).count != question.choices.count {
+                validator.add(field + ".choices", "choice values must be unique")
+            }
+            for (choiceIndex, choice) in question.choices.enumerated() {
+                validator.text(choice.value, field + ".choices[\(choiceIndex)].value", min: 1, max: 60)
+                validator.text(choice.labelEN, field + ".choices[\(choiceIndex)].label_en", min: 1, max: 200)
+                validator.text(choice.labelES, field + ".choices[\(choiceIndex)].label_es", min: 1, max: 200)
+            }
+        }
+        try validator.check()
+        guard try await !db.query("SELECT 1 FROM initiatives WHERE id = \(fields.initiativeID)").isEmpty else {
+            throw EngagementError.invalid("initiative_id", "no such initiative")
+        }
+        let id = try await db.query(
+            """
+            INSERT INTO surveys (initiative_id, title_en, title_es, opens_at, closes_at, anonymous)
+            VALUES (\(fields.initiativeID), \(fields.titleEN), \(fields.titleES), \(fields.opensAt), \(fields.closesAt), \(fields.anonymous))
+            RETURNING id
+            """
+        ).first!.decode(Int64.self, at: 0)
+        for (position, question) in fields.questions.enumerated() {
+            try await db.query(
+                """
+                INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices)
+                VALUES (\(id), \(position + 1), \(question.kind.rawValue)::question_kind, \(question.promptEN), \(question.promptES),
+                        \(question.helpEN), \(question.helpES), \(question.required), \(PostgresJSON(question.choices)))
+                """)
+        }
+        return try await survey(id: id, on: db)
+    }
+
+    static func validateDate(_ date: Date, _ field: String, _ validator: inout Validator) {
+        // Years 2000–2200: anything else is a typo or a probe, not a survey.
+        if date.timeIntervalSince1970 < 946_684_800 || date.timeIntervalSince1970 > 7_258_118_400 {
+            validator.add(field, "must be between 2000 and 2200")
+        }
+    }
+
+    public func survey(id: Int64, on db: PostgresConnection) async throws -> Survey {
+        guard
+            let row = try await db.query(
+                "SELECT id, initiative_id, title_en, title_es, opens_at, closes_at, anonymous FROM surveys WHERE id = \(id)"
+            ).first
+        else { throw EngagementError.notFound("survey") }
+        var survey = try Self.survey(row)
+        survey.questions = try await db.query(
+            """
+            SELECT id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices
+            FROM survey_questions WHERE survey_id = \(id) ORDER BY position
+            """
+        ).map(Self.question)
+        return survey
+    }
+
+    public func surveys(initiativeID: Int64?, cursor: String?, limit: Int, on db: PostgresConnection) async throws -> Page<Survey> {
+        let after = try Cursor.afterID(cursor)
+        let rows = try await db.query(
+            """
+            SELECT id, initiative_id, title_en, title_es, opens_at, closes_at, anonymous FROM surveys
+            WHERE id > \(after) AND (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID))
+            ORDER BY id LIMIT \(limit + 1)
+            """)
+        var surveys = try rows.map(Self.survey)
+        let ids = surveys.prefix(limit).map { String($0.id) }
+        let questions = try await db.query(
+            """
+            SELECT id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices, survey_id
+            FROM survey_questions WHERE survey_id = ANY(\(ids)::bigint[]) ORDER BY survey_id, position
+            """)
+        var bySurvey: [Int64: [Question]] = [:]
+        for row in questions { bySurvey[try row.decode(Int64.self, at: 9), default: []].append(try Self.question(row)) }
+        for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
+        return Page(items: Array(surveys.prefix(limit)), nextCursor: surveys.count > limit ? String(surveys[limit - 1].id) : nil)
+    }
+
+    static func survey(_ row: PostgresRow) throws -> Survey {
+        let (id, initiativeID, titleEN, titleES, opensAt, closesAt, anonymous) = try row.decode(
+            (Int64, Int64, String, String, Date, Date?, Bool).self)
+        return Survey(
+            id: id, initiativeID: initiativeID, titleEN: titleEN, titleES: titleES, opensAt: opensAt, closesAt: closesAt,
+            anonymous: anonymous, questions: [])
+    }
+
+    static func question(_ row: PostgresRow) throws -> Question {
+        let (id, position, kind, promptEN, promptES, helpEN, helpES, required) = try row.decode(
+            (Int64, Int, String, String, String, String?, String?, Bool).self)
+        return Question(
+            id: id, position: position, kind: QuestionKind(rawValue: kind) ?? .text, promptEN: promptEN, promptES: promptES,
+            helpEN: helpEN, helpES: helpES, required: required, choices: try row.decode(PostgresJSON<[Choice]>.self, at: 8).value)
+    }
+}

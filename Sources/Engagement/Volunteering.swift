@@ -1,0 +1,194 @@
+import Foundation
+import Postgres
+
+/// Volunteer opportunities, their shifts and sign-ups. A sign-up beyond capacity is waitlisted
+/// (or refused when the shift has no waitlist); cancelling a confirmed place promotes the first
+/// person on the waitlist.
+public struct Volunteering: Sendable {
+    let participants = Participants()
+
+    public init() {}
+
+    public struct ShiftFields: Sendable {
+        public var startsAt: Date
+        public var endsAt: Date
+        public var capacity: Int
+        public var waitlist: Bool
+        public init(startsAt: Date, endsAt: Date, capacity: Int, waitlist: Bool = true) {
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.capacity = capacity
+            self.waitlist = waitlist
+        }
+    }
+
+    public struct OpportunityFields: Sendable {
+        public var initiativeID: Int64
+        public var title: String
+        public var description: String
+        public var schoolID: Int64?
+        public var shifts: [ShiftFields]
+        public init(initiativeID: Int64, title: String, description: String, schoolID: Int64?, shifts: [ShiftFields]) {
+            self.initiativeID = initiativeID
+            self.title = title
+            self.description = description
+            self.schoolID = schoolID
+            self.shifts = shifts
+        }
+    }
+
+    public func createOpportunity(_ fields: OpportunityFields, on db: PostgresConnection) async throws -> Opportunity {
+        var validator = Validator()
+        validator.id(fields.initiativeID, "initiative_id")
+        validator.id(fields.schoolID, "school_id")
+        validator.text(fields.title, "title", min: 1, max: 200)
+        validator.text(fields.description, "description", max: 4000)
+        if fields.shifts.isEmpty { validator.add("shifts", "must have at least one shift") }
+        for (index, shift) in fields.shifts.enumerated() {
+            if shift.endsAt <= shift.startsAt { validator.add("shifts[\(index)].ends_at", "must be after starts_at") }
+            validator.range(shift.capacity, "shifts[\(index)].capacity", 1...10_000)
+            Surveys.validateDate(shift.startsAt, "shifts[\(index)].starts_at", &validator)
+            Surveys.validateDate(shift.endsAt, "shifts[\(index)].ends_at", &validator)
+        }
+        try validator.check()
+        guard try await !db.query("SELECT 1 FROM initiatives WHERE id = \(fields.initiativeID)").isEmpty else {
+            throw EngagementError.invalid("initiative_id", "no such initiative")
+        }
+        if let schoolID = fields.schoolID, try await db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty {
+            throw EngagementError.invalid("school_id", "no such school")
+        }
+        let id = try await db.query(
+            """
+            INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
+            VALUES (\(fields.initiativeID), \(fields.schoolID), \(fields.title), \(fields.description)) RETURNING id
+            """
+        ).first!.decode(Int64.self, at: 0)
+        for shift in fields.shifts {
+            try await db.query(
+                """
+                INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
+                VALUES (\(id), \(shift.startsAt), \(shift.endsAt), \(shift.capacity), \(shift.waitlist))
+                """)
+        }
+        return try await opportunities(initiativeID: nil, id: id, on: db).first!
+    }
+
+    /// Opportunities with all their shifts and confirmed counts.
+    public func opportunities(initiativeID: Int64?, id: Int64? = nil, on db: PostgresConnection) async throws -> [Opportunity] {
+        let rows = try await db.query(
+            """
+            SELECT id, initiative_id, title, description, school_id FROM volunteer_opportunities
+            WHERE (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID)) AND (\(id)::bigint IS NULL OR id = \(id))
+            ORDER BY id LIMIT 500
+            """)
+        var opportunities: [Opportunity] = try rows.map { row in
+            let (id, initiativeID, title, description, schoolID) = try row.decode((Int64, Int64, String, String, Int64?).self)
+            return Opportunity(id: id, initiativeID: initiativeID, title: title, description: description, schoolID: schoolID, shifts: [])
+        }
+        let ids = opportunities.map { String($0.id) }
+        var shifts: [Int64: [Shift]] = [:]
+        for row in try await db.query(
+            """
+            SELECT s.id, s.opportunity_id, s.starts_at, s.ends_at, s.capacity, s.waitlist,
+                   (SELECT count(*) FROM signups g WHERE g.shift_id = s.id AND g.status IN ('confirmed', 'attended'))
+            FROM volunteer_shifts s WHERE s.opportunity_id = ANY(\(ids)::bigint[]) ORDER BY s.starts_at, s.id
+            """)
+        {
+            let shift = try Self.shift(row)
+            shifts[shift.opportunityID, default: []].append(shift)
+        }
+        for index in opportunities.indices { opportunities[index].shifts = shifts[opportunities[index].id] ?? [] }
+        return opportunities
+    }
+
+    static func shift(_ row: PostgresRow) throws -> Shift {
+        let (id, opportunityID, startsAt, endsAt, capacity, waitlist, confirmed) = try row.decode(
+            (Int64, Int64, Date, Date, Int, Bool, Int).self)
+        return Shift(
+            id: id, opportunityID: opportunityID, startsAt: startsAt, endsAt: endsAt, capacity: capacity, waitlist: waitlist,
+            confirmed: confirmed)
+    }
+
+    /// Locks the shift row so concurrent sign-ups cannot both take the last place.
+    public func signUp(shiftID: Int64, group: StakeholderGroup, contact: ContactDetails, now: Date = Date(), on db: PostgresConnection)
+        async throws -> Signup
+    {
+        var validator = Validator()
+        contact.validate(&validator, field: "contact")
+        try validator.check()
+        guard
+            let shiftRow = try await db.query(
+                "SELECT capacity, waitlist, ends_at FROM volunteer_shifts WHERE id = \(shiftID) FOR UPDATE"
+            ).first
+        else { throw EngagementError.notFound("shift") }
+        let (capacity, waitlist, endsAt) = try shiftRow.decode((Int, Bool, Date).self)
+        if endsAt <= now { throw EngagementError.conflict("the shift is over") }
+        let confirmed = try await db.query(
+            "SELECT count(*) FROM signups WHERE shift_id = \(shiftID) AND status IN ('confirmed', 'attended')"
+        ).first!.decode(Int.self, at: 0)
+        let status: SignupStatus
+        if confirmed < capacity {
+            status = .confirmed
+        } else if waitlist {
+            status = .waitlisted
+        } else {
+            throw EngagementError.conflict("the shift is full and has no waitlist")
+        }
+        let participantID = try await participants.participant(for: contact, on: db)
+        do {
+            let row = try await db.query(
+                """
+                INSERT INTO signups (shift_id, participant_id, stakeholder_group, status)
+                VALUES (\(shiftID), \(participantID), \(group.rawValue)::stakeholder_group, \(status.rawValue)::signup_status)
+                RETURNING id, created_at
+                """
+            ).first!
+            let (id, createdAt) = try row.decode((Int64, Date).self)
+            return Signup(
+                id: id, shiftID: shiftID, participantID: participantID, status: status, hoursReported: nil, hoursApproved: nil,
+                createdAt: createdAt)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw EngagementError.conflict("this person is already signed up for the shift")
+        }
+    }
+
+    public func updateSignup(
+        id: Int64, status: SignupStatus?, hoursReported: Double?, hoursApproved: Double?, on db: PostgresConnection
+    ) async throws -> Signup {
+        var validator = Validator()
+        validator.range(hoursReported, "hours_reported", 0...24)
+        validator.range(hoursApproved, "hours_approved", 0...24)
+        try validator.check()
+        guard
+            let current = try await db.query(
+                "SELECT shift_id, status::text FROM signups WHERE id = \(id) FOR UPDATE"
+            ).first
+        else { throw EngagementError.notFound("sign-up") }
+        let (shiftID, oldStatus) = try current.decode((Int64, String).self)
+        if hoursApproved != nil && (status ?? SignupStatus(rawValue: oldStatus)) != .attended {
+            throw EngagementError.invalid("hours_approved", "only an attended sign-up has hours to approve")
+        }
+        let row = try await db.query(
+            """
+            UPDATE signups SET status = coalesce(\(status?.rawValue)::signup_status, status),
+                hours_reported = coalesce(\(hoursReported)::numeric, hours_reported),
+                hours_approved = coalesce(\(hoursApproved)::numeric, hours_approved)
+            WHERE id = \(id)
+            RETURNING id, shift_id, participant_id, status::text, hours_reported::float8, hours_approved::float8, created_at
+            """
+        ).first!
+        if status == .cancelled && (oldStatus == "confirmed") {
+            // A freed place goes to the first person waiting.
+            try await db.query(
+                """
+                UPDATE signups SET status = 'confirmed' WHERE id = (
+                    SELECT id FROM signups WHERE shift_id = \(shiftID) AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1)
+                """)
+        }
+        let (signupID, shift, participantID, newStatus, reported, approved, createdAt) = try row.decode(
+            (Int64, Int64, Int64?, String, Double?, Double?, Date).self)
+        return Signup(
+            id: signupID, shiftID: shift, participantID: participantID, status: SignupStatus(rawValue: newStatus) ?? .confirmed,
+            hoursReported: reported, hoursApproved: approved, createdAt: createdAt)
+    }
+}

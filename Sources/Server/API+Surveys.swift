@@ -1,0 +1,127 @@
+import Engagement
+import Foundation
+import OpenAPIRuntime
+import Postgres
+
+extension API {
+    func listSurveys(_ input: Operations.ListSurveys.Input) async throws -> Operations.ListSurveys.Output {
+        let limit = try Self.limit(input.query.limit)
+        let page = try await read {
+            try await surveys.surveys(initiativeID: input.query.initiativeId, cursor: input.query.cursor, limit: limit, on: $0)
+        }
+        return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
+    }
+
+    func createSurvey(_ input: Operations.CreateSurvey.Input) async throws -> Operations.CreateSurvey.Output {
+        guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        let survey = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createSurvey", body: body) { db in
+            try await surveys.create(
+                .init(
+                    initiativeID: body.initiativeId, titleEN: body.titleEn, titleES: body.titleEs, opensAt: body.opensAt,
+                    closesAt: body.closesAt, anonymous: body.anonymous ?? true,
+                    questions: body.questions.map { question in
+                        .init(
+                            kind: QuestionKind(rawValue: question.kind.rawValue)!, promptEN: question.promptEn,
+                            promptES: question.promptEs, helpEN: question.helpEn, helpES: question.helpEs,
+                            required: question.required ?? false,
+                            choices: (question.choices ?? []).map { Choice(value: $0.value, labelEN: $0.labelEn, labelES: $0.labelEs) })
+                    }),
+                on: db
+            ).schema
+        }
+        return .created(.init(body: .json(survey)))
+    }
+
+    /// Open surveys are public; a closed or future one is visible only with a token (404 for the
+    /// public, so closed surveys are not discoverable).
+    func getSurvey(_ input: Operations.GetSurvey.Input) async throws -> Operations.GetSurvey.Output {
+        let survey = try await read { try await surveys.survey(id: input.path.surveyId, on: $0) }
+        if Access.principal == nil && !survey.isOpen() { throw EngagementError.notFound("survey") }
+        return .ok(.init(body: .json(survey.schema)))
+    }
+
+    func submitResponse(_ input: Operations.SubmitResponse.Input) async throws -> Operations.SubmitResponse.Output {
+        guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        let receipt = try await idempotency.run(
+            key: input.headers.idempotencyKey, operation: "submitResponse", path: ["survey": input.path.surveyId], body: body
+        ) { db in
+            try await submissions.submitResponse(
+                surveyID: input.path.surveyId,
+                .init(
+                    group: body.group.domain, schoolID: body.schoolId, language: body.language?.rawValue,
+                    answers: body.answers.map { Answer(questionID: $0.questionId, number: $0.number, text: $0.text, choices: $0.choices) },
+                    contact: body.contact?.domain),
+                on: db
+            ).schema
+        }
+        return .created(.init(body: .json(receipt)))
+    }
+
+    func listResponses(_ input: Operations.ListResponses.Input) async throws -> Operations.ListResponses.Output {
+        let query = input.query
+        let filter = try Self.filter(
+            initiativeID: query.initiativeId, schoolID: query.schoolId, group: query.group, from: query.from, to: query.to,
+            cursor: query.cursor, limit: query.limit)
+        let page = try await read { try await submissions.responses(filter, on: $0) }
+        return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
+    }
+
+    func listFeedback(_ input: Operations.ListFeedback.Input) async throws -> Operations.ListFeedback.Output {
+        let query = input.query
+        let filter = try Self.filter(
+            initiativeID: query.initiativeId, schoolID: query.schoolId, group: query.group, from: query.from, to: query.to,
+            cursor: query.cursor, limit: query.limit)
+        let page = try await read { try await submissions.feedback(filter, on: $0) }
+        return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
+    }
+
+    func submitFeedback(_ input: Operations.SubmitFeedback.Input) async throws -> Operations.SubmitFeedback.Output {
+        guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        let receipt = try await idempotency.run(key: input.headers.idempotencyKey, operation: "submitFeedback", body: body) { db in
+            try await submissions.submitFeedback(
+                .init(
+                    initiativeID: body.initiativeId, schoolID: body.schoolId, group: body.group?.domain,
+                    language: body.language?.rawValue, comment: body.comment, contact: body.contact?.domain),
+                on: db
+            ).schema
+        }
+        return .created(.init(body: .json(receipt)))
+    }
+}
+
+extension Survey {
+    var schema: Components.Schemas.Survey {
+        .init(
+            id: id, initiativeId: initiativeID, titleEn: titleEN, titleEs: titleES, opensAt: opensAt, closesAt: closesAt,
+            anonymous: anonymous, isOpen: isOpen(),
+            questions: questions.map { question in
+                .init(
+                    id: question.id, position: question.position, kind: .init(rawValue: question.kind.rawValue)!,
+                    promptEn: question.promptEN, promptEs: question.promptES, helpEn: question.helpEN, helpEs: question.helpES,
+                    required: question.required,
+                    choices: question.choices.map { .init(value: $0.value, labelEn: $0.labelEN, labelEs: $0.labelES) })
+            })
+    }
+}
+
+extension Receipt {
+    var schema: Components.Schemas.Receipt { .init(id: id, receipt: receipt, createdAt: createdAt) }
+}
+
+extension SurveyResponse {
+    var schema: Components.Schemas.SurveyResponse {
+        .init(
+            id: id, surveyId: surveyID, schoolId: schoolID, participantId: participantID, group: .init(rawValue: group.rawValue)!,
+            language: .init(rawValue: language) ?? .en, submittedAt: submittedAt,
+            answers: answers.map { .init(questionId: $0.questionID, number: $0.number, text: $0.text, choices: $0.choices) })
+    }
+}
+
+extension Feedback {
+    var schema: Components.Schemas.Feedback {
+        .init(
+            id: id, initiativeId: initiativeID, schoolId: schoolID, participantId: participantID,
+            group: group.flatMap { .init(rawValue: $0.rawValue) }, language: language.flatMap { .init(rawValue: $0) },
+            comment: comment, scoringState: .init(rawValue: scoringState) ?? .pending, createdAt: createdAt)
+    }
+}
