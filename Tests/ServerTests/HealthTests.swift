@@ -9,7 +9,7 @@ import Testing
 struct HealthTests {
     @Test func healthAndReadyWithADatabase() async throws {
         try await TestDatabase.withDatabase { client, _ in
-            let app = buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
+            let app = try buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
             try await app.test(.router) { http in
                 try await http.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .ok)
@@ -26,7 +26,7 @@ struct HealthTests {
         let client = PostgresClient(
             configuration: PostgresConfiguration(url: "postgresql:///x?host=/nonexistent", maximumConnections: 1),
             logger: TestDatabase.logger)
-        let app = buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
+        let app = try buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
         try await app.test(.router) { http in
             try await http.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
@@ -40,7 +40,7 @@ struct HealthTests {
 
     @Test func liveServerAnswersOverRealHTTP() async throws {
         try await TestDatabase.withDatabase { client, _ in
-            let app = buildApplication(
+            let app = try buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0), database: client,
                 logger: TestDatabase.logger)
             try await app.test(.live) { http in
