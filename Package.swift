@@ -119,9 +119,12 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server",
+                "Engagement",
                 "Postgres",
                 "PostgresTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
