@@ -5,6 +5,8 @@ struct Chorus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chorus",
         abstract: "Stakeholder feedback and engagement for a school district.",
-        subcommands: [Serve.self, Migrate.self, TokenCommand.self, Score.self, Bench.self]
+        subcommands: [
+            Serve.self, Migrate.self, TokenCommand.self, ImportCommand.self, ExportCommand.self, Score.self, Bench.self,
+        ]
     )
 }

@@ -1,0 +1,98 @@
+import ArgumentParser
+import CSV
+import Engagement
+import Foundation
+import Postgres
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import CSV sign-in sheets, all or nothing.", subcommands: [Attendance.self, Signups.self])
+
+    struct Attendance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import an event's sign-in sheet (columns: group, count, name, email, phone, consent).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "The event id.") var event: Int64
+
+        func run() async throws {
+            let sheet = try ImportCommand.read(file)
+            try await database.withClient { client in
+                let imported = try await client.withTransaction { db in
+                    try await sheet.importAttendance(eventID: event, on: db) { Progress.show("Writing", $0, of: sheet.rows.count) }
+                }
+                Progress.done()
+                print("Imported \(imported) attendance row(s) for event \(event).")
+            }
+        }
+    }
+
+    struct Signups: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import volunteer sign-ups for a shift (columns: group, name, email, phone, consent).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "The shift id.") var shift: Int64
+
+        func run() async throws {
+            let sheet = try ImportCommand.read(file)
+            try await database.withClient { client in
+                let imported = try await client.withTransaction { db in
+                    try await sheet.importSignups(shiftID: shift, on: db) { Progress.show("Writing", $0, of: sheet.rows.count) }
+                }
+                Progress.done()
+                print("Imported \(imported) sign-up(s) for shift \(shift).")
+            }
+        }
+    }
+
+    static func read(_ file: String) throws -> SignInSheet {
+        guard let stream = InputStream(fileAtPath: file), FileManager.default.isReadableFile(atPath: file) else {
+            throw ValidationError("cannot read \(file)")
+        }
+        defer { Progress.done() }
+        return try SignInSheet(stream: stream) { Progress.show("Checking", $0, of: nil) }
+    }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export responses, feedback or attendance as CSV to standard output (no contact details).")
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "responses, feedback or attendance.") var kind: String
+    @Option(help: "Only this output format exists for now.") var format = "csv"
+    @Option(help: "Only records of this initiative id.") var initiative: Int64?
+
+    func run() async throws {
+        guard let kind = Exports.Kind(rawValue: kind) else { throw ValidationError("export responses, feedback or attendance") }
+        guard format == "csv" else { throw ValidationError("--format must be csv") }
+        let output = OutputStream(toFileAtPath: "/dev/stdout", append: true)!
+        let writer = try CSVWriter(stream: output)
+        try writer.write(row: Exports().header(kind))
+        try await database.withClient { client in
+            try await Exports().export(kind, initiativeID: initiative, on: client) { try writer.write(row: $0) }
+        }
+        writer.stream.close()
+    }
+}
+
+/// A one-line progress report on standard error, only when it is a terminal.
+enum Progress {
+    static let enabled = isatty(STDERR_FILENO) == 1
+
+    static func show(_ label: String, _ count: Int, of total: Int?) {
+        guard enabled else { return }
+        let text: String
+        if let total, total > 0 {
+            let width = 30, filled = min(width, count * width / total)
+            text = "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(count)/\(total)"
+        } else {
+            text = "\r\(label) \(count) rows"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func done() {
+        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
