@@ -32,28 +32,28 @@ public struct Exports: Sendable {
             switch kind {
             case .responses:
                 query = """
-                    SELECT a.id, r.id::text, r.survey_id::text, r.initiative_id::text, r.school_id::text, r.participant_id::text,
+                    SELECT a.id AS position, r.id::text, r.survey_id::text, r.initiative_id::text, r.school_id::text, r.participant_id::text,
                            r.stakeholder_group::text, r.language, to_char(r.submitted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                            a.question_id::text, a.number::text, a.text, array_to_string(a.choices, ';')
                     FROM answers a JOIN responses r ON r.id = a.response_id
                     WHERE a.id > \(after) AND (\(initiativeID)::bigint IS NULL OR r.initiative_id = \(initiativeID))
-                    ORDER BY a.id LIMIT 1000
+                    ORDER BY position LIMIT 1000
                     """
             case .feedback:
                 query = """
-                    SELECT id, id::text, initiative_id::text, school_id::text, participant_id::text, stakeholder_group::text, language,
+                    SELECT id AS position, id::text, initiative_id::text, school_id::text, participant_id::text, stakeholder_group::text, language,
                            comment, scoring_state::text, to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                     FROM feedback WHERE id > \(after) AND (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID))
-                    ORDER BY id LIMIT 1000
+                    ORDER BY position LIMIT 1000
                     """
             case .attendance:
                 query = """
-                    SELECT a.id, a.id::text, a.event_id::text, a.kind, a.stakeholder_group::text, a.count::text, a.participant_id::text,
+                    SELECT a.id AS position, a.id::text, a.event_id::text, a.kind, a.stakeholder_group::text, a.count::text, a.participant_id::text,
                            to_char(a.recorded_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                     FROM attendance a
                     WHERE a.id > \(after) AND (\(initiativeID)::bigint IS NULL
                         OR EXISTS (SELECT 1 FROM event_initiatives i WHERE i.event_id = a.event_id AND i.initiative_id = \(initiativeID)))
-                    ORDER BY a.id LIMIT 1000
+                    ORDER BY position LIMIT 1000
                     """
             }
             let rows = try await client.query(query)

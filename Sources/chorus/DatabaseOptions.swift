@@ -20,7 +20,8 @@ struct DatabaseOptions: ParsableArguments {
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     func makeLogger(label: String = "chorus") -> Logger {
-        var logger = Logger(label: label)
+        // Logs go to standard error: standard output carries data (exports, scores, tokens).
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
         let level = logLevel ?? environment["LOG_LEVEL"] ?? "info"
         logger.logLevel = Logger.Level(rawValue: level) ?? .info
         return logger
@@ -78,6 +79,9 @@ struct DatabaseOptions: ParsableArguments {
         } catch {
             await client.close()
             try? startedCluster?.stop()
+            // An operator at a terminal gets the server's message, which the error's plain
+            // description leaves out (it may quote values, and must not reach HTTP clients).
+            if let error = error as? PostgresError { throw ValidationError(error.debugDescription) }
             throw error
         }
         await client.close()

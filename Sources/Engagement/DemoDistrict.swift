@@ -1,0 +1,213 @@
+import Foundation
+import Postgres
+
+/// A realistic, deterministic district for demos and benchmarks: 90 schools in six clusters,
+/// district goals, eight initiatives with theme keywords, bilingual surveys, responses and
+/// comments in English and Spanish, events with attendance, volunteer shifts and sign-ups.
+/// Randomness comes from PostgreSQL's `setseed`, so one seed always gives the same district.
+public struct DemoDistrict: Sendable {
+    public var seed: Int
+    public var scale: Int
+
+    public init(seed: Int = 42, scale: Int = 1) {
+        self.seed = seed
+        self.scale = max(1, scale)
+    }
+
+    public struct Summary: Sendable, CustomStringConvertible {
+        public var counts: [(String, Int)]
+        public var description: String { counts.map { "\($0.1) \($0.0)" }.joined(separator: ", ") }
+    }
+
+    public func isEmpty(on client: PostgresClient) async throws -> Bool {
+        try await client.query("SELECT 1 FROM initiatives LIMIT 1").isEmpty
+    }
+
+    static let clusters = ["North", "South", "East", "West", "Central", "Riverside"]
+    static let initiatives: [(slug: String, title: String, goal: String, keywords: [String])] = [
+        ("technology-in-classrooms", "Technology in classrooms", "G2", ["wifi", "laptop", "chromebook", "tablet", "internet", "computadora", "tecnología"]),
+        ("early-literacy", "Early literacy", "G1", ["reading", "books", "library", "lectura", "libros", "biblioteca"]),
+        ("math-curriculum", "New math curriculum", "G1", ["math", "homework", "curriculum", "matemáticas", "tarea"]),
+        ("family-engagement", "Family engagement nights", "G3", ["family night", "workshop", "parents", "familias", "taller"]),
+        ("safe-routes", "Safe routes to school", "G4", ["bus", "crossing", "traffic", "safety", "autobús", "seguridad"]),
+        ("school-meals", "School meals", "G4", ["lunch", "breakfast", "cafeteria", "food", "comida", "desayuno"]),
+        ("data-and-reporting", "Data and reporting", "G2", ["report card", "portal", "grades", "calificaciones"]),
+        ("community-partnerships", "Community partnerships", "G3", ["volunteer", "partners", "mentors", "voluntarios"]),
+    ]
+    static let commentsEN = [
+        "The new laptops are great, but the wifi at home is too slow for homework.",
+        "My daughter loves the reading program and brings home a new book every week.",
+        "The bus is late almost every morning and nobody answers the phone.",
+        "Thank you for the family night, the workshop on the parent portal was very helpful.",
+        "The math homework is confusing and we cannot help our son with it.",
+        "Lunch lines are too long and the kids do not have time to eat.",
+        "Teachers are kind and always respond to my emails quickly.",
+        "I am worried about traffic at the crossing near the school.",
+        "The report card portal is hard to use on a phone.",
+        "We need more volunteers in the library, I would like to help.",
+        "Great job with the chromebooks, my son is learning a lot.",
+        "The cafeteria food has improved, thank you!",
+    ]
+    static let commentsES = [
+        "Las computadoras nuevas son excelentes, pero el internet en casa es muy lento.",
+        "Mi hija está feliz con el programa de lectura.",
+        "El autobús siempre llega tarde y nadie contesta el teléfono.",
+        "Gracias por la noche familiar, el taller fue muy útil.",
+        "La tarea de matemáticas es confusa y no podemos ayudar a nuestro hijo.",
+        "La fila de la cafetería es muy larga y los niños no tienen tiempo para comer.",
+        "Las maestras son muy amables y siempre responden.",
+        "Me preocupa la seguridad en el cruce cerca de la escuela.",
+        "El portal de calificaciones es difícil de usar en el teléfono.",
+        "Quiero ser voluntaria en la biblioteca.",
+    ]
+
+    /// Loads the district in one transaction.
+    public func load(on client: PostgresClient) async throws -> Summary {
+        try await client.withTransaction { db in
+            // setseed takes a value in [-1, 1]; the same seed gives the same district.
+            try await db.query("SELECT setseed(\(Double(seed % 1000) / 1000.0))")
+            try await db.query(
+                """
+                INSERT INTO district_goals (code, title, description) VALUES
+                ('G1', 'Every student reads and computes at grade level', 'Academic achievement'),
+                ('G2', 'Modern tools for learning', 'Technology and data'),
+                ('G3', 'Families and community as partners', 'Engagement'),
+                ('G4', 'Safe and healthy schools', 'Wellbeing')
+                """)
+            try await db.query(
+                """
+                INSERT INTO schools (code, name, cluster, level, enrollment)
+                SELECT 'SCH' || lpad(i::text, 3, '0'),
+                       (ARRAY['Lincoln','Roosevelt','Cesar Chavez','Washington','Sojourner Truth','Jefferson','Garfield','Mistral','Hamilton','Douglass'])[1 + i % 10]
+                         || ' ' || (ARRAY['Elementary','Middle School','High School','K-8 Academy'])[1 + (i / 10) % 4] || ' ' || i,
+                       (\(Self.clusters)::text[])[1 + i % 6],
+                       (ARRAY['elementary','middle','high','k8'])[1 + (i / 10) % 4],
+                       200 + (random() * 1400)::int
+                FROM generate_series(1, 90) AS i
+                """)
+            for item in Self.initiatives {
+                try await db.query(
+                    """
+                    INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords)
+                    SELECT \(item.slug), \(item.title), \(item.title + " across the district."), id, 'active', '2026-08-01', '2027-07-31', \(item.keywords)
+                    FROM district_goals WHERE code = \(item.goal)
+                    """)
+            }
+            try await db.query(
+                """
+                INSERT INTO participants (contact_hash)
+                SELECT sha256(convert_to('demo-participant-' || i, 'UTF8')) FROM generate_series(1, \(2_000 * scale)) AS i
+                """)
+            try await db.query(
+                """
+                INSERT INTO surveys (initiative_id, title_en, title_es, opens_at, closes_at, anonymous)
+                SELECT id, title || ' — family survey', 'Encuesta para familias — ' || title, '2026-08-15', '2027-06-30', false
+                FROM initiatives
+                """)
+            try await db.query(
+                """
+                INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es, required, choices)
+                SELECT s.id, q.position, q.kind::question_kind, q.en, q.es, q.required, q.choices::jsonb
+                FROM surveys s CROSS JOIN (VALUES
+                    (1, 'likert_5', 'How satisfied are you with this initiative?', '¿Qué tan satisfecho está con esta iniciativa?', true, '[]'),
+                    (2, 'choice', 'How did you hear about it?', '¿Cómo se enteró?', false,
+                     '[{"value":"school","label_en":"From the school","label_es":"Por la escuela"},{"value":"friend","label_en":"From a friend","label_es":"Por un amigo"},{"value":"online","label_en":"Online","label_es":"En línea"}]'),
+                    (3, 'rating_0_10', 'How likely are you to recommend it?', '¿Qué tan probable es que lo recomiende?', false, '[]'),
+                    (4, 'text', 'What should we know?', '¿Qué debemos saber?', false, '[]')
+                ) AS q(position, kind, en, es, required, choices)
+                """)
+            // Responses across the school year, with a school, a group and often a known participant.
+            try await db.query(
+                """
+                INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt, submitted_at)
+                SELECT s.id, s.initiative_id, 1 + (random() * 89)::int,
+                       CASE WHEN random() < 0.7 THEN 1 + (random() * (\(2_000 * scale) - 1))::int END,
+                       (ARRAY['families','families','families','students','teachers_staff','community_partners','administrators','government_boards'])[1 + (random() * 7)::int]::stakeholder_group,
+                       CASE WHEN random() < 0.35 THEN 'es' ELSE 'en' END,
+                       'DEMO-' || i,
+                       timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
+                FROM generate_series(1, \(3_000 * scale)) AS i
+                JOIN LATERAL (SELECT id, initiative_id FROM surveys ORDER BY id OFFSET (i % 8) LIMIT 1) s ON true
+                """)
+            try await db.query(
+                """
+                INSERT INTO answers (response_id, question_id, number, choices, text, scoring_state)
+                SELECT r.id, q.id,
+                       CASE q.kind WHEN 'likert_5' THEN 1 + (random() * 4)::int WHEN 'rating_0_10' THEN (random() * 10)::int END,
+                       CASE WHEN q.kind = 'choice' THEN ARRAY[(ARRAY['school','friend','online'])[1 + (random() * 2)::int]] END,
+                       CASE WHEN q.kind = 'text' THEN
+                           CASE WHEN r.language = 'es' THEN (\(Self.commentsES)::text[])[1 + (random() * \(Self.commentsES.count - 1))::int]
+                                ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END END,
+                       CASE WHEN q.kind = 'text' THEN 'pending'::scoring_state END
+                FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id
+                WHERE q.kind <> 'text' OR random() < 0.5
+                """)
+            try await db.query(
+                """
+                INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt, created_at)
+                SELECT 1 + (i % 8), 1 + (random() * 89)::int,
+                       CASE WHEN random() < 0.5 THEN 1 + (random() * (\(2_000 * scale) - 1))::int END,
+                       (ARRAY['families','students','teachers_staff','community_partners'])[1 + (random() * 3)::int]::stakeholder_group,
+                       lang,
+                       CASE WHEN lang = 'es' THEN (\(Self.commentsES)::text[])[1 + (random() * \(Self.commentsES.count - 1))::int]
+                            ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END,
+                       'DEMO-F' || i,
+                       timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
+                FROM generate_series(1, \(1_500 * scale)) AS i, LATERAL (SELECT CASE WHEN random() < 0.35 THEN 'es' ELSE 'en' END AS lang) l
+                """)
+            try await db.query(
+                """
+                INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity)
+                SELECT (ARRAY['Family tech night','Reading celebration','Math workshop','Community meeting','Safety walk','Volunteer training'])[1 + i % 6]
+                         || ' #' || i,
+                       (ARRAY['family_night','community','workshop','meeting','community','training'])[1 + i % 6],
+                       1 + (random() * 89)::int, 'School gym', t, t + interval '2 hours', 40 + (random() * 160)::int
+                FROM generate_series(1, \(200 * scale)) AS i,
+                     LATERAL (SELECT timestamptz '2026-08-25 23:00' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-25') AS t) x
+                """)
+            try await db.query("INSERT INTO event_initiatives (event_id, initiative_id) SELECT id, 1 + (id % 8) FROM events")
+            try await db.query(
+                """
+                INSERT INTO attendance (event_id, kind, stakeholder_group, count, recorded_at)
+                SELECT e.id, 'headcount', g::stakeholder_group, (random() * e.capacity / 3)::int, e.ends_at
+                FROM events e CROSS JOIN unnest(ARRAY['families','students','teachers_staff','community_partners']) AS g
+                """)
+            try await db.query(
+                """
+                INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_at)
+                SELECT e.id, 'checkin', 'families', 1, 1 + (random() * (\(2_000 * scale) - 1))::int, e.starts_at
+                FROM events e CROSS JOIN generate_series(1, 5)
+                """)
+            try await db.query(
+                """
+                INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
+                SELECT 1 + (i % 8), 1 + (random() * 89)::int,
+                       (ARRAY['Library helpers','Garden day','Tech help desk','Crossing guards','Lunch buddies','Family night setup'])[1 + i % 6],
+                       'Help out at school.'
+                FROM generate_series(1, 12) AS i
+                """)
+            try await db.query(
+                """
+                INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
+                SELECT o.id, t, t + interval '3 hours', 4 + (random() * 8)::int, true
+                FROM volunteer_opportunities o CROSS JOIN generate_series(0, 5) AS n,
+                     LATERAL (SELECT date_trunc('hour', timestamptz '2026-09-01 15:00' + n * interval '30 days' + random() * interval '10 days') AS t) x
+                """)
+            try await db.query(
+                """
+                INSERT INTO signups (shift_id, participant_id, stakeholder_group, status, hours_reported, hours_approved)
+                SELECT s.id, p, 'families',
+                       CASE WHEN s.ends_at < now() THEN 'attended' ELSE 'confirmed' END::signup_status,
+                       CASE WHEN s.ends_at < now() THEN 3 END, CASE WHEN s.ends_at < now() THEN 3 END
+                FROM volunteer_shifts s CROSS JOIN LATERAL (
+                    SELECT DISTINCT 1 + (random() * (\(2_000 * scale) - 1) + s.id * 0)::int AS p FROM generate_series(1, s.capacity - 1)
+                ) people
+                """)
+            var counts: [(String, Int)] = []
+            for table in ["schools", "initiatives", "surveys", "responses", "feedback", "events", "attendance", "signups"] {
+                counts.append((table, try await db.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first!.decode(Int.self, at: 0)))
+            }
+            return Summary(counts: counts)
+        }
+    }
+}

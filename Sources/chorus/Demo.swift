@@ -1,0 +1,26 @@
+import ArgumentParser
+import Engagement
+import Postgres
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load a realistic demo district (deterministic for a seed).")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Random seed: the same seed gives the same district.") var seed = 42
+    @Option(help: "Multiply the volumes (responses, comments, events, people).") var scale = 1
+    @Flag(name: .customLong("if-empty"), help: "Do nothing when the database already has initiatives.") var ifEmpty = false
+
+    func run() async throws {
+        try await database.withClient { client in
+            let demo = DemoDistrict(seed: seed, scale: scale)
+            if try await !demo.isEmpty(on: client) {
+                if ifEmpty {
+                    print("The database already has data; no demo loaded.")
+                    return
+                }
+                throw ValidationError("the database already has initiatives; load the demo into an empty database")
+            }
+            let summary = try await demo.load(on: client)
+            print("Demo district loaded: \(summary).")
+        }
+    }
+}
