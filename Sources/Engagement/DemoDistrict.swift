@@ -153,7 +153,7 @@ public struct DemoDistrict: Sendable {
                             ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END,
                        'DEMO-F' || i,
                        timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
-                FROM generate_series(1, \(1_500 * scale)) AS i, LATERAL (SELECT CASE WHEN random() < 0.35 THEN 'es' ELSE 'en' END AS lang) l
+                FROM generate_series(1, \(1_500 * scale)) AS i, LATERAL (SELECT CASE WHEN random() + i * 0 < 0.35 THEN 'es' ELSE 'en' END AS lang) l
                 """)
             try await db.query(
                 """
@@ -163,7 +163,7 @@ public struct DemoDistrict: Sendable {
                        (ARRAY['family_night','community','workshop','meeting','community','training'])[1 + i % 6],
                        1 + (random() * 89)::int, 'School gym', t, t + interval '2 hours', 40 + (random() * 160)::int
                 FROM generate_series(1, \(200 * scale)) AS i,
-                     LATERAL (SELECT timestamptz '2026-08-25 23:00' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-25') AS t) x
+                     LATERAL (SELECT timestamptz '2026-08-25 23:00' + (random() + i * 0) * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-25') AS t) x
                 """)
             try await db.query("INSERT INTO event_initiatives (event_id, initiative_id) SELECT id, 1 + (id % 8) FROM events")
             try await db.query(

@@ -80,6 +80,8 @@ struct ReferenceDataAPITests {
             #expect(updated.status == .unprocessableContent)
             let paused = try await api.call(.patch, "/api/v1/initiatives/\(created.id)", token: api.admin, json: ["status": "paused"])
             #expect(paused.json["status"] as? String == "paused")
+            let fetched = try await api.call(.get, "/api/v1/initiatives/\(created.id)", token: api.liaison)
+            #expect(fetched.status == .ok && fetched.json["slug"] as? String == "family-engagement")
             let list = try await api.call(.get, "/api/v1/initiatives?status=paused", token: api.liaison)
             #expect(list.items.count == 1)
             #expect(try await api.count("initiatives") == 1)
