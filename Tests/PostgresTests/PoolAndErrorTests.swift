@@ -63,14 +63,14 @@ struct PoolAndErrorTests {
         let configuration = PostgresConfiguration(
             url: try TestDatabase.serverURL, maximumConnections: 1, acquireTimeout: .milliseconds(200))
         let client = PostgresClient(configuration: configuration, logger: TestDatabase.logger)
-        let started = ContinuousClock.now
         async let holder: Void = client.withConnection { connection in
             try await connection.query("SELECT pg_sleep(1.5)")
         }
         try await Task.sleep(for: .milliseconds(300))
         let error = try await #require(throws: PostgresError.self) { try await client.query("SELECT 1") }
+        // Timing is not asserted (no timed unit tests): had the acquire waited for the holder, it
+        // would have got the connection instead of this error.
         #expect(error.code == .acquireTimeout)
-        #expect(ContinuousClock.now - started < .seconds(1.4))
         try await holder
         // The pool recovers once the connection is back.
         #expect(try await client.query("SELECT 1").count == 1)
