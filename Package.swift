@@ -51,6 +51,7 @@ let package = Package(
             name: "Jobs",
             dependencies: [
                 "Postgres",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -70,6 +71,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Engagement",
+                "Jobs",
                 "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,6 +88,7 @@ let package = Package(
             dependencies: [
                 "Server",
                 "Engagement",
+                "Jobs",
                 "Postgres",
                 "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -93,6 +96,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

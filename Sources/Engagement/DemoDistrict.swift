@@ -203,6 +203,14 @@ public struct DemoDistrict: Sendable {
                     SELECT DISTINCT 1 + (random() * (\(2_000 * scale) - 1) + s.id * 0)::int AS p FROM generate_series(1, s.capacity - 1)
                 ) people
                 """)
+            // Every demo text waits for the scoring workers, as a real submission would.
+            try await db.query(
+                """
+                INSERT INTO jobs (kind, payload, unique_key)
+                SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id), 'score-text:feedback:' || id FROM feedback
+                UNION ALL
+                SELECT 'score-text', jsonb_build_object('source', 'answer', 'id', id), 'score-text:answer:' || id FROM answers WHERE text IS NOT NULL
+                """)
             var counts: [(String, Int)] = []
             for table in ["schools", "initiatives", "surveys", "responses", "feedback", "events", "attendance", "signups"] {
                 counts.append((table, try await db.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first!.decode(Int.self, at: 0)))

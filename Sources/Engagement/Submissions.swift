@@ -70,12 +70,15 @@ public struct Submissions: Sendable {
         let (id, submittedAt) = try row.decode((Int64, Date).self)
         for answer in fields.answers {
             let text = answer.text.flatMap { $0.isEmpty ? nil : $0 }
-            try await db.query(
+            let answerID = try await db.query(
                 """
                 INSERT INTO answers (response_id, question_id, number, text, choices, scoring_state)
                 VALUES (\(id), \(answer.questionID), \(answer.number), \(text), \(answer.choices),
                         \(text == nil ? nil : "pending")::scoring_state)
-                """)
+                RETURNING id
+                """
+            ).first!.decode(Int64.self, at: 0)
+            if text != nil { try await TextScoring.enqueue(source: "answer", id: answerID, on: db) }
         }
         return Receipt(id: id, receipt: receipt, createdAt: submittedAt)
     }
@@ -159,6 +162,7 @@ public struct Submissions: Sendable {
             """
         ).first!
         let (id, createdAt) = try row.decode((Int64, Date).self)
+        try await TextScoring.enqueue(source: "feedback", id: id, on: db)
         return Receipt(id: id, receipt: receipt, createdAt: createdAt)
     }
 

@@ -74,6 +74,7 @@ enum AccessPolicy {
         "POST /shifts/{shiftId}/signups": .everyone,
         "PATCH /signups/{signupId}": .roles([.admin, .liaison]),
         "GET /participants/{participantId}/contact": .roles([.admin]),
+        "GET /jobs/stats": .roles([.admin]),
     ]
 
     static func check(route: String, principal: Tokens.Principal?) throws {

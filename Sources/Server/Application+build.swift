@@ -7,8 +7,10 @@ import ServiceLifecycle
 
 /// The composition root: the executable and the tests build the application here.
 ///
-/// `services` are long-lived parts (workers, an embedded cluster) run in the application's
-/// `ServiceGroup` with the pool; they are shut down in reverse order, after the server stops.
+/// `services` are the long-lived parts the server needs (embedded cluster, the pool, job
+/// workers), in start order; the application's `ServiceGroup` runs them and shuts them down in
+/// reverse order after the server stops, so workers finish before the pool closes and the pool
+/// before the cluster stops. Tests may pass none and manage the pool themselves.
 public func buildApplication(
     configuration: ServerConfiguration,
     database: PostgresClient,
@@ -22,7 +24,7 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "chorus"
         ),
-        services: services + [database],
+        services: services,
         logger: logger
     )
 }

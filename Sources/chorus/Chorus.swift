@@ -6,7 +6,8 @@ struct Chorus: AsyncParsableCommand {
         commandName: "chorus",
         abstract: "Stakeholder feedback and engagement for a school district.",
         subcommands: [
-            Serve.self, Migrate.self, TokenCommand.self, ImportCommand.self, ExportCommand.self, Demo.self, Score.self, Bench.self,
+            Serve.self, Work.self, Migrate.self, TokenCommand.self, ImportCommand.self, ExportCommand.self, Demo.self,
+            JobsCommand.self, Rescore.self, Score.self, Bench.self,
         ]
     )
 }

@@ -2,11 +2,13 @@ import ArgumentParser
 import Hummingbird
 import Server
 import ServiceLifecycle
+import UnixSignals
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server, with job workers in-process by default.")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var workerOptions: WorkerOptions
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -14,16 +16,43 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 8080
 
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (413 beyond).")
+    var maximumBodyBytes = 64 * 1024
+
+    @Flag(name: .customLong("no-workers"), help: "Serve HTTP only; run `chorus work` elsewhere.")
+    var noWorkers = false
+
     func run() async throws {
         let logger = database.makeLogger()
         let (client, startedCluster) = try await database.open(logger: logger)
         var services: [any Service] = []
         if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
+        services.append(client)
+        if !noWorkers { services.append(try workerOptions.processor(database: client, logger: logger)) }
         let app = try buildApplication(
-            configuration: ServerConfiguration(host: host, port: port),
+            configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maximumBodyBytes),
             database: client,
             services: services,
             logger: logger)
         try await app.runService()
+    }
+}
+
+struct Work: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run job workers only (scale them apart from the servers).")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var workerOptions: WorkerOptions
+
+    func run() async throws {
+        let logger = database.makeLogger()
+        let (client, startedCluster) = try await database.open(logger: logger)
+        var services: [any Service] = []
+        if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
+        services.append(client)
+        services.append(try workerOptions.processor(database: client, logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -22,9 +22,7 @@ struct APIFixture: Sendable {
         let headers: HTTPFields
         let body: Data
 
-        var json: [String: any Sendable] {
-            ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]).map { $0.mapValues { $0 as! any Sendable } } ?? [:]
-        }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
         var items: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["items"] as? [[String: Any]] ?? [] }
         var id: Int64 { (json["id"] as? NSNumber)?.int64Value ?? -1 }
         var text: String { String(decoding: body, as: UTF8.self) }
