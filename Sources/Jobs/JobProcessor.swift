@@ -21,11 +21,12 @@ public final class JobProcessor: Service, Sendable {
         public var keepCompleted: Duration
         public var keepDiscarded: Duration
         public var shutdownTimeout: Duration
+        public var backoffScale: Double
 
         public init(
             concurrency: Int = 4, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
             maintenanceInterval: Duration = .seconds(10), keepCompleted: Duration = .seconds(3600),
-            keepDiscarded: Duration = .seconds(7 * 86_400), shutdownTimeout: Duration = .seconds(10)
+            keepDiscarded: Duration = .seconds(7 * 86_400), shutdownTimeout: Duration = .seconds(10), backoffScale: Double = 1
         ) {
             self.concurrency = max(1, concurrency)
             self.lease = lease
@@ -34,6 +35,7 @@ public final class JobProcessor: Service, Sendable {
             self.keepCompleted = keepCompleted
             self.keepDiscarded = keepDiscarded
             self.shutdownTimeout = shutdownTimeout
+            self.backoffScale = backoffScale
         }
     }
 
@@ -41,7 +43,7 @@ public final class JobProcessor: Service, Sendable {
     let configuration: Configuration
     let handlers: [String: JobHandler]
     let logger: Logger
-    let queue = JobQueue()
+    let queue: JobQueue
     /// Unique per process and processor, so leases and releases never touch another's jobs.
     public let worker: String
     private let running = NIOLockedValueBox(0)
@@ -55,6 +57,7 @@ public final class JobProcessor: Service, Sendable {
         self.configuration = configuration
         self.handlers = handlers
         self.logger = logger
+        self.queue = JobQueue(backoffScale: configuration.backoffScale)
         self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
     }
 

@@ -23,7 +23,12 @@ public struct JobQueue: Sendable {
     /// repeats within a transaction into one.
     public static let channel = "chorus_jobs"
 
-    public init() {}
+    /// Multiplies every retry delay (tests and benchmarks shrink it; production keeps 1).
+    public var backoffScale: Double
+
+    public init(backoffScale: Double = 1) {
+        self.backoffScale = backoffScale
+    }
 
     public struct Options: Sendable {
         public var priority: Int
@@ -90,7 +95,7 @@ public struct JobQueue: Sendable {
     /// Retry later with backoff, or discard after the last attempt, keeping the error.
     public func fail(_ job: Job, error: String, worker: String, on client: PostgresClient) async throws {
         let discard = job.attempt >= job.maxAttempts
-        let backoff = Self.backoff(attempt: job.attempt)
+        let backoff = Self.backoff(attempt: job.attempt) * backoffScale
         try await client.query(
             """
             UPDATE jobs SET state = \(discard ? "discarded" : "retryable")::job_state, last_error = \(String(error.prefix(2000))),

@@ -27,6 +27,13 @@ public enum TestDatabase {
             acquireTimeout: .seconds(10), applicationName: "chorus-test")
     }
 
+    /// A `postgres://` URL for `database` on the test server, for child processes.
+    public static func url(database: String) throws -> String {
+        guard var components = URLComponents(string: try serverURL) else { throw TestDatabaseError.noServer }
+        components.path = "/" + database
+        return components.string ?? ""
+    }
+
     /// Runs `body` with a client on a new, empty (or migrated) database, dropped afterwards.
     public static func withDatabase<T: Sendable>(
         migrated: Bool = false,
