@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChorusCLITests",
-            dependencies: ["chorus"],
+            dependencies: ["chorus", "Engagement", "Postgres", "PostgresTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

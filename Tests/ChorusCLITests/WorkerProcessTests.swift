@@ -1,0 +1,89 @@
+import Engagement
+import Foundation
+import Postgres
+import PostgresTesting
+import Testing
+
+/// Real `chorus work` processes on one database.
+@Suite("Workers as separate processes (integration)", .serialized)
+struct WorkerProcessTests {
+    static func startWorker(database: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = ScoreCommandTests.executable
+        process.arguments = ["work"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = try TestDatabase.url(database: database)
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitUntil(_ limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try await condition()
+    }
+
+    @Test func fourProcessesScoreTwentyThousandTextsExactlyOnce() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, configuration in
+            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi,laptop}')")
+            try await db.query(
+                """
+                INSERT INTO feedback (initiative_id, comment, receipt)
+                SELECT 1, (ARRAY['The wifi is great', 'The laptops are slow and the bus is late', 'El autobús llega tarde',
+                                 'I love the reading program'])[1 + i % 4] || ' #' || i, 'R' || i
+                FROM generate_series(1, 20000) AS i
+                """)
+            let queued = try await TextScoring.enqueueRescore(initiativeID: nil, since: nil, all: false, on: db)
+            #expect(queued == 20_000)
+            let workers = try (0..<4).map { _ in try Self.startWorker(database: configuration.database!, ["--workers", "4"]) }
+            let finished = try await Self.waitUntil(.seconds(600)) {
+                try await db.query("SELECT count(*) FROM jobs WHERE state <> 'completed'").first!.decode(Int.self, at: 0) == 0
+            }
+            for worker in workers { worker.terminate() }
+            for worker in workers { worker.waitUntilExit() }
+            #expect(finished)
+            let jobs = try #require(try await db.query("SELECT count(*), max(attempt), count(DISTINCT locked_by) FROM jobs").first)
+            #expect(try jobs.decode(Int.self, at: 0) == 20_000)
+            #expect(try jobs.decode(Int.self, at: 1) == 1)  // every job completed on its first and only run
+            let scores = try #require(try await db.query("SELECT count(*), max(times_scored) FROM text_scores").first)
+            #expect(try scores.decode(Int.self, at: 0) == 20_000)
+            #expect(try scores.decode(Int.self, at: 1) == 1)  // no score written twice
+            #expect(try await db.query("SELECT count(*) FROM feedback WHERE scoring_state <> 'scored'").first!.decode(Int.self, at: 0) == 0)
+        }
+    }
+
+    @Test func jobsOfAKilledWorkerCompleteOnAnotherAfterTheLease() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, configuration in
+            try await db.query(
+                """
+                INSERT INTO jobs (kind, payload)
+                SELECT 'sleep', '{"seconds": 600, "onAttempts": [1]}' FROM generate_series(1, 10)
+                """)
+            let first = try Self.startWorker(database: configuration.database!, ["--workers", "10", "--lease", "2"])
+            let holding = try await Self.waitUntil(.seconds(60)) {
+                try await db.query("SELECT count(*) FROM jobs WHERE state = 'running'").first!.decode(Int.self, at: 0) == 10
+            }
+            #expect(holding)
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let second = try Self.startWorker(
+                database: configuration.database!, ["--workers", "10", "--lease", "2", "--maintenance-interval", "1"])
+            let completed = try await Self.waitUntil(.seconds(60)) {
+                try await db.query("SELECT count(*) FROM jobs WHERE state = 'completed'").first!.decode(Int.self, at: 0) == 10
+            }
+            second.terminate()
+            second.waitUntilExit()
+            #expect(completed)
+            let rescued = try await db.query(
+                "SELECT count(*) FROM jobs WHERE attempt = 2 AND last_error LIKE 'lease expired%'").first!.decode(Int.self, at: 0)
+            #expect(rescued == 10)
+        }
+    }
+}
