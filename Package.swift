@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "Server",
                 "Engagement",
+                "Jobs",
                 "Postgres",
                 "PostgresTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

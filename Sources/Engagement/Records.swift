@@ -144,7 +144,19 @@ public struct SurveyResponse: Sendable, Equatable {
     public var answers: [Answer]
 }
 
+/// A stored score of a text (see `TextScoring`).
+public struct StoredScore: Sendable, Equatable {
+    public var language: String
+    public var neg: Double
+    public var neu: Double
+    public var pos: Double
+    public var compound: Double
+    public var themes: [String]
+    public var version: String
+}
+
 public struct Feedback: Sendable, Equatable {
+    public var score: StoredScore?
     public var id: Int64
     public var initiativeID: Int64
     public var schoolID: Int64?

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Scoring
 
 /// Survey responses and free-text feedback from the public. Text is stored with scoring state
 /// `pending`; the job queue scores it.
@@ -205,22 +206,33 @@ public struct Submissions: Sendable {
         let before = try Cursor.beforeTime(filter.cursor)
         let rows = try await db.query(
             """
-            SELECT id, initiative_id, school_id, participant_id, stakeholder_group::text, language, comment, scoring_state::text, created_at
-            FROM feedback
-            WHERE (\(filter.initiativeID)::bigint IS NULL OR initiative_id = \(filter.initiativeID))
-              AND (\(filter.schoolID)::bigint IS NULL OR school_id = \(filter.schoolID))
-              AND (\(filter.group?.rawValue)::stakeholder_group IS NULL OR stakeholder_group = \(filter.group?.rawValue)::stakeholder_group)
-              AND (\(filter.from)::timestamptz IS NULL OR created_at >= \(filter.from))
-              AND (\(filter.to)::timestamptz IS NULL OR created_at < \(filter.to))
+            SELECT f.id, f.initiative_id, f.school_id, f.participant_id, f.stakeholder_group::text, f.language, f.comment,
+                   f.scoring_state::text, f.created_at,
+                   s.language, s.neg, s.neu, s.pos, s.compound,
+                   ARRAY(SELECT jsonb_array_elements(s.themes) ->> 'theme'), s.scorer_version
+            FROM feedback f
+            LEFT JOIN text_scores s ON s.source = 'feedback' AND s.source_id = f.id AND s.scorer_version = \(TextScorer.version)
+            WHERE (\(filter.initiativeID)::bigint IS NULL OR f.initiative_id = \(filter.initiativeID))
+              AND (\(filter.schoolID)::bigint IS NULL OR f.school_id = \(filter.schoolID))
+              AND (\(filter.group?.rawValue)::stakeholder_group IS NULL OR f.stakeholder_group = \(filter.group?.rawValue)::stakeholder_group)
+              AND (\(filter.from)::timestamptz IS NULL OR f.created_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR f.created_at < \(filter.to))
               AND (\(before?.micros)::bigint IS NULL
-                   OR (created_at, id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
-            ORDER BY created_at DESC, id DESC LIMIT \(filter.limit + 1)
+                   OR (f.created_at, f.id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
+            ORDER BY f.created_at DESC, f.id DESC LIMIT \(filter.limit + 1)
             """)
         let items: [Feedback] = try rows.map { row in
+            var score: StoredScore?
+            if let language = try row.decode(String?.self, at: 9) {
+                score = StoredScore(
+                    language: language, neg: try row.decode(Double.self, at: 10), neu: try row.decode(Double.self, at: 11),
+                    pos: try row.decode(Double.self, at: 12), compound: try row.decode(Double.self, at: 13),
+                    themes: try row.decode([String].self, at: 14), version: try row.decode(String.self, at: 15))
+            }
             let (id, initiativeID, schoolID, participantID, group, language) = try row.decode(
                 (Int64, Int64, Int64?, Int64?, String?, String?).self)
             return Feedback(
-                id: id, initiativeID: initiativeID, schoolID: schoolID, participantID: participantID,
+                score: score, id: id, initiativeID: initiativeID, schoolID: schoolID, participantID: participantID,
                 group: group.flatMap(StakeholderGroup.init), language: language, comment: try row.decode(String.self, at: 6),
                 scoringState: try row.decode(String.self, at: 7), createdAt: try row.decode(Date.self, at: 8))
         }

@@ -122,6 +122,12 @@ extension Feedback {
         .init(
             id: id, initiativeId: initiativeID, schoolId: schoolID, participantId: participantID,
             group: group.flatMap { .init(rawValue: $0.rawValue) }, language: language.flatMap { .init(rawValue: $0) },
-            comment: comment, scoringState: .init(rawValue: scoringState) ?? .pending, createdAt: createdAt)
+            comment: comment, scoringState: .init(rawValue: scoringState) ?? .pending,
+            score: score.map {
+                .init(
+                    language: .init(rawValue: $0.language) ?? .other, neg: $0.neg, neu: $0.neu, pos: $0.pos, compound: $0.compound,
+                    themes: $0.themes, version: $0.version)
+            },
+            createdAt: createdAt)
     }
 }

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Engagement
+import Foundation
+import Jobs
+import Logging
+import Postgres
+
+/// Queue throughput and latency on this machine (see Deploy/bench/queue, which runs it on a
+/// scratch database). Throughput: N jobs pushed at once, then drained. Rate: jobs pushed one per
+/// transaction at a steady rate while workers run; push → done latency from the jobs' own
+/// `created_at`/`completed_at`, and the jobs table's size over time with pruning on.
+struct BenchQueue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "queue", abstract: "Job queue throughput and latency.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "noop (queue overhead) or score (real feedback scored by score-text jobs).") var kind = "noop"
+    @Option(help: "Jobs for the throughput run.") var jobs = 20_000
+    @Option(help: "Jobs run at once.") var concurrency = 32
+    @Option(help: "Jobs per second for the rate run (0: throughput run only).") var rate = 0
+    @Option(help: "Seconds of the rate run.") var duration = 10
+    @Option(name: .customLong("keep-completed"), help: "Seconds completed jobs are kept (pruning) during the rate run.") var keepCompleted = 30
+
+    func run() async throws {
+        guard ["noop", "score"].contains(kind) else { throw ValidationError("--kind must be noop or score") }
+        try await database.withClient { client in
+            let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+            if try await client.query("SELECT 1 FROM initiatives WHERE slug = 'bench'").isEmpty {
+                try await client.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('bench', 'Benchmark', '{wifi,bus}')")
+            }
+            let processor = JobProcessor(
+                database: client,
+                configuration: .init(
+                    concurrency: concurrency, pollInterval: .milliseconds(200), maintenanceInterval: .seconds(5),
+                    keepCompleted: .seconds(keepCompleted)),
+                handlers: DiagnosticJobs.handlers.merging([TextScoring.kind: try TextScoring(database: client).handler]) { $1 },
+                logger: logger)
+            try await client.query("DELETE FROM jobs")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await processor.run() }
+                if jobs > 0 { try await throughput(client) }
+                if rate > 0 { try await steadyRate(client) }
+                group.cancelAll()
+            }
+        }
+    }
+
+    private var jobKind: String { kind == "score" ? TextScoring.kind : "noop" }
+
+    private func throughput(_ client: PostgresClient) async throws {
+        try await client.query("DELETE FROM jobs")
+        let started = ContinuousClock.now
+        if kind == "score" {
+            try await client.query(
+                """
+                WITH texts AS (
+                    INSERT INTO feedback (initiative_id, comment, receipt)
+                    SELECT i.id, (ARRAY['The wifi is great but the bus is late', 'Los maestros son excelentes', 'The lunch line is too long'])[1 + n % 3],
+                           'BENCH-' || gen_random_uuid()
+                    FROM generate_series(1, \(jobs)) AS n, (SELECT id FROM initiatives WHERE slug = 'bench') i
+                    RETURNING id)
+                INSERT INTO jobs (kind, payload) SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id) FROM texts
+                """)
+        } else {
+            try await client.query("INSERT INTO jobs (kind) SELECT 'noop' FROM generate_series(1, \(jobs))")
+        }
+        try await client.query("SELECT pg_notify(\(JobQueue.channel), '')")
+        while try await client.query("SELECT 1 FROM jobs WHERE state <> 'completed' LIMIT 1").count > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let seconds = Self.seconds(ContinuousClock.now - started)
+        print("throughput  \(kind.padding(toLength: 6, withPad: " ", startingAt: 0)) " + String(format: "%7d jobs in %6.2f s = %8.0f jobs/s (concurrency %d)", jobs, seconds, Double(jobs) / seconds, concurrency))
+    }
+
+    private func steadyRate(_ client: PostgresClient) async throws {
+        try await client.query("DELETE FROM jobs")
+        let interval = Duration.seconds(1) / rate
+        let started = ContinuousClock.now
+        var next = started
+        var pushed = 0
+        var lastReport = started
+        let submissions = Submissions()
+        let initiative = try await client.query("SELECT id FROM initiatives WHERE slug = 'bench'").first!.decode(Int64.self, at: 0)
+        print("rate run: \(rate) jobs/s for \(duration) s, completed jobs pruned after \(keepCompleted) s")
+        print("   t(s)   pushed  jobs rows  jobs table size")
+        while ContinuousClock.now - started < .seconds(duration) {
+            if kind == "score" {
+                _ = try await client.withTransaction { db in
+                    try await submissions.submitFeedback(
+                        .init(initiativeID: initiative, schoolID: nil, group: .families, language: nil,
+                              comment: "The wifi hotspots helped a lot but the bus is late #\(pushed)", contact: nil), on: db)
+                }
+            } else {
+                try await client.withTransaction { try await JobQueue().push(kind: "noop", payload: [String: String](), on: $0) }
+            }
+            pushed += 1
+            next += interval
+            let now = ContinuousClock.now
+            if next > now { try await Task.sleep(until: next) }
+            if now - lastReport >= .seconds(max(1, duration / 10)) {
+                lastReport = now
+                try await report(client, Self.seconds(now - started), pushed)
+            }
+        }
+        try await Task.sleep(for: .seconds(2))
+        try await report(client, Self.seconds(ContinuousClock.now - started), pushed)
+        let latency = try await client.query(
+            """
+            SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - created_at))::float8[]::text[],
+                   count(*)
+            FROM jobs WHERE kind = \(jobKind) AND state = 'completed'
+            """
+        ).first!
+        let percentiles = try latency.decode([String].self, at: 0).compactMap(Double.init).map { $0 * 1000 }
+        let done = try latency.decode(Int.self, at: 1)
+        if percentiles.count == 3 {
+            print("latency     \(kind.padding(toLength: 6, withPad: " ", startingAt: 0)) " + String(format: "push → done p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  (%d of %d jobs measured)",
+                         percentiles[0], percentiles[1], percentiles[2], done, pushed))
+        }
+    }
+
+    private func report(_ client: PostgresClient, _ elapsed: Double, _ pushed: Int) async throws {
+        let row = try await client.query("SELECT count(*), pg_total_relation_size('jobs') FROM jobs").first!
+        let (rows, size) = try row.decode((Int, Int).self)
+        print(String(format: "%7.1f %8d %10d %13d kB", elapsed, pushed, rows, size / 1024))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
