@@ -92,8 +92,7 @@ public struct Events: Sendable {
             ORDER BY e.starts_at DESC, e.id DESC LIMIT \(filter.limit + 1)
             """)
         let items = try rows.map(Self.event)
-        let next = items.count > filter.limit ? Cursor.time(items[filter.limit - 1].startsAt, items[filter.limit - 1].id) : nil
-        return Page(items: Array(items.prefix(filter.limit)), nextCursor: next)
+        return Page(fetched: items, limit: filter.limit) { Cursor.time($0.startsAt, $0.id) }
     }
 
     static func event(_ row: PostgresRow) throws -> Event {
@@ -170,6 +169,6 @@ public struct Events: Sendable {
                 id: id, eventID: eventID, kind: kind, group: StakeholderGroup(rawValue: group) ?? .families, count: count,
                 participantID: participantID, recordedAt: recordedAt)
         }
-        return Page(items: Array(items.prefix(limit)), nextCursor: items.count > limit ? String(items[limit - 1].id) : nil)
+        return Page(fetched: items, limit: limit) { String($0.id) }
     }
 }

@@ -238,6 +238,18 @@ public struct Contact: Sendable, Equatable {
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    /// A page from a query that fetched `limit + 1` rows: the extra row only says a next page
+    /// exists, and the cursor is taken from the last row shown.
+    init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
+        self.items = Array(fetched.prefix(limit))
+        self.nextCursor = fetched.count > limit ? cursor(fetched[limit - 1]) : nil
+    }
 }
 
 /// Filters shared by the lists.

@@ -100,7 +100,7 @@ public struct ReferenceData: Sendable {
             ORDER BY id LIMIT \(limit + 1)
             """)
         let schools = try rows.map(Self.school)
-        return Page(items: Array(schools.prefix(limit)), nextCursor: schools.count > limit ? String(schools[limit - 1].id) : nil)
+        return Page(fetched: schools, limit: limit) { String($0.id) }
     }
 
     static let schoolColumns = "id, code, name, cluster, level, enrollment"
@@ -217,7 +217,7 @@ public struct ReferenceData: Sendable {
             ORDER BY id LIMIT \(limit + 1)
             """)
         let items = try rows.map(Self.initiative)
-        return Page(items: Array(items.prefix(limit)), nextCursor: items.count > limit ? String(items[limit - 1].id) : nil)
+        return Page(fetched: items, limit: limit) { String($0.id) }
     }
 
     static let initiativeColumns =

@@ -181,16 +181,15 @@ public struct Submissions: Sendable {
                    OR (submitted_at, id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
             ORDER BY submitted_at DESC, id DESC LIMIT \(filter.limit + 1)
             """)
-        var items: [SurveyResponse] = try rows.map { row in
+        let fetched: [SurveyResponse] = try rows.map { row in
             let (id, surveyID, schoolID, participantID, group, language, submittedAt) = try row.decode(
                 (Int64, Int64, Int64?, Int64?, String, String, Date).self)
             return SurveyResponse(
                 id: id, surveyID: surveyID, schoolID: schoolID, participantID: participantID,
                 group: StakeholderGroup(rawValue: group) ?? .families, language: language, submittedAt: submittedAt, answers: [])
         }
-        let next = items.count > filter.limit ? Cursor.time(items[filter.limit - 1].submittedAt, items[filter.limit - 1].id) : nil
-        items = Array(items.prefix(filter.limit))
-        let ids = items.map { String($0.id) }
+        var page = Page(fetched: fetched, limit: filter.limit) { Cursor.time($0.submittedAt, $0.id) }
+        let ids = page.items.map { String($0.id) }
         var answers: [Int64: [Answer]] = [:]
         for row in try await db.query(
             "SELECT response_id, question_id, number, text, choices FROM answers WHERE response_id = ANY(\(ids)::bigint[]) ORDER BY id")
@@ -198,8 +197,8 @@ public struct Submissions: Sendable {
             let (responseID, questionID, number, text, choices) = try row.decode((Int64, Int64, Int?, String?, [String]?).self)
             answers[responseID, default: []].append(Answer(questionID: questionID, number: number, text: text, choices: choices))
         }
-        for index in items.indices { items[index].answers = answers[items[index].id] ?? [] }
-        return Page(items: items, nextCursor: next)
+        for index in page.items.indices { page.items[index].answers = answers[page.items[index].id] ?? [] }
+        return page
     }
 
     public func feedback(_ filter: ListFilter, on db: PostgresConnection) async throws -> Page<Feedback> {
@@ -236,8 +235,7 @@ public struct Submissions: Sendable {
                 group: group.flatMap(StakeholderGroup.init), language: language, comment: try row.decode(String.self, at: 6),
                 scoringState: try row.decode(String.self, at: 7), createdAt: try row.decode(Date.self, at: 8))
         }
-        let next = items.count > filter.limit ? Cursor.time(items[filter.limit - 1].createdAt, items[filter.limit - 1].id) : nil
-        return Page(items: Array(items.prefix(filter.limit)), nextCursor: next)
+        return Page(fetched: items, limit: filter.limit) { Cursor.time($0.createdAt, $0.id) }
     }
 }
 

@@ -142,7 +142,7 @@ public struct Surveys: Sendable {
         var bySurvey: [Int64: [Question]] = [:]
         for row in questions { bySurvey[try row.decode(Int64.self, at: 9), default: []].append(try Self.question(row)) }
         for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
-        return Page(items: Array(surveys.prefix(limit)), nextCursor: surveys.count > limit ? String(surveys[limit - 1].id) : nil)
+        return Page(fetched: surveys, limit: limit) { String($0.id) }
     }
 
     static func survey(_ row: PostgresRow) throws -> Survey {

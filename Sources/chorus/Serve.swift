@@ -24,11 +24,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = database.makeLogger()
-        let (client, startedCluster) = try await database.open(logger: logger)
-        var services: [any Service] = []
-        if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
-        services.append(client)
-        if !noWorkers { services.append(try workerOptions.processor(database: client, logger: logger)) }
+        let (client, services) = try await workerOptions.services(database: database, workers: !noWorkers, logger: logger)
         let app = try buildApplication(
             configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maximumBodyBytes),
             database: client,
@@ -46,11 +42,7 @@ struct Work: AsyncParsableCommand {
 
     func run() async throws {
         let logger = database.makeLogger()
-        let (client, startedCluster) = try await database.open(logger: logger)
-        var services: [any Service] = []
-        if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
-        services.append(client)
-        services.append(try workerOptions.processor(database: client, logger: logger))
+        let (_, services) = try await workerOptions.services(database: database, workers: true, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -3,6 +3,7 @@ import Engagement
 import Jobs
 import Logging
 import Postgres
+import ServiceLifecycle
 
 /// Worker options shared by `serve` and `work`.
 struct WorkerOptions: ParsableArguments {
@@ -10,6 +11,17 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Seconds a claimed job stays leased without a heartbeat before others may rescue it.") var lease = 30
     @Option(name: .customLong("maintenance-interval"), help: "Seconds between lease rescues and pruning.") var maintenanceInterval = 10
     @Option(name: .customLong("keep-completed"), help: "Seconds completed jobs are kept before pruning.") var keepCompleted = 3600
+
+    /// The services of a serving or working process in start order: the embedded cluster (when
+    /// this process started it), the pool, the workers. Shutdown runs in reverse.
+    func services(database: DatabaseOptions, workers: Bool, logger: Logger) async throws -> (PostgresClient, [any Service]) {
+        let (client, startedCluster) = try await database.open(logger: logger)
+        var services: [any Service] = []
+        if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
+        services.append(client)
+        if workers { services.append(try processor(database: client, logger: logger)) }
+        return (client, services)
+    }
 
     func processor(database: PostgresClient, logger: Logger) throws -> JobProcessor {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
