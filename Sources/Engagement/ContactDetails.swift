@@ -85,7 +85,8 @@ public struct Participants: Sendable {
                 email = coalesce(excluded.email, participant_contacts.email),
                 phone = coalesce(excluded.phone, participant_contacts.phone),
                 consented_at = now(), retain_until = excluded.retain_until
-            """)
+            """
+        )
         return id
     }
 
@@ -95,7 +96,8 @@ public struct Participants: Sendable {
         var generator = SystemRandomNumberGenerator()
         let fresh = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try await connection.query(
-            "INSERT INTO settings (key, value) VALUES ('contact_hmac_key', \(fresh)) ON CONFLICT (key) DO NOTHING")
+            "INSERT INTO settings (key, value) VALUES ('contact_hmac_key', \(fresh)) ON CONFLICT (key) DO NOTHING"
+        )
         let row = try await connection.query("SELECT value FROM settings WHERE key = 'contact_hmac_key'").first!
         return try row.decode(Data.self, at: 0)
     }

@@ -25,7 +25,10 @@ public struct DemoDistrict: Sendable {
 
     static let clusters = ["North", "South", "East", "West", "Central", "Riverside"]
     static let initiatives: [(slug: String, title: String, goal: String, keywords: [String])] = [
-        ("technology-in-classrooms", "Technology in classrooms", "G2", ["wifi", "laptop", "chromebook", "tablet", "internet", "computadora", "tecnología"]),
+        (
+            "technology-in-classrooms", "Technology in classrooms", "G2",
+            ["wifi", "laptop", "chromebook", "tablet", "internet", "computadora", "tecnología"]
+        ),
         ("early-literacy", "Early literacy", "G1", ["reading", "books", "library", "lectura", "libros", "biblioteca"]),
         ("math-curriculum", "New math curriculum", "G1", ["math", "homework", "curriculum", "matemáticas", "tarea"]),
         ("family-engagement", "Family engagement nights", "G3", ["family night", "workshop", "parents", "familias", "taller"]),
@@ -73,7 +76,8 @@ public struct DemoDistrict: Sendable {
                 ('G2', 'Modern tools for learning', 'Technology and data'),
                 ('G3', 'Families and community as partners', 'Engagement'),
                 ('G4', 'Safe and healthy schools', 'Wellbeing')
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO schools (code, name, cluster, level, enrollment)
@@ -84,26 +88,30 @@ public struct DemoDistrict: Sendable {
                        (ARRAY['elementary','middle','high','k8'])[1 + (i / 10) % 4],
                        200 + (random() * 1400)::int
                 FROM generate_series(1, 90) AS i
-                """)
+                """
+            )
             for item in Self.initiatives {
                 try await db.query(
                     """
                     INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords)
                     SELECT \(item.slug), \(item.title), \(item.title + " across the district."), id, 'active', '2026-08-01', '2027-07-31', \(item.keywords)
                     FROM district_goals WHERE code = \(item.goal)
-                    """)
+                    """
+                )
             }
             try await db.query(
                 """
                 INSERT INTO participants (contact_hash)
                 SELECT sha256(convert_to('demo-participant-' || i, 'UTF8')) FROM generate_series(1, \(2_000 * scale)) AS i
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO surveys (initiative_id, title_en, title_es, opens_at, closes_at, anonymous)
                 SELECT id, title || ' — family survey', 'Encuesta para familias — ' || title, '2026-08-15', '2027-06-30', false
                 FROM initiatives
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es, required, choices)
@@ -115,7 +123,8 @@ public struct DemoDistrict: Sendable {
                     (3, 'rating_0_10', 'How likely are you to recommend it?', '¿Qué tan probable es que lo recomiende?', false, '[]'),
                     (4, 'text', 'What should we know?', '¿Qué debemos saber?', false, '[]')
                 ) AS q(position, kind, en, es, required, choices)
-                """)
+                """
+            )
             // Responses across the school year, with a school, a group and often a known participant.
             try await db.query(
                 """
@@ -128,7 +137,8 @@ public struct DemoDistrict: Sendable {
                        timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
                 FROM generate_series(1, \(3_000 * scale)) AS i
                 JOIN LATERAL (SELECT id, initiative_id FROM surveys ORDER BY id OFFSET (i % 8) LIMIT 1) s ON true
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO answers (response_id, question_id, number, choices, text, scoring_state)
@@ -141,7 +151,8 @@ public struct DemoDistrict: Sendable {
                        CASE WHEN q.kind = 'text' THEN 'pending'::scoring_state END
                 FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id
                 WHERE q.kind <> 'text' OR random() < 0.5
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt, created_at)
@@ -154,7 +165,8 @@ public struct DemoDistrict: Sendable {
                        'DEMO-F' || i,
                        timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
                 FROM generate_series(1, \(1_500 * scale)) AS i, LATERAL (SELECT CASE WHEN random() + i * 0 < 0.35 THEN 'es' ELSE 'en' END AS lang) l
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity)
@@ -164,20 +176,23 @@ public struct DemoDistrict: Sendable {
                        1 + (random() * 89)::int, 'School gym', t, t + interval '2 hours', 40 + (random() * 160)::int
                 FROM generate_series(1, \(200 * scale)) AS i,
                      LATERAL (SELECT timestamptz '2026-08-25 23:00' + (random() + i * 0) * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-25') AS t) x
-                """)
+                """
+            )
             try await db.query("INSERT INTO event_initiatives (event_id, initiative_id) SELECT id, 1 + (id % 8) FROM events")
             try await db.query(
                 """
                 INSERT INTO attendance (event_id, kind, stakeholder_group, count, recorded_at)
                 SELECT e.id, 'headcount', g::stakeholder_group, (random() * e.capacity / 3)::int, e.ends_at
                 FROM events e CROSS JOIN unnest(ARRAY['families','students','teachers_staff','community_partners']) AS g
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_at)
                 SELECT e.id, 'checkin', 'families', 1, 1 + (random() * (\(2_000 * scale) - 1))::int, e.starts_at
                 FROM events e CROSS JOIN generate_series(1, 5)
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
@@ -185,14 +200,16 @@ public struct DemoDistrict: Sendable {
                        (ARRAY['Library helpers','Garden day','Tech help desk','Crossing guards','Lunch buddies','Family night setup'])[1 + i % 6],
                        'Help out at school.'
                 FROM generate_series(1, 12) AS i
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
                 SELECT o.id, t, t + interval '3 hours', 4 + (random() * 8)::int, true
                 FROM volunteer_opportunities o CROSS JOIN generate_series(0, 5) AS n,
                      LATERAL (SELECT date_trunc('hour', timestamptz '2026-09-01 15:00' + n * interval '30 days' + random() * interval '10 days') AS t) x
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO signups (shift_id, participant_id, stakeholder_group, status, hours_reported, hours_approved)
@@ -202,7 +219,8 @@ public struct DemoDistrict: Sendable {
                 FROM volunteer_shifts s CROSS JOIN LATERAL (
                     SELECT DISTINCT 1 + (random() * (\(2_000 * scale) - 1) + s.id * 0)::int AS p FROM generate_series(1, s.capacity - 1)
                 ) people
-                """)
+                """
+            )
             // Every demo text waits for the scoring workers, as a real submission would.
             try await db.query(
                 """
@@ -210,7 +228,8 @@ public struct DemoDistrict: Sendable {
                 SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id), 'score-text:feedback:' || id FROM feedback
                 UNION ALL
                 SELECT 'score-text', jsonb_build_object('source', 'answer', 'id', id), 'score-text:answer:' || id FROM answers WHERE text IS NOT NULL
-                """)
+                """
+            )
             var counts: [(String, Int)] = []
             for table in ["schools", "initiatives", "surveys", "responses", "feedback", "events", "attendance", "signups"] {
                 counts.append((table, try await db.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first!.decode(Int.self, at: 0)))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What can go wrong with a request, in the district's terms. Mapped to HTTP once, in the
 /// server's problem middleware.
 public struct EngagementError: Error, Sendable, CustomStringConvertible {
@@ -33,7 +35,10 @@ public struct EngagementError: Error, Sendable, CustomStringConvertible {
 
     public static func invalid(_ fields: [FieldError]) -> EngagementError {
         EngagementError(
-            code: .invalid, detail: fields.map { "\($0.field): \($0.message)" }.joined(separator: "; "), fields: fields)
+            code: .invalid,
+            detail: fields.map { "\($0.field): \($0.message)" }.joined(separator: "; "),
+            fields: fields
+        )
     }
 
     public static func invalid(_ field: String, _ message: String) -> EngagementError {
@@ -42,8 +47,10 @@ public struct EngagementError: Error, Sendable, CustomStringConvertible {
 
     public static func notFound(_ what: String, field: String? = nil) -> EngagementError {
         EngagementError(
-            code: .notFound, detail: "\(what) not found",
-            fields: field.map { [FieldError(field: $0, message: "\(what) not found")] } ?? [])
+            code: .notFound,
+            detail: "\(what) not found",
+            fields: field.map { [FieldError(field: $0, message: "\(what) not found")] } ?? []
+        )
     }
 
     public static func conflict(_ detail: String, field: String? = nil) -> EngagementError {
@@ -88,5 +95,3 @@ public struct Validator: Sendable {
         if !errors.isEmpty { throw EngagementError.invalid(errors) }
     }
 }
-
-import Foundation

@@ -19,7 +19,13 @@ public struct Events: Sendable {
         public var capacity: Int?
 
         public init(
-            title: String, kind: String, initiativeIDs: [Int64], schoolID: Int64?, location: String?, startsAt: Date, endsAt: Date,
+            title: String,
+            kind: String,
+            initiativeIDs: [Int64],
+            schoolID: Int64?,
+            location: String?,
+            startsAt: Date,
+            endsAt: Date,
             capacity: Int?
         ) {
             self.title = title
@@ -60,7 +66,8 @@ public struct Events: Sendable {
             """
         ).first!.decode(Int64.self, at: 0)
         try await db.query(
-            "INSERT INTO event_initiatives (event_id, initiative_id) SELECT \(id), unnest(\(ids)::bigint[])")
+            "INSERT INTO event_initiatives (event_id, initiative_id) SELECT \(id), unnest(\(ids)::bigint[])"
+        )
         return try await event(id: id, on: db)
     }
 
@@ -90,18 +97,28 @@ public struct Events: Sendable {
               AND (\(before?.micros)::bigint IS NULL
                    OR (e.starts_at, e.id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
             ORDER BY e.starts_at DESC, e.id DESC LIMIT \(filter.limit + 1)
-            """)
+            """
+        )
         let items = try rows.map(Self.event)
         return Page(fetched: items, limit: filter.limit) { Cursor.time($0.startsAt, $0.id) }
     }
 
     static func event(_ row: PostgresRow) throws -> Event {
         let (id, title, kind, schoolID, location, startsAt, endsAt, capacity) = try row.decode(
-            (Int64, String, String, Int64?, String?, Date, Date, Int?).self)
+            (Int64, String, String, Int64?, String?, Date, Date, Int?).self
+        )
         return Event(
-            id: id, title: title, kind: kind, initiativeIDs: (try row.decode([String]?.self, at: 9) ?? []).compactMap { Int64($0) },
-            schoolID: schoolID, location: location, startsAt: startsAt, endsAt: endsAt, capacity: capacity,
-            attendanceTotal: try row.decode(Int.self, at: 8))
+            id: id,
+            title: title,
+            kind: kind,
+            initiativeIDs: (try row.decode([String]?.self, at: 9) ?? []).compactMap { Int64($0) },
+            schoolID: schoolID,
+            location: location,
+            startsAt: startsAt,
+            endsAt: endsAt,
+            capacity: capacity,
+            attendanceTotal: try row.decode(Int.self, at: 8)
+        )
     }
 
     public struct AttendanceFields: Sendable {
@@ -118,7 +135,12 @@ public struct Events: Sendable {
         }
     }
 
-    public func recordAttendance(eventID: Int64, _ fields: AttendanceFields, recordedBy: Int64?, on db: PostgresConnection)
+    public func recordAttendance(
+        eventID: Int64,
+        _ fields: AttendanceFields,
+        recordedBy: Int64?,
+        on db: PostgresConnection
+    )
         async throws -> Attendance
     {
         var validator = Validator()
@@ -148,8 +170,14 @@ public struct Events: Sendable {
         ).first!
         let (id, recordedAt) = try row.decode((Int64, Date).self)
         return Attendance(
-            id: id, eventID: eventID, kind: fields.kind, group: fields.group, count: count, participantID: participantID,
-            recordedAt: recordedAt)
+            id: id,
+            eventID: eventID,
+            kind: fields.kind,
+            group: fields.group,
+            count: count,
+            participantID: participantID,
+            recordedAt: recordedAt
+        )
     }
 
     public func attendance(eventID: Int64, cursor: String?, limit: Int, on db: PostgresConnection) async throws -> Page<Attendance> {
@@ -161,13 +189,21 @@ public struct Events: Sendable {
             """
             SELECT id, event_id, kind, stakeholder_group::text, count, participant_id, recorded_at FROM attendance
             WHERE event_id = \(eventID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
-            """)
+            """
+        )
         let items: [Attendance] = try rows.map { row in
             let (id, eventID, kind, group, count, participantID, recordedAt) = try row.decode(
-                (Int64, Int64, String, String, Int, Int64?, Date).self)
+                (Int64, Int64, String, String, Int, Int64?, Date).self
+            )
             return Attendance(
-                id: id, eventID: eventID, kind: kind, group: StakeholderGroup(rawValue: group) ?? .families, count: count,
-                participantID: participantID, recordedAt: recordedAt)
+                id: id,
+                eventID: eventID,
+                kind: kind,
+                group: StakeholderGroup(rawValue: group) ?? .families,
+                count: count,
+                participantID: participantID,
+                recordedAt: recordedAt
+            )
         }
         return Page(fetched: items, limit: limit) { String($0.id) }
     }

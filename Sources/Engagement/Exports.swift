@@ -13,8 +13,10 @@ public struct Exports: Sendable {
     public func header(_ kind: Kind) -> [String] {
         switch kind {
         case .responses:
-            ["response_id", "survey_id", "initiative_id", "school_id", "participant_id", "group", "language", "submitted_at",
-             "question_id", "number", "text", "choices"]
+            [
+                "response_id", "survey_id", "initiative_id", "school_id", "participant_id", "group", "language", "submitted_at",
+                "question_id", "number", "text", "choices",
+            ]
         case .feedback:
             ["id", "initiative_id", "school_id", "participant_id", "group", "language", "comment", "scoring_state", "created_at"]
         case .attendance:
@@ -24,7 +26,10 @@ public struct Exports: Sendable {
 
     /// Calls `emit` with each row's fields, in id order.
     public func export(
-        _ kind: Kind, initiativeID: Int64?, on client: PostgresClient, emit: ([String]) throws -> Void
+        _ kind: Kind,
+        initiativeID: Int64?,
+        on client: PostgresClient,
+        emit: ([String]) throws -> Void
     ) async throws {
         var after: Int64 = 0
         while true {

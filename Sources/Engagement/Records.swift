@@ -33,8 +33,10 @@ public struct Targets: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case reachPer100 = "reach_per_100", voicePer100 = "voice_per_100"
-        case participationRate = "participation_rate", volunteerHours = "volunteer_hours"
+        case reachPer100 = "reach_per_100"
+        case voicePer100 = "voice_per_100"
+        case participationRate = "participation_rate"
+        case volunteerHours = "volunteer_hours"
     }
 }
 
@@ -63,12 +65,18 @@ public struct Choice: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case value, labelEN = "label_en", labelES = "label_es"
+        case value
+        case labelEN = "label_en"
+        case labelES = "label_es"
     }
 }
 
 public enum QuestionKind: String, Sendable, Codable, CaseIterable {
-    case likert5 = "likert_5", choice, multiChoice = "multi_choice", rating0to10 = "rating_0_10", text
+    case likert5 = "likert_5"
+    case choice
+    case multiChoice = "multi_choice"
+    case rating0to10 = "rating_0_10"
+    case text
 }
 
 public struct Question: Sendable, Equatable {
@@ -83,8 +91,15 @@ public struct Question: Sendable, Equatable {
     public var choices: [Choice]
 
     public init(
-        id: Int64, position: Int, kind: QuestionKind, promptEN: String, promptES: String, helpEN: String?,
-        helpES: String?, required: Bool, choices: [Choice]
+        id: Int64,
+        position: Int,
+        kind: QuestionKind,
+        promptEN: String,
+        promptES: String,
+        helpEN: String?,
+        helpES: String?,
+        required: Bool,
+        choices: [Choice]
     ) {
         self.id = id
         self.position = position
@@ -263,8 +278,13 @@ public struct ListFilter: Sendable {
     public var limit: Int
 
     public init(
-        initiativeID: Int64? = nil, schoolID: Int64? = nil, group: StakeholderGroup? = nil, from: Date? = nil,
-        to: Date? = nil, cursor: String? = nil, limit: Int = 50
+        initiativeID: Int64? = nil,
+        schoolID: Int64? = nil,
+        group: StakeholderGroup? = nil,
+        from: Date? = nil,
+        to: Date? = nil,
+        cursor: String? = nil,
+        limit: Int = 50
     ) {
         self.initiativeID = initiativeID
         self.schoolID = schoolID

@@ -79,7 +79,8 @@ public struct ReferenceData: Sendable {
             UPDATE schools SET name = coalesce(\(fields.name), name), cluster = coalesce(\(fields.cluster), cluster),
                 level = coalesce(\(fields.level), level), enrollment = coalesce(\(fields.enrollment), enrollment)
             WHERE id = \(id) RETURNING \(unsafeSQL: Self.schoolColumns)
-            """)
+            """
+        )
         guard let row = rows.first else { throw EngagementError.notFound("school") }
         return try Self.school(row)
     }
@@ -98,7 +99,8 @@ public struct ReferenceData: Sendable {
             SELECT \(unsafeSQL: Self.schoolColumns) FROM schools
             WHERE id > \(after) AND (\(cluster)::text IS NULL OR cluster = \(cluster))
             ORDER BY id LIMIT \(limit + 1)
-            """)
+            """
+        )
         let schools = try rows.map(Self.school)
         return Page(fetched: schools, limit: limit) { String($0.id) }
     }
@@ -124,8 +126,15 @@ public struct ReferenceData: Sendable {
         public var targets: Targets?
 
         public init(
-            slug: String? = nil, title: String? = nil, description: String? = nil, goalID: Int64? = nil, status: String? = nil,
-            startsOn: String? = nil, endsOn: String? = nil, themeKeywords: [String]? = nil, targets: Targets? = nil
+            slug: String? = nil,
+            title: String? = nil,
+            description: String? = nil,
+            goalID: Int64? = nil,
+            status: String? = nil,
+            startsOn: String? = nil,
+            endsOn: String? = nil,
+            themeKeywords: [String]? = nil,
+            targets: Targets? = nil
         ) {
             self.slug = slug
             self.title = title
@@ -146,7 +155,8 @@ public struct ReferenceData: Sendable {
             validator.text(title, "title", min: 1, max: 200)
             validator.text(description, "description", max: 4000)
             validator.id(goalID, "goal_id")
-            let start = DateOnly.parse(startsOn), end = DateOnly.parse(endsOn)
+            let start = DateOnly.parse(startsOn)
+            let end = DateOnly.parse(endsOn)
             if startsOn != nil && start == nil { validator.add("starts_on", "must be a date YYYY-MM-DD") }
             if endsOn != nil && end == nil { validator.add("ends_on", "must be a date YYYY-MM-DD") }
             if let start, let end, end < start { validator.add("ends_on", "must not be before starts_on") }
@@ -185,7 +195,8 @@ public struct ReferenceData: Sendable {
     public func updateInitiative(id: Int64, _ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
         try fields.validate()
         let current = try await initiative(id: id, on: db)
-        let start = fields.startsOn ?? current.startsOn, end = fields.endsOn ?? current.endsOn
+        let start = fields.startsOn ?? current.startsOn
+        let end = fields.endsOn ?? current.endsOn
         if let start = DateOnly.parse(start), let end = DateOnly.parse(end), end < start {
             throw EngagementError.invalid("ends_on", "must not be before starts_on")
         }
@@ -215,7 +226,8 @@ public struct ReferenceData: Sendable {
             SELECT \(unsafeSQL: Self.initiativeColumns) FROM initiatives
             WHERE id > \(after) AND (\(status)::text IS NULL OR status = \(status))
             ORDER BY id LIMIT \(limit + 1)
-            """)
+            """
+        )
         let items = try rows.map(Self.initiative)
         return Page(fetched: items, limit: limit) { String($0.id) }
     }
@@ -226,10 +238,17 @@ public struct ReferenceData: Sendable {
     static func initiative(_ row: PostgresRow) throws -> Initiative {
         let (id, slug, title, description, goalID) = try row.decode((Int64, String, String, String, Int64?).self)
         return Initiative(
-            id: id, slug: slug, title: title, description: description, goalID: goalID,
-            status: try row.decode(String.self, at: 5), startsOn: try row.decode(String?.self, at: 6),
-            endsOn: try row.decode(String?.self, at: 7), themeKeywords: try row.decode([String].self, at: 8),
-            targets: try row.decode(PostgresJSON<Targets>.self, at: 9).value)
+            id: id,
+            slug: slug,
+            title: title,
+            description: description,
+            goalID: goalID,
+            status: try row.decode(String.self, at: 5),
+            startsOn: try row.decode(String?.self, at: 6),
+            endsOn: try row.decode(String?.self, at: 7),
+            themeKeywords: try row.decode([String].self, at: 8),
+            targets: try row.decode(PostgresJSON<Targets>.self, at: 9).value
+        )
     }
 }
 

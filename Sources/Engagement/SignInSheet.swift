@@ -122,7 +122,10 @@ public struct SignInSheet: Sendable {
             throw EngagementError.notFound("event")
         }
         let participants = Participants()
-        var kinds: [String] = [], groups: [String] = [], counts: [String] = [], people: [String] = []
+        var kinds: [String] = []
+        var groups: [String] = []
+        var counts: [String] = []
+        var people: [String] = []
         func flush() async throws {
             guard !kinds.isEmpty else { return }
             try await db.query(
@@ -130,7 +133,8 @@ public struct SignInSheet: Sendable {
                 INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id)
                 SELECT \(eventID), kind, grp::stakeholder_group, cnt::int, nullif(person, '')::bigint
                 FROM unnest(\(kinds)::text[], \(groups)::text[], \(counts)::text[], \(people)::text[]) AS t(kind, grp, cnt, person)
-                """)
+                """
+            )
             kinds.removeAll(keepingCapacity: true)
             groups.removeAll(keepingCapacity: true)
             counts.removeAll(keepingCapacity: true)

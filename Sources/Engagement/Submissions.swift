@@ -26,7 +26,12 @@ public struct Submissions: Sendable {
     }
 
     /// Validates every answer against its question; refuses closed surveys (409).
-    public func submitResponse(surveyID: Int64, _ fields: ResponseFields, now: Date = Date(), on db: PostgresConnection)
+    public func submitResponse(
+        surveyID: Int64,
+        _ fields: ResponseFields,
+        now: Date = Date(),
+        on db: PostgresConnection
+    )
         async throws -> Receipt
     {
         let survey = try await Surveys().survey(id: surveyID, on: db)
@@ -123,7 +128,11 @@ public struct Submissions: Sendable {
         public var contact: ContactDetails?
 
         public init(
-            initiativeID: Int64, schoolID: Int64?, group: StakeholderGroup?, language: String?, comment: String,
+            initiativeID: Int64,
+            schoolID: Int64?,
+            group: StakeholderGroup?,
+            language: String?,
+            comment: String,
             contact: ContactDetails?
         ) {
             self.initiativeID = initiativeID
@@ -180,20 +189,29 @@ public struct Submissions: Sendable {
               AND (\(before?.micros)::bigint IS NULL
                    OR (submitted_at, id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
             ORDER BY submitted_at DESC, id DESC LIMIT \(filter.limit + 1)
-            """)
+            """
+        )
         let fetched: [SurveyResponse] = try rows.map { row in
             let (id, surveyID, schoolID, participantID, group, language, submittedAt) = try row.decode(
-                (Int64, Int64, Int64?, Int64?, String, String, Date).self)
+                (Int64, Int64, Int64?, Int64?, String, String, Date).self
+            )
             return SurveyResponse(
-                id: id, surveyID: surveyID, schoolID: schoolID, participantID: participantID,
-                group: StakeholderGroup(rawValue: group) ?? .families, language: language, submittedAt: submittedAt, answers: [])
+                id: id,
+                surveyID: surveyID,
+                schoolID: schoolID,
+                participantID: participantID,
+                group: StakeholderGroup(rawValue: group) ?? .families,
+                language: language,
+                submittedAt: submittedAt,
+                answers: []
+            )
         }
         var page = Page(fetched: fetched, limit: filter.limit) { Cursor.time($0.submittedAt, $0.id) }
         let ids = page.items.map { String($0.id) }
         var answers: [Int64: [Answer]] = [:]
         for row in try await db.query(
-            "SELECT response_id, question_id, number, text, choices FROM answers WHERE response_id = ANY(\(ids)::bigint[]) ORDER BY id")
-        {
+            "SELECT response_id, question_id, number, text, choices FROM answers WHERE response_id = ANY(\(ids)::bigint[]) ORDER BY id"
+        ) {
             let (responseID, questionID, number, text, choices) = try row.decode((Int64, Int64, Int?, String?, [String]?).self)
             answers[responseID, default: []].append(Answer(questionID: questionID, number: number, text: text, choices: choices))
         }
@@ -219,21 +237,36 @@ public struct Submissions: Sendable {
               AND (\(before?.micros)::bigint IS NULL
                    OR (f.created_at, f.id) < (timestamptz 'epoch' + \(before?.micros)::bigint * interval '1 microsecond', \(before?.id)::bigint))
             ORDER BY f.created_at DESC, f.id DESC LIMIT \(filter.limit + 1)
-            """)
+            """
+        )
         let items: [Feedback] = try rows.map { row in
             var score: StoredScore?
             if let language = try row.decode(String?.self, at: 9) {
                 score = StoredScore(
-                    language: language, neg: try row.decode(Double.self, at: 10), neu: try row.decode(Double.self, at: 11),
-                    pos: try row.decode(Double.self, at: 12), compound: try row.decode(Double.self, at: 13),
-                    themes: try row.decode([String].self, at: 14), version: try row.decode(String.self, at: 15))
+                    language: language,
+                    neg: try row.decode(Double.self, at: 10),
+                    neu: try row.decode(Double.self, at: 11),
+                    pos: try row.decode(Double.self, at: 12),
+                    compound: try row.decode(Double.self, at: 13),
+                    themes: try row.decode([String].self, at: 14),
+                    version: try row.decode(String.self, at: 15)
+                )
             }
             let (id, initiativeID, schoolID, participantID, group, language) = try row.decode(
-                (Int64, Int64, Int64?, Int64?, String?, String?).self)
+                (Int64, Int64, Int64?, Int64?, String?, String?).self
+            )
             return Feedback(
-                score: score, id: id, initiativeID: initiativeID, schoolID: schoolID, participantID: participantID,
-                group: group.flatMap(StakeholderGroup.init), language: language, comment: try row.decode(String.self, at: 6),
-                scoringState: try row.decode(String.self, at: 7), createdAt: try row.decode(Date.self, at: 8))
+                score: score,
+                id: id,
+                initiativeID: initiativeID,
+                schoolID: schoolID,
+                participantID: participantID,
+                group: group.flatMap(StakeholderGroup.init),
+                language: language,
+                comment: try row.decode(String.self, at: 6),
+                scoringState: try row.decode(String.self, at: 7),
+                createdAt: try row.decode(Date.self, at: 8)
+            )
         }
         return Page(fetched: items, limit: filter.limit) { Cursor.time($0.createdAt, $0.id) }
     }

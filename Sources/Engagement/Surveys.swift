@@ -15,8 +15,13 @@ public struct Surveys: Sendable {
         public var choices: [Choice]
 
         public init(
-            kind: QuestionKind, promptEN: String, promptES: String, helpEN: String? = nil, helpES: String? = nil,
-            required: Bool = false, choices: [Choice] = []
+            kind: QuestionKind,
+            promptEN: String,
+            promptES: String,
+            helpEN: String? = nil,
+            helpES: String? = nil,
+            required: Bool = false,
+            choices: [Choice] = []
         ) {
             self.kind = kind
             self.promptEN = promptEN
@@ -38,7 +43,12 @@ public struct Surveys: Sendable {
         public var questions: [QuestionFields]
 
         public init(
-            initiativeID: Int64, titleEN: String, titleES: String, opensAt: Date, closesAt: Date?, anonymous: Bool,
+            initiativeID: Int64,
+            titleEN: String,
+            titleES: String,
+            opensAt: Date,
+            closesAt: Date?,
+            anonymous: Bool,
             questions: [QuestionFields]
         ) {
             self.initiativeID = initiativeID
@@ -96,7 +106,8 @@ public struct Surveys: Sendable {
                 INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices)
                 VALUES (\(id), \(position + 1), \(question.kind.rawValue)::question_kind, \(question.promptEN), \(question.promptES),
                         \(question.helpEN), \(question.helpES), \(question.required), \(PostgresJSON(question.choices)))
-                """)
+                """
+            )
         }
         return try await survey(id: id, on: db)
     }
@@ -131,14 +142,16 @@ public struct Surveys: Sendable {
             SELECT id, initiative_id, title_en, title_es, opens_at, closes_at, anonymous FROM surveys
             WHERE id > \(after) AND (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID))
             ORDER BY id LIMIT \(limit + 1)
-            """)
+            """
+        )
         var surveys = try rows.map(Self.survey)
         let ids = surveys.prefix(limit).map { String($0.id) }
         let questions = try await db.query(
             """
             SELECT id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices, survey_id
             FROM survey_questions WHERE survey_id = ANY(\(ids)::bigint[]) ORDER BY survey_id, position
-            """)
+            """
+        )
         var bySurvey: [Int64: [Question]] = [:]
         for row in questions { bySurvey[try row.decode(Int64.self, at: 9), default: []].append(try Self.question(row)) }
         for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
@@ -147,17 +160,34 @@ public struct Surveys: Sendable {
 
     static func survey(_ row: PostgresRow) throws -> Survey {
         let (id, initiativeID, titleEN, titleES, opensAt, closesAt, anonymous) = try row.decode(
-            (Int64, Int64, String, String, Date, Date?, Bool).self)
+            (Int64, Int64, String, String, Date, Date?, Bool).self
+        )
         return Survey(
-            id: id, initiativeID: initiativeID, titleEN: titleEN, titleES: titleES, opensAt: opensAt, closesAt: closesAt,
-            anonymous: anonymous, questions: [])
+            id: id,
+            initiativeID: initiativeID,
+            titleEN: titleEN,
+            titleES: titleES,
+            opensAt: opensAt,
+            closesAt: closesAt,
+            anonymous: anonymous,
+            questions: []
+        )
     }
 
     static func question(_ row: PostgresRow) throws -> Question {
         let (id, position, kind, promptEN, promptES, helpEN, helpES, required) = try row.decode(
-            (Int64, Int, String, String, String, String?, String?, Bool).self)
+            (Int64, Int, String, String, String, String?, String?, Bool).self
+        )
         return Question(
-            id: id, position: position, kind: QuestionKind(rawValue: kind) ?? .text, promptEN: promptEN, promptES: promptES,
-            helpEN: helpEN, helpES: helpES, required: required, choices: try row.decode(PostgresJSON<[Choice]>.self, at: 8).value)
+            id: id,
+            position: position,
+            kind: QuestionKind(rawValue: kind) ?? .text,
+            promptEN: promptEN,
+            promptES: promptES,
+            helpEN: helpEN,
+            helpES: helpES,
+            required: required,
+            choices: try row.decode(PostgresJSON<[Choice]>.self, at: 8).value
+        )
     }
 }

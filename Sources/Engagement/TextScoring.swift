@@ -31,7 +31,11 @@ public struct TextScoring: Sendable {
     /// record makes this a no-op).
     public static func enqueue(source: String, id: Int64, on db: PostgresConnection) async throws {
         try await JobQueue().push(
-            kind: kind, payload: Payload(source: source, id: id), options: .init(uniqueKey: "\(kind):\(source):\(id)"), on: db)
+            kind: kind,
+            payload: Payload(source: source, id: id),
+            options: .init(uniqueKey: "\(kind):\(source):\(id)"),
+            on: db
+        )
     }
 
     public var handler: JobHandler {
@@ -66,7 +70,8 @@ public struct TextScoring: Sendable {
                     language = excluded.language, neg = excluded.neg, neu = excluded.neu, pos = excluded.pos,
                     compound = excluded.compound, keyphrases = excluded.keyphrases, themes = excluded.themes,
                     times_scored = text_scores.times_scored + 1, scored_at = now()
-                """)
+                """
+            )
             let mark: PostgresQuery =
                 payload.source == "feedback"
                 ? "UPDATE feedback SET scoring_state = 'scored' WHERE id = \(payload.id)"
@@ -99,7 +104,8 @@ public struct TextScoring: Sendable {
                     RETURNING 1
                 )
                 SELECT count(*) FROM pushed
-                """)
+                """
+            )
             try await db.query("SELECT pg_notify(\(JobQueue.channel), '')")
             return try rows.first!.decode(Int.self, at: 0)
         }

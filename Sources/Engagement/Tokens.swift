@@ -54,7 +54,8 @@ public struct Tokens: Sendable {
     public func authenticate(_ secret: String, on client: PostgresClient) async throws -> Principal? {
         guard secret.utf8.count <= 200 else { return nil }
         let rows = try await client.query(
-            "SELECT id, role::text FROM api_tokens WHERE token_hash = \(Self.hash(secret)) AND revoked_at IS NULL")
+            "SELECT id, role::text FROM api_tokens WHERE token_hash = \(Self.hash(secret)) AND revoked_at IS NULL"
+        )
         guard let row = rows.first else { return nil }
         let (id, role) = try row.decode((Int64, String).self)
         return Role(rawValue: role).map { Principal(tokenID: id, role: $0) }
@@ -79,7 +80,8 @@ public struct Contacts: Sendable {
             ).first
         else { throw EngagementError.notFound("contact details") }
         try await db.query(
-            "INSERT INTO pii_access_log (token_id, participant_id, action) VALUES (\(tokenID), \(participantID), 'read contact')")
+            "INSERT INTO pii_access_log (token_id, participant_id, action) VALUES (\(tokenID), \(participantID), 'read contact')"
+        )
         let (id, name, email, phone, consentedAt, retainUntil) = try row.decode((Int64, String?, String?, String?, Date, String).self)
         return Contact(participantID: id, name: name, email: email, phone: phone, consentedAt: consentedAt, retainUntil: retainUntil)
     }

@@ -68,7 +68,8 @@ public struct Volunteering: Sendable {
                 """
                 INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
                 VALUES (\(id), \(shift.startsAt), \(shift.endsAt), \(shift.capacity), \(shift.waitlist))
-                """)
+                """
+            )
         }
         return try await opportunities(initiativeID: nil, id: id, on: db).first!
     }
@@ -80,7 +81,8 @@ public struct Volunteering: Sendable {
             SELECT id, initiative_id, title, description, school_id FROM volunteer_opportunities
             WHERE (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID)) AND (\(id)::bigint IS NULL OR id = \(id))
             ORDER BY id LIMIT 500
-            """)
+            """
+        )
         var opportunities: [Opportunity] = try rows.map { row in
             let (id, initiativeID, title, description, schoolID) = try row.decode((Int64, Int64, String, String, Int64?).self)
             return Opportunity(id: id, initiativeID: initiativeID, title: title, description: description, schoolID: schoolID, shifts: [])
@@ -92,8 +94,8 @@ public struct Volunteering: Sendable {
             SELECT s.id, s.opportunity_id, s.starts_at, s.ends_at, s.capacity, s.waitlist,
                    (SELECT count(*) FROM signups g WHERE g.shift_id = s.id AND g.status IN ('confirmed', 'attended'))
             FROM volunteer_shifts s WHERE s.opportunity_id = ANY(\(ids)::bigint[]) ORDER BY s.starts_at, s.id
-            """)
-        {
+            """
+        ) {
             let shift = try Self.shift(row)
             shifts[shift.opportunityID, default: []].append(shift)
         }
@@ -103,14 +105,27 @@ public struct Volunteering: Sendable {
 
     static func shift(_ row: PostgresRow) throws -> Shift {
         let (id, opportunityID, startsAt, endsAt, capacity, waitlist, confirmed) = try row.decode(
-            (Int64, Int64, Date, Date, Int, Bool, Int).self)
+            (Int64, Int64, Date, Date, Int, Bool, Int).self
+        )
         return Shift(
-            id: id, opportunityID: opportunityID, startsAt: startsAt, endsAt: endsAt, capacity: capacity, waitlist: waitlist,
-            confirmed: confirmed)
+            id: id,
+            opportunityID: opportunityID,
+            startsAt: startsAt,
+            endsAt: endsAt,
+            capacity: capacity,
+            waitlist: waitlist,
+            confirmed: confirmed
+        )
     }
 
     /// Locks the shift row so concurrent sign-ups cannot both take the last place.
-    public func signUp(shiftID: Int64, group: StakeholderGroup, contact: ContactDetails, now: Date = Date(), on db: PostgresConnection)
+    public func signUp(
+        shiftID: Int64,
+        group: StakeholderGroup,
+        contact: ContactDetails,
+        now: Date = Date(),
+        on db: PostgresConnection
+    )
         async throws -> Signup
     {
         var validator = Validator()
@@ -145,15 +160,25 @@ public struct Volunteering: Sendable {
             ).first!
             let (id, createdAt) = try row.decode((Int64, Date).self)
             return Signup(
-                id: id, shiftID: shiftID, participantID: participantID, status: status, hoursReported: nil, hoursApproved: nil,
-                createdAt: createdAt)
+                id: id,
+                shiftID: shiftID,
+                participantID: participantID,
+                status: status,
+                hoursReported: nil,
+                hoursApproved: nil,
+                createdAt: createdAt
+            )
         } catch let error as PostgresError where error.isUniqueViolation {
             throw EngagementError.conflict("this person is already signed up for the shift")
         }
     }
 
     public func updateSignup(
-        id: Int64, status: SignupStatus?, hoursReported: Double?, hoursApproved: Double?, on db: PostgresConnection
+        id: Int64,
+        status: SignupStatus?,
+        hoursReported: Double?,
+        hoursApproved: Double?,
+        on db: PostgresConnection
     ) async throws -> Signup {
         var validator = Validator()
         validator.range(hoursReported, "hours_reported", 0...24)
@@ -183,12 +208,20 @@ public struct Volunteering: Sendable {
                 """
                 UPDATE signups SET status = 'confirmed' WHERE id = (
                     SELECT id FROM signups WHERE shift_id = \(shiftID) AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1)
-                """)
+                """
+            )
         }
         let (signupID, shift, participantID, newStatus, reported, approved, createdAt) = try row.decode(
-            (Int64, Int64, Int64?, String, Double?, Double?, Date).self)
+            (Int64, Int64, Int64?, String, Double?, Double?, Date).self
+        )
         return Signup(
-            id: signupID, shiftID: shift, participantID: participantID, status: SignupStatus(rawValue: newStatus) ?? .confirmed,
-            hoursReported: reported, hoursApproved: approved, createdAt: createdAt)
+            id: signupID,
+            shiftID: shift,
+            participantID: participantID,
+            status: SignupStatus(rawValue: newStatus) ?? .confirmed,
+            hoursReported: reported,
+            hoursApproved: approved,
+            createdAt: createdAt
+        )
     }
 }

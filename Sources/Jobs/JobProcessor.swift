@@ -24,9 +24,14 @@ public final class JobProcessor: Service, Sendable {
         public var backoffScale: Double
 
         public init(
-            concurrency: Int = 4, lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
-            maintenanceInterval: Duration = .seconds(10), keepCompleted: Duration = .seconds(3600),
-            keepDiscarded: Duration = .seconds(7 * 86_400), shutdownTimeout: Duration = .seconds(10), backoffScale: Double = 1
+            concurrency: Int = 4,
+            lease: Duration = .seconds(30),
+            pollInterval: Duration = .seconds(1),
+            maintenanceInterval: Duration = .seconds(10),
+            keepCompleted: Duration = .seconds(3600),
+            keepDiscarded: Duration = .seconds(7 * 86_400),
+            shutdownTimeout: Duration = .seconds(10),
+            backoffScale: Double = 1
         ) {
             self.concurrency = max(1, concurrency)
             self.lease = lease
@@ -65,13 +70,20 @@ public final class JobProcessor: Service, Sendable {
         logger.info("job processor started", metadata: ["jobs.worker": "\(worker)", "jobs.concurrency": "\(configuration.concurrency)"])
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await self.listen() }
-            background.addTask { await self.every(self.configuration.lease / 3) { try await self.queue.heartbeat(worker: self.worker, lease: self.configuration.lease, on: self.database) } }
+            background.addTask {
+                await self.every(self.configuration.lease / 3) {
+                    try await self.queue.heartbeat(worker: self.worker, lease: self.configuration.lease, on: self.database)
+                }
+            }
             background.addTask {
                 await self.every(self.configuration.maintenanceInterval) {
                     let rescued = try await self.queue.rescue(on: self.database)
                     if rescued > 0 { self.logger.warning("rescued jobs with expired leases", metadata: ["jobs.count": "\(rescued)"]) }
                     try await self.queue.prune(
-                        completedAfter: self.configuration.keepCompleted, discardedAfter: self.configuration.keepDiscarded, on: self.database)
+                        completedAfter: self.configuration.keepCompleted,
+                        discardedAfter: self.configuration.keepDiscarded,
+                        on: self.database
+                    )
                 }
             }
             await withDiscardingTaskGroup { jobs in
@@ -117,7 +129,12 @@ public final class JobProcessor: Service, Sendable {
     private func waitForWakeup() async {
         let deadline = ContinuousClock.now + configuration.pollInterval
         while ContinuousClock.now < deadline && !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
-            if wakeup.withLockedValue({ woken in defer { woken = false }; return woken }) { return }
+            if wakeup.withLockedValue({ woken in
+                defer { woken = false }
+                return woken
+            }) {
+                return
+            }
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
@@ -131,7 +148,10 @@ public final class JobProcessor: Service, Sendable {
             try await handler(job)
             try await queue.complete(job, worker: worker, on: database)
         } catch {
-            logger.info("job failed", metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(error)"])
+            logger.info(
+                "job failed",
+                metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(error)"]
+            )
             try? await queue.fail(job, error: "\(error)", worker: worker, on: database)
         }
     }

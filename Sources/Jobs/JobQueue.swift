@@ -48,7 +48,10 @@ public struct JobQueue: Sendable {
     /// is still pending is a no-op (returns nil).
     @discardableResult
     public func push<Payload: Encodable & Sendable>(
-        kind: String, payload: Payload, options: Options = Options(), on db: PostgresConnection
+        kind: String,
+        payload: Payload,
+        options: Options = Options(),
+        on db: PostgresConnection
     ) async throws -> Int64? {
         let json = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
         let delayMicros = options.delay.components.seconds * 1_000_000 + options.delay.components.attoseconds / 1_000_000_000_000
@@ -62,7 +65,8 @@ public struct JobQueue: Sendable {
                 RETURNING id
             )
             SELECT id, pg_notify(\(Self.channel), '') FROM inserted
-            """)
+            """
+        )
         return try rows.first?.decode(Int64.self, at: 0)
     }
 
@@ -76,7 +80,8 @@ public struct JobQueue: Sendable {
                 SELECT id FROM jobs WHERE state IN ('available', 'retryable') AND run_at <= now()
                 ORDER BY priority, run_at, id FOR UPDATE SKIP LOCKED LIMIT \(limit))
             RETURNING id, kind, payload::text, attempt, max_attempts
-            """)
+            """
+        )
         return try rows.map { row in
             let (id, kind, payload, attempt, maxAttempts) = try row.decode((Int64, String, String, Int, Int).self)
             return Job(id: id, kind: kind, payload: Data(payload.utf8), attempt: attempt, maxAttempts: maxAttempts)
@@ -89,7 +94,8 @@ public struct JobQueue: Sendable {
             UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
                 locked_by = NULL, locked_until = NULL
             WHERE id = \(job.id) AND state = 'running' AND locked_by = \(worker)
-            """)
+            """
+        )
     }
 
     /// Retry later with backoff, or discard after the last attempt, keeping the error.
@@ -103,7 +109,8 @@ public struct JobQueue: Sendable {
                 completed_at = CASE WHEN \(discard) THEN clock_timestamp() END, updated_at = clock_timestamp(),
                 locked_by = NULL, locked_until = NULL
             WHERE id = \(job.id) AND state = 'running' AND locked_by = \(worker)
-            """)
+            """
+        )
     }
 
     /// Seconds before attempt `attempt + 1`: 2^attempt with ±25% jitter, at most an hour.
@@ -118,7 +125,8 @@ public struct JobQueue: Sendable {
             """
             UPDATE jobs SET locked_until = now() + \(lease.components.seconds)::bigint * interval '1 second'
             WHERE state = 'running' AND locked_by = \(worker)
-            """)
+            """
+        )
     }
 
     /// Jobs whose lease expired (their worker died) run again, or are discarded when that was
@@ -143,7 +151,8 @@ public struct JobQueue: Sendable {
             UPDATE jobs SET state = 'available', attempt = greatest(attempt - 1, 0), locked_by = NULL, locked_until = NULL,
                 updated_at = clock_timestamp()
             WHERE state = 'running' AND locked_by = \(worker)
-            """)
+            """
+        )
     }
 
     /// Deletes completed and discarded jobs older than the given ages.

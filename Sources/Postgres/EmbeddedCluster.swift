@@ -19,8 +19,10 @@ public struct EmbeddedCluster: Sendable {
         components.scheme = "postgresql"
         components.host = ""
         components.path = "/" + database
-        components.queryItems = [URLQueryItem(name: "host", value: dataDirectory.path),
-                                 URLQueryItem(name: "user", value: "postgres")]
+        components.queryItems = [
+            URLQueryItem(name: "host", value: dataDirectory.path),
+            URLQueryItem(name: "user", value: "postgres"),
+        ]
         return components.string ?? "postgresql:///\(database)"
     }
 
@@ -33,7 +35,8 @@ public struct EmbeddedCluster: Sendable {
         let socketPath = path + "/.s.PGSQL.5432"
         guard socketPath.utf8.count < 108 else {
             throw EmbeddedClusterError(
-                "the data directory path is too long for a Unix socket (\(socketPath.utf8.count) bytes, limit 107); choose a shorter --data-dir")
+                "the data directory path is too long for a Unix socket (\(socketPath.utf8.count) bytes, limit 107); choose a shorter --data-dir"
+            )
         }
         try prepareDirectory()
         let fileManager = FileManager.default
@@ -43,19 +46,22 @@ public struct EmbeddedCluster: Sendable {
             let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
             guard contents.isEmpty else {
                 throw EmbeddedClusterError(
-                    "\(path) is not empty but holds no PostgreSQL cluster (no PG_VERSION); it may be half-made by an interrupted start. Remove it, or choose another --data-dir")
+                    "\(path) is not empty but holds no PostgreSQL cluster (no PG_VERSION); it may be half-made by an interrupted start. Remove it, or choose another --data-dir"
+                )
             }
             logger.info("creating private PostgreSQL cluster", metadata: ["data_dir": "\(path)"])
             let result = try run(
                 binaries + "/initdb",
-                ["-D", path, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"])
+                ["-D", path, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"]
+            )
             guard result.status == 0 else {
                 throw EmbeddedClusterError("initdb failed in \(path):\n\(result.output)")
             }
             try appendSettings()
         } else if !fileManager.fileExists(atPath: controlFile) {
             throw EmbeddedClusterError(
-                "\(path) has PG_VERSION but no global/pg_control: a half-made cluster. Remove it, or choose another --data-dir")
+                "\(path) has PG_VERSION but no global/pg_control: a half-made cluster. Remove it, or choose another --data-dir"
+            )
         }
         if try run(binaries + "/pg_ctl", ["status", "-D", path]).status == 0 {
             logger.info("reusing running private PostgreSQL", metadata: ["data_dir": "\(path)"])
@@ -68,11 +74,14 @@ public struct EmbeddedCluster: Sendable {
             try fileManager.removeItem(atPath: lockFile)
         }
         let result = try run(
-            binaries + "/pg_ctl", ["start", "-D", path, "-w", "-t", "60", "-l", path + "/server.log"])
+            binaries + "/pg_ctl",
+            ["start", "-D", path, "-w", "-t", "60", "-l", path + "/server.log"]
+        )
         guard result.status == 0 else {
             let log = (try? String(contentsOfFile: path + "/server.log", encoding: .utf8)) ?? ""
             throw EmbeddedClusterError(
-                "pg_ctl could not start PostgreSQL in \(path):\n\(result.output)\n\(log.suffix(2000))")
+                "pg_ctl could not start PostgreSQL in \(path):\n\(result.output)\n\(log.suffix(2000))"
+            )
         }
         logger.info("started private PostgreSQL", metadata: ["data_dir": "\(path)"])
         return true
@@ -114,7 +123,8 @@ public struct EmbeddedCluster: Sendable {
         guard geteuid() == 0 else { return }
         guard let account = getpwnam("postgres") else {
             throw EmbeddedClusterError(
-                "running as root needs a 'postgres' user to run PostgreSQL; install the postgresql package")
+                "running as root needs a 'postgres' user to run PostgreSQL; install the postgresql package"
+            )
         }
         if chown(path, account.pointee.pw_uid, account.pointee.pw_gid) != 0 {
             throw EmbeddedClusterError("could not give \(path) to the postgres user")
@@ -122,7 +132,8 @@ public struct EmbeddedCluster: Sendable {
         chmod(path, 0o700)
         if try run("/usr/bin/test", ["-w", path]).status != 0 {
             throw EmbeddedClusterError(
-                "the postgres user cannot reach \(path) (a parent directory is private, e.g. /root); set --data-dir or CHORUS_DATA_DIR to a path such as /var/lib/chorus/postgres")
+                "the postgres user cannot reach \(path) (a parent directory is private, e.g. /root); set --data-dir or CHORUS_DATA_DIR to a path such as /var/lib/chorus/postgres"
+            )
         }
     }
 
@@ -175,7 +186,8 @@ public struct EmbeddedCluster: Sendable {
             }
         }
         throw EmbeddedClusterError(
-            "PostgreSQL server programs (initdb, pg_ctl) not found; install the postgresql package or set DATABASE_URL")
+            "PostgreSQL server programs (initdb, pg_ctl) not found; install the postgresql package or set DATABASE_URL"
+        )
     }
 }
 

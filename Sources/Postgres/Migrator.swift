@@ -47,7 +47,8 @@ public struct Migrator: Sendable {
             let stem = file.dropLast(4)
             guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else {
                 throw MigrationError(
-                    message: "migration file \(file) must be named NNNN_description.sql")
+                    message: "migration file \(file) must be named NNNN_description.sql"
+                )
             }
             let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             migrations.append(Migration(version: version, name: String(stem), sql: sql))
@@ -103,7 +104,8 @@ public struct Migrator: Sendable {
                             migration \(migration.name) was edited after it was applied (checksum \
                             \(record.checksum.prefix(12))… in the database, \(migration.checksum.prefix(12))… on disk); \
                             add a new migration instead of changing an applied one
-                            """)
+                            """
+                    )
                 }
                 continue
             }
@@ -113,7 +115,8 @@ public struct Migrator: Sendable {
                     """
                     INSERT INTO schema_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))
-                    """)
+                    """
+                )
             }
             logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
             done.append(migration)
@@ -144,7 +147,8 @@ public struct Migrator: Sendable {
                 checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
-            """)
+            """
+        )
     }
 
     /// An arbitrary constant identifying Chorus's migration lock.

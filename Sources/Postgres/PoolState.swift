@@ -44,7 +44,9 @@ struct PoolState {
     }
 
     /// A connection comes back (`nil`: it was broken and closed, freeing its slot).
-    mutating func giveBack(_ handle: PostgresConnectionHandle?) -> (
+    mutating func giveBack(
+        _ handle: PostgresConnectionHandle?
+    ) -> (
         CheckedContinuation<PoolLease, any Error>?, PoolLease?
     ) {
         if !waiters.isEmpty {

@@ -147,7 +147,8 @@ public final class PostgresClient: Service, Sendable {
             }
             throw PostgresError(
                 code: .acquireTimeout,
-                message: "no database connection became free within \(timeout) (pool size \(configuration.maximumConnections))")
+                message: "no database connection became free within \(timeout) (pool size \(configuration.maximumConnections))"
+            )
         }
     }
 }

@@ -35,7 +35,9 @@ public struct PostgresConfiguration: Sendable {
         if let database { parameters.append(("dbname", database)) }
         parameters.append(("application_name", applicationName))
         parameters.append(("client_encoding", "UTF8"))
-        parameters.append(("options", "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_min_messages=warning"))
+        parameters.append(
+            ("options", "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_min_messages=warning")
+        )
         return parameters
     }
 }

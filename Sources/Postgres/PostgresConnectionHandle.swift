@@ -83,7 +83,9 @@ final class PostgresConnectionHandle: @unchecked Sendable {
                 // text cannot hold NUL either, so refuse it.
                 guard !text.utf8.contains(0) else {
                     throw PostgresError(
-                        code: .invalidQuery, message: "parameter $\(index + 1) contains a NUL character")
+                        code: .invalidQuery,
+                        message: "parameter $\(index + 1) contains a NUL character"
+                    )
                 }
                 buffers.append(strdup(text))
                 lengths.append(0)
@@ -108,7 +110,15 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         let values = buffers.map { UnsafePointer($0) }
         let result = values.withUnsafeBufferPointer { valuePointers in
             PQexecParams(
-                connection, query.sql, Int32(binds.count), &types, valuePointers.baseAddress, &lengths, &formats, 0)
+                connection,
+                query.sql,
+                Int32(binds.count),
+                &types,
+                valuePointers.baseAddress,
+                &lengths,
+                &formats,
+                0
+            )
         }
         return try consume(result, connection: connection)
     }
@@ -142,7 +152,9 @@ final class PostgresConnectionHandle: @unchecked Sendable {
                 PostgresNotification(
                     channel: String(cString: notify.pointee.relname),
                     payload: String(cString: notify.pointee.extra),
-                    processID: Int(notify.pointee.be_pid)))
+                    processID: Int(notify.pointee.be_pid)
+                )
+            )
             PQfreemem(notify)
         }
         return received
@@ -173,13 +185,17 @@ final class PostgresConnectionHandle: @unchecked Sendable {
                 detail: field(UInt8(ascii: "D")),
                 constraint: field(UInt8(ascii: "n")),
                 table: field(UInt8(ascii: "t")),
-                column: field(UInt8(ascii: "c")))
+                column: field(UInt8(ascii: "c"))
+            )
         }
     }
 
     private func connectionError(_ connection: OpaquePointer) -> PostgresError {
         PostgresError(
-            code: .connectionFailed, sqlState: "08006", message: Self.trim(String(cString: PQerrorMessage(connection))))
+            code: .connectionFailed,
+            sqlState: "08006",
+            message: Self.trim(String(cString: PQerrorMessage(connection)))
+        )
     }
 
     private static func rows(of result: OpaquePointer) -> PostgresRows {
@@ -187,7 +203,9 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         let rowCount = Int(PQntuples(result))
         let columns = (0..<columnCount).map { column in
             PostgresColumn(
-                name: String(cString: PQfname(result, Int32(column))), typeOID: UInt32(PQftype(result, Int32(column))))
+                name: String(cString: PQfname(result, Int32(column))),
+                typeOID: UInt32(PQftype(result, Int32(column)))
+            )
         }
         var values: [[String?]] = []
         values.reserveCapacity(rowCount)
@@ -201,7 +219,8 @@ final class PostgresConnectionHandle: @unchecked Sendable {
                     let length = Int(PQgetlength(result, Int32(row), Int32(column)))
                     let pointer = UnsafeRawPointer(PQgetvalue(result, Int32(row), Int32(column))!)
                     rowValues.append(
-                        String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self))
+                        String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+                    )
                 }
             }
             values.append(rowValues)

@@ -23,7 +23,10 @@ extension PostgresDecodable {
     /// Checks the column's type before parsing, so a mismatch names the column instead of
     /// silently reinterpreting text.
     static func expect(
-        _ column: PostgresColumn, in oids: Set<UInt32>, _ text: String, parse: (String) -> Self?
+        _ column: PostgresColumn,
+        in oids: Set<UInt32>,
+        _ text: String,
+        parse: (String) -> Self?
     ) throws -> Self {
         guard oids.contains(column.typeOID), let value = parse(text) else {
             throw PostgresError.decoding(column: column.name, expected: "\(Self.self)", typeOID: column.typeOID)

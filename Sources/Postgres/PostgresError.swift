@@ -33,8 +33,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var detail: String?
 
     public init(
-        code: Code, sqlState: String? = nil, message: String, detail: String? = nil,
-        constraint: String? = nil, table: String? = nil, column: String? = nil
+        code: Code,
+        sqlState: String? = nil,
+        message: String,
+        detail: String? = nil,
+        constraint: String? = nil,
+        table: String? = nil,
+        column: String? = nil
     ) {
         self.code = code
         self.sqlState = sqlState

@@ -42,7 +42,10 @@ public struct PostgresRow: Sendable {
                 return optional.postgresNull as! T
             }
             throw PostgresError(
-                code: .decoding, message: "column \"\(column.name)\" is NULL, expected \(T.self)", column: column.name)
+                code: .decoding,
+                message: "column \"\(column.name)\" is NULL, expected \(T.self)",
+                column: column.name
+            )
         }
         return try T.decode(postgresText: text, column: column)
     }

@@ -12,8 +12,14 @@ enum PostgresTimestamp {
         gmtime_r(&time, &parts)
         return String(
             format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(micros))
+            Int(parts.tm_year) + 1900,
+            Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
+            Int(parts.tm_hour),
+            Int(parts.tm_min),
+            Int(parts.tm_sec),
+            Int(micros)
+        )
     }
 
     /// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]` and plain dates `YYYY-MM-DD`.
@@ -33,7 +39,9 @@ enum PostgresTimestamp {
         }
         guard bytes.count >= 10, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
         else { return nil }
-        var hour = 0, minute = 0, second = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
         var fraction = 0.0
         var offsetSeconds = 0
         var index = 10

@@ -21,7 +21,9 @@ public struct KeyphraseExtractor: Sendable {
             let key = document.key(candidate)
             if selectedKeys.contains(where: {
                 Self.similarity($0, key, threshold: deduplicationThreshold) > deduplicationThreshold
-            }) { continue }
+            }) {
+                continue
+            }
             selectedKeys.append(key)
             selected.append(Keyphrase(phrase: document.surface(candidate), score: 1 / (1 + candidate.score)))
         }
@@ -58,7 +60,10 @@ public struct KeyphraseExtractor: Sendable {
                         let byte = a[i - 1]
                         for j in 1...b.count {
                             current[j] = Swift.min(
-                                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (byte == b[j - 1] ? 0 : 1))
+                                previous[j] + 1,
+                                current[j - 1] + 1,
+                                previous[j - 1] + (byte == b[j - 1] ? 0 : 1)
+                            )
                         }
                         swap(&previous, &current)
                     }
@@ -185,11 +190,20 @@ struct Document {
         }
         func addWord(_ range: Range<Int>) {
             var ascii = true
-            var letters = 0, uppercase = 0
+            var letters = 0
+            var uppercase = 0
             for index in range {
                 let byte = bytes[index]
-                if byte >= 0x80 { ascii = false; break }
-                if byte >= 65 && byte <= 90 { letters += 1; uppercase += 1 } else if byte >= 97 && byte <= 122 { letters += 1 }
+                if byte >= 0x80 {
+                    ascii = false
+                    break
+                }
+                if byte >= 65 && byte <= 90 {
+                    letters += 1
+                    uppercase += 1
+                } else if byte >= 97 && byte <= 122 {
+                    letters += 1
+                }
             }
             let lowerStart = lowerBytes.count
             var firstIsUpper: Bool
@@ -268,11 +282,13 @@ struct Document {
                     isWordByte = true  // Latin-1 and Latin Extended letters: Spanish, French…
                 case 0x2000...0x206F, 0x2190...0x2BFF, 0x1F000...:
                     // Spaces, punctuation, arrows, symbols and emoji: never part of a word.
-                    isWordByte = scalar == "’" && wordStart != nil && position + length < bytes.count
+                    isWordByte =
+                        scalar == "’" && wordStart != nil && position + length < bytes.count
                         && Self.isLetterStart(bytes, position + length)
                 default:
                     let properties = scalar.properties
-                    isWordByte = properties.isAlphabetic || properties.numericType != nil
+                    isWordByte =
+                        properties.isAlphabetic || properties.numericType != nil
                         || properties.generalCategory == .nonspacingMark
                 }
             }
@@ -355,13 +371,17 @@ struct Document {
         // Per term: distinct left neighbours, left co-occurrences, distinct right, right.
         var context = [(Int32, Int32, Int32, Int32)](repeating: (0, 0, 0, 0), count: terms.count)
         bigrams.forEach { pair, count in
-            let first = Int(pair >> 32), second = Int(pair & 0xFFFF_FFFF)
+            let first = Int(pair >> 32)
+            let second = Int(pair & 0xFFFF_FFFF)
             context[second].0 += 1
             context[second].1 += count
             context[first].2 += 1
             context[first].3 += count
         }
-        var sum = 0.0, squares = 0.0, maximum = 0.0, content = 0
+        var sum = 0.0
+        var squares = 0.0
+        var maximum = 0.0
+        var content = 0
         for term in terms where !term.isStopword {
             let frequency = Double(term.count)
             sum += frequency
@@ -393,9 +413,11 @@ struct Document {
             let term = terms[index]
             let frequency = Double(term.count)
             let casing = Double(max(term.uppercaseCount, term.acronymCount)) / (1 + log(frequency))
-            let first = offsets[index], count = Int(term.sentenceCount)
+            let first = offsets[index]
+            let count = Int(term.sentenceCount)
             let middle = first + count / 2
-            let median = count % 2 == 1
+            let median =
+                count % 2 == 1
                 ? Double(sentencesByTerm[middle]) : Double(sentencesByTerm[middle - 1] + sentencesByTerm[middle]) / 2
             let position = log(log(3 + median))
             let normalizedFrequency = frequency / (mean + deviation)
@@ -460,7 +482,8 @@ struct Document {
                 if terms[Int(term)].isStopword {
                     // §3.3: a stopword inside a candidate weighs by how strongly it binds its
                     // neighbours (bigram probabilities on each side).
-                    let previous = ids[place - 1], next = ids[place + 1]
+                    let previous = ids[place - 1]
+                    let next = ids[place + 1]
                     let leftProbability = Double(bigrams[Self.pair(previous, term)] ?? 0) / Double(terms[Int(previous)].count)
                     let rightProbability = Double(bigrams[Self.pair(term, next)] ?? 0) / Double(terms[Int(next)].count)
                     let probability = leftProbability * rightProbability

@@ -6,8 +6,10 @@ enum ScoringResources {
         let parts = name.split(separator: ".", maxSplits: 1)
         guard
             let url = Bundle.module.url(
-                forResource: String(parts[0]), withExtension: parts.count > 1 ? String(parts[1]) : nil,
-                subdirectory: "Resources")
+                forResource: String(parts[0]),
+                withExtension: parts.count > 1 ? String(parts[1]) : nil,
+                subdirectory: "Resources"
+            )
         else {
             throw ScoringError(message: "resource \(name) is missing from the Scoring bundle")
         }

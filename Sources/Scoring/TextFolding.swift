@@ -26,7 +26,8 @@ enum TextFolding {
         var index = text.startIndex
         while index < text.endIndex {
             let character = text[index]
-            let isWordCharacter = character.isLetter || character.isNumber
+            let isWordCharacter =
+                character.isLetter || character.isNumber
                 || ((character == "'" || character == "-") && start != nil
                     && text.index(after: index) < text.endIndex && text[text.index(after: index)].isLetter)
             if isWordCharacter {
@@ -61,8 +62,12 @@ extension String {
 
 enum Latin1Decomposition {
     static let table: [Unicode.Scalar: (Unicode.Scalar, Unicode.Scalar)] = {
-        let acute: Unicode.Scalar = "\u{301}", grave: Unicode.Scalar = "\u{300}", tilde: Unicode.Scalar = "\u{303}"
-        let diaeresis: Unicode.Scalar = "\u{308}", circumflex: Unicode.Scalar = "\u{302}", cedilla: Unicode.Scalar = "\u{327}"
+        let acute: Unicode.Scalar = "\u{301}"
+        let grave: Unicode.Scalar = "\u{300}"
+        let tilde: Unicode.Scalar = "\u{303}"
+        let diaeresis: Unicode.Scalar = "\u{308}"
+        let circumflex: Unicode.Scalar = "\u{302}"
+        let cedilla: Unicode.Scalar = "\u{327}"
         var table: [Unicode.Scalar: (Unicode.Scalar, Unicode.Scalar)] = [:]
         let pairs: [(String, Unicode.Scalar)] = [
             ("áa ée íi óo úu ýy", acute), ("àa èe ìi òo ùu", grave), ("ñn õo ãa", tilde),

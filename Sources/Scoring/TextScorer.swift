@@ -45,7 +45,8 @@ public struct TextScorer: Sendable {
             sentiment: sentiment,
             keyphrases: keyphrases.extract(normalized, language: language, top: keyphraseCount),
             themes: themes.match(normalized),
-            version: Self.version)
+            version: Self.version
+        )
         return (score, contributions.filter { $0.valence != 0 })
     }
 }

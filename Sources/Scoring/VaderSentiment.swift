@@ -44,7 +44,8 @@ public struct VaderSentiment: Sendable {
     public static func bundled() throws -> VaderSentiment {
         VaderSentiment(
             lexiconText: try ScoringResources.text("vader_lexicon.txt"),
-            emojiText: try ScoringResources.text("emoji_utf8_lexicon.txt"))
+            emojiText: try ScoringResources.text("emoji_utf8_lexicon.txt")
+        )
     }
 
     public func polarityScores(_ text: String) -> SentimentScores {
@@ -123,7 +124,8 @@ public struct VaderSentiment: Sendable {
                 position += length
             }
             // text.strip()
-            var lower = 0, upper = result.count
+            var lower = 0
+            var upper = result.count
             while lower < upper, Tokens.whitespace(result, lower).0 { lower += Tokens.whitespace(result, lower).1 }
             while upper > lower, let start = Tokens.lastScalarStart(result, before: upper), Tokens.whitespace(result, start).0 {
                 upper = start
@@ -303,7 +305,8 @@ public struct VaderSentiment: Sendable {
             neg: PythonText.round(abs(negative / total), 3),
             neu: PythonText.round(abs(Double(neutral) / total), 3),
             pos: PythonText.round(abs(positive / total), 3),
-            compound: PythonText.round(compound, 4))
+            compound: PythonText.round(compound, 4)
+        )
     }
 
     /// _punctuation_emphasis: up to four "!" add 0.292 each; two or three "?" add 0.18 each,

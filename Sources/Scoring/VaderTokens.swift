@@ -115,7 +115,8 @@ struct Tokens {
 
     private mutating func addWord(_ token: Range<Int>, _ table: ByteTable<WordInfo>) {
         // _strip_punc_if_word
-        var lower = token.lowerBound, upperBound = token.upperBound
+        var lower = token.lowerBound
+        var upperBound = token.upperBound
         while lower < upperBound && PythonText.isASCIIPunctuation(Unicode.Scalar(bytes[lower])) { lower += 1 }
         while upperBound > lower && PythonText.isASCIIPunctuation(Unicode.Scalar(bytes[upperBound - 1])) { upperBound -= 1 }
         var characters = 0
@@ -124,7 +125,8 @@ struct Tokens {
         ranges.append(range)
 
         var ascii = true
-        var hasUpper = false, hasLower = false
+        var hasUpper = false
+        var hasLower = false
         for index in range {
             let byte = bytes[index]
             if byte >= 0x80 {

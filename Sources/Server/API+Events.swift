@@ -7,8 +7,13 @@ extension API {
     func listEvents(_ input: Operations.ListEvents.Input) async throws -> Operations.ListEvents.Output {
         let query = input.query
         let filter = try Self.filter(
-            initiativeID: query.initiativeId, schoolID: query.schoolId, from: query.from, to: query.to, cursor: query.cursor,
-            limit: query.limit)
+            initiativeID: query.initiativeId,
+            schoolID: query.schoolId,
+            from: query.from,
+            to: query.to,
+            cursor: query.cursor,
+            limit: query.limit
+        )
         let page = try await read { try await events.events(filter, on: $0) }
         return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
     }
@@ -19,9 +24,17 @@ extension API {
         let event = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createEvent", body: body) { db in
             try await events.create(
                 .init(
-                    title: body.title, kind: body.kind.rawValue, initiativeIDs: body.initiativeIds, schoolID: body.schoolId,
-                    location: body.location, startsAt: body.startsAt, endsAt: body.endsAt, capacity: body.capacity),
-                recordedBy: principal.tokenID, on: db
+                    title: body.title,
+                    kind: body.kind.rawValue,
+                    initiativeIDs: body.initiativeIds,
+                    schoolID: body.schoolId,
+                    location: body.location,
+                    startsAt: body.startsAt,
+                    endsAt: body.endsAt,
+                    capacity: body.capacity
+                ),
+                recordedBy: principal.tokenID,
+                on: db
             ).schema
         }
         return .created(.init(body: .json(event)))
@@ -44,12 +57,16 @@ extension API {
         let principal = try Access.caller()
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let attendance = try await idempotency.run(
-            key: input.headers.idempotencyKey, operation: "recordAttendance", path: ["event": input.path.eventId], body: body
+            key: input.headers.idempotencyKey,
+            operation: "recordAttendance",
+            path: ["event": input.path.eventId],
+            body: body
         ) { db in
             try await events.recordAttendance(
                 eventID: input.path.eventId,
                 .init(kind: body.kind.rawValue, group: body.group.domain, count: body.count, contact: body.contact?.domain),
-                recordedBy: principal.tokenID, on: db
+                recordedBy: principal.tokenID,
+                on: db
             ).schema
         }
         return .created(.init(body: .json(attendance)))
@@ -59,15 +76,30 @@ extension API {
 extension Event {
     var schema: Components.Schemas.Event {
         .init(
-            id: id, title: title, kind: .init(rawValue: kind) ?? .other, initiativeIds: initiativeIDs, schoolId: schoolID,
-            location: location, startsAt: startsAt, endsAt: endsAt, capacity: capacity, attendanceTotal: attendanceTotal)
+            id: id,
+            title: title,
+            kind: .init(rawValue: kind) ?? .other,
+            initiativeIds: initiativeIDs,
+            schoolId: schoolID,
+            location: location,
+            startsAt: startsAt,
+            endsAt: endsAt,
+            capacity: capacity,
+            attendanceTotal: attendanceTotal
+        )
     }
 }
 
 extension Attendance {
     var schema: Components.Schemas.Attendance {
         .init(
-            id: id, eventId: eventID, kind: .init(rawValue: kind) ?? .headcount, group: .init(rawValue: group.rawValue)!,
-            count: count, participantId: participantID, recordedAt: recordedAt)
+            id: id,
+            eventId: eventID,
+            kind: .init(rawValue: kind) ?? .headcount,
+            group: .init(rawValue: group.rawValue)!,
+            count: count,
+            participantId: participantID,
+            recordedAt: recordedAt
+        )
     }
 }

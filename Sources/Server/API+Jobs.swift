@@ -12,6 +12,10 @@ extension API {
                         oldestWaitingSeconds: stats.oldestWaitingSeconds,
                         recentFailures: stats.recentFailures.map {
                             .init(id: $0.id, kind: $0.kind, state: $0.state, attempt: $0.attempt, error: $0.error, at: $0.at)
-                        }))))
+                        }
+                    )
+                )
+            )
+        )
     }
 }

@@ -43,7 +43,9 @@ extension API {
         let school = try await database.withTransaction { db in
             try await reference.updateSchool(
                 id: input.path.schoolId,
-                .init(name: body.name, cluster: body.cluster, level: body.level?.rawValue, enrollment: body.enrollment), on: db)
+                .init(name: body.name, cluster: body.cluster, level: body.level?.rawValue, enrollment: body.enrollment),
+                on: db
+            )
         }
         return .ok(.init(body: .json(school.schema)))
     }
@@ -61,9 +63,16 @@ extension API {
         let initiative = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createInitiative", body: body) { db in
             try await reference.createInitiative(
                 .init(
-                    slug: body.slug, title: body.title, description: body.description, goalID: body.goalId,
-                    status: body.status?.rawValue, startsOn: body.startsOn, endsOn: body.endsOn, themeKeywords: body.themeKeywords,
-                    targets: body.targets?.domain),
+                    slug: body.slug,
+                    title: body.title,
+                    description: body.description,
+                    goalID: body.goalId,
+                    status: body.status?.rawValue,
+                    startsOn: body.startsOn,
+                    endsOn: body.endsOn,
+                    themeKeywords: body.themeKeywords,
+                    targets: body.targets?.domain
+                ),
                 on: db
             ).schema
         }
@@ -81,9 +90,16 @@ extension API {
             try await reference.updateInitiative(
                 id: input.path.initiativeId,
                 .init(
-                    title: body.title, description: body.description, status: body.status?.rawValue, startsOn: body.startsOn,
-                    endsOn: body.endsOn, themeKeywords: body.themeKeywords, targets: body.targets?.domain),
-                on: db)
+                    title: body.title,
+                    description: body.description,
+                    status: body.status?.rawValue,
+                    startsOn: body.startsOn,
+                    endsOn: body.endsOn,
+                    themeKeywords: body.themeKeywords,
+                    targets: body.targets?.domain
+                ),
+                on: db
+            )
         }
         return .ok(.init(body: .json(initiative.schema)))
     }
@@ -108,10 +124,21 @@ extension Components.Schemas.Targets {
 extension Initiative {
     var schema: Components.Schemas.Initiative {
         .init(
-            id: id, slug: slug, title: title, description: description, goalId: goalID, status: .init(rawValue: status) ?? .active,
-            startsOn: startsOn, endsOn: endsOn, themeKeywords: themeKeywords,
+            id: id,
+            slug: slug,
+            title: title,
+            description: description,
+            goalId: goalID,
+            status: .init(rawValue: status) ?? .active,
+            startsOn: startsOn,
+            endsOn: endsOn,
+            themeKeywords: themeKeywords,
             targets: .init(
-                reachPer100: targets.reachPer100, voicePer100: targets.voicePer100, participationRate: targets.participationRate,
-                volunteerHours: targets.volunteerHours))
+                reachPer100: targets.reachPer100,
+                voicePer100: targets.voicePer100,
+                participationRate: targets.participationRate,
+                volunteerHours: targets.volunteerHours
+            )
+        )
     }
 }

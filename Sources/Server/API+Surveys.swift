@@ -17,15 +17,24 @@ extension API {
         let survey = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createSurvey", body: body) { db in
             try await surveys.create(
                 .init(
-                    initiativeID: body.initiativeId, titleEN: body.titleEn, titleES: body.titleEs, opensAt: body.opensAt,
-                    closesAt: body.closesAt, anonymous: body.anonymous ?? true,
+                    initiativeID: body.initiativeId,
+                    titleEN: body.titleEn,
+                    titleES: body.titleEs,
+                    opensAt: body.opensAt,
+                    closesAt: body.closesAt,
+                    anonymous: body.anonymous ?? true,
                     questions: body.questions.map { question in
                         .init(
-                            kind: QuestionKind(rawValue: question.kind.rawValue)!, promptEN: question.promptEn,
-                            promptES: question.promptEs, helpEN: question.helpEn, helpES: question.helpEs,
+                            kind: QuestionKind(rawValue: question.kind.rawValue)!,
+                            promptEN: question.promptEn,
+                            promptES: question.promptEs,
+                            helpEN: question.helpEn,
+                            helpES: question.helpEs,
                             required: question.required ?? false,
-                            choices: (question.choices ?? []).map { Choice(value: $0.value, labelEN: $0.labelEn, labelES: $0.labelEs) })
-                    }),
+                            choices: (question.choices ?? []).map { Choice(value: $0.value, labelEN: $0.labelEn, labelES: $0.labelEs) }
+                        )
+                    }
+                ),
                 on: db
             ).schema
         }
@@ -43,14 +52,20 @@ extension API {
     func submitResponse(_ input: Operations.SubmitResponse.Input) async throws -> Operations.SubmitResponse.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let receipt = try await idempotency.run(
-            key: input.headers.idempotencyKey, operation: "submitResponse", path: ["survey": input.path.surveyId], body: body
+            key: input.headers.idempotencyKey,
+            operation: "submitResponse",
+            path: ["survey": input.path.surveyId],
+            body: body
         ) { db in
             try await submissions.submitResponse(
                 surveyID: input.path.surveyId,
                 .init(
-                    group: body.group.domain, schoolID: body.schoolId, language: body.language?.rawValue,
+                    group: body.group.domain,
+                    schoolID: body.schoolId,
+                    language: body.language?.rawValue,
                     answers: body.answers.map { Answer(questionID: $0.questionId, number: $0.number, text: $0.text, choices: $0.choices) },
-                    contact: body.contact?.domain),
+                    contact: body.contact?.domain
+                ),
                 on: db
             ).schema
         }
@@ -60,8 +75,14 @@ extension API {
     func listResponses(_ input: Operations.ListResponses.Input) async throws -> Operations.ListResponses.Output {
         let query = input.query
         let filter = try Self.filter(
-            initiativeID: query.initiativeId, schoolID: query.schoolId, group: query.group, from: query.from, to: query.to,
-            cursor: query.cursor, limit: query.limit)
+            initiativeID: query.initiativeId,
+            schoolID: query.schoolId,
+            group: query.group,
+            from: query.from,
+            to: query.to,
+            cursor: query.cursor,
+            limit: query.limit
+        )
         let page = try await read { try await submissions.responses(filter, on: $0) }
         return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
     }
@@ -69,8 +90,14 @@ extension API {
     func listFeedback(_ input: Operations.ListFeedback.Input) async throws -> Operations.ListFeedback.Output {
         let query = input.query
         let filter = try Self.filter(
-            initiativeID: query.initiativeId, schoolID: query.schoolId, group: query.group, from: query.from, to: query.to,
-            cursor: query.cursor, limit: query.limit)
+            initiativeID: query.initiativeId,
+            schoolID: query.schoolId,
+            group: query.group,
+            from: query.from,
+            to: query.to,
+            cursor: query.cursor,
+            limit: query.limit
+        )
         let page = try await read { try await submissions.feedback(filter, on: $0) }
         return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
     }
@@ -80,8 +107,13 @@ extension API {
         let receipt = try await idempotency.run(key: input.headers.idempotencyKey, operation: "submitFeedback", body: body) { db in
             try await submissions.submitFeedback(
                 .init(
-                    initiativeID: body.initiativeId, schoolID: body.schoolId, group: body.group?.domain,
-                    language: body.language?.rawValue, comment: body.comment, contact: body.contact?.domain),
+                    initiativeID: body.initiativeId,
+                    schoolID: body.schoolId,
+                    group: body.group?.domain,
+                    language: body.language?.rawValue,
+                    comment: body.comment,
+                    contact: body.contact?.domain
+                ),
                 on: db
             ).schema
         }
@@ -92,15 +124,28 @@ extension API {
 extension Survey {
     var schema: Components.Schemas.Survey {
         .init(
-            id: id, initiativeId: initiativeID, titleEn: titleEN, titleEs: titleES, opensAt: opensAt, closesAt: closesAt,
-            anonymous: anonymous, isOpen: isOpen(),
+            id: id,
+            initiativeId: initiativeID,
+            titleEn: titleEN,
+            titleEs: titleES,
+            opensAt: opensAt,
+            closesAt: closesAt,
+            anonymous: anonymous,
+            isOpen: isOpen(),
             questions: questions.map { question in
                 .init(
-                    id: question.id, position: question.position, kind: .init(rawValue: question.kind.rawValue)!,
-                    promptEn: question.promptEN, promptEs: question.promptES, helpEn: question.helpEN, helpEs: question.helpES,
+                    id: question.id,
+                    position: question.position,
+                    kind: .init(rawValue: question.kind.rawValue)!,
+                    promptEn: question.promptEN,
+                    promptEs: question.promptES,
+                    helpEn: question.helpEN,
+                    helpEs: question.helpES,
                     required: question.required,
-                    choices: question.choices.map { .init(value: $0.value, labelEn: $0.labelEN, labelEs: $0.labelES) })
-            })
+                    choices: question.choices.map { .init(value: $0.value, labelEn: $0.labelEN, labelEs: $0.labelES) }
+                )
+            }
+        )
     }
 }
 
@@ -111,23 +156,41 @@ extension Receipt {
 extension SurveyResponse {
     var schema: Components.Schemas.SurveyResponse {
         .init(
-            id: id, surveyId: surveyID, schoolId: schoolID, participantId: participantID, group: .init(rawValue: group.rawValue)!,
-            language: .init(rawValue: language) ?? .en, submittedAt: submittedAt,
-            answers: answers.map { .init(questionId: $0.questionID, number: $0.number, text: $0.text, choices: $0.choices) })
+            id: id,
+            surveyId: surveyID,
+            schoolId: schoolID,
+            participantId: participantID,
+            group: .init(rawValue: group.rawValue)!,
+            language: .init(rawValue: language) ?? .en,
+            submittedAt: submittedAt,
+            answers: answers.map { .init(questionId: $0.questionID, number: $0.number, text: $0.text, choices: $0.choices) }
+        )
     }
 }
 
 extension Feedback {
     var schema: Components.Schemas.Feedback {
         .init(
-            id: id, initiativeId: initiativeID, schoolId: schoolID, participantId: participantID,
-            group: group.flatMap { .init(rawValue: $0.rawValue) }, language: language.flatMap { .init(rawValue: $0) },
-            comment: comment, scoringState: .init(rawValue: scoringState) ?? .pending,
+            id: id,
+            initiativeId: initiativeID,
+            schoolId: schoolID,
+            participantId: participantID,
+            group: group.flatMap { .init(rawValue: $0.rawValue) },
+            language: language.flatMap { .init(rawValue: $0) },
+            comment: comment,
+            scoringState: .init(rawValue: scoringState) ?? .pending,
             score: score.map {
                 .init(
-                    language: .init(rawValue: $0.language) ?? .other, neg: $0.neg, neu: $0.neu, pos: $0.pos, compound: $0.compound,
-                    themes: $0.themes, version: $0.version)
+                    language: .init(rawValue: $0.language) ?? .other,
+                    neg: $0.neg,
+                    neu: $0.neu,
+                    pos: $0.pos,
+                    compound: $0.compound,
+                    themes: $0.themes,
+                    version: $0.version
+                )
             },
-            createdAt: createdAt)
+            createdAt: createdAt
+        )
     }
 }

@@ -17,10 +17,14 @@ extension API {
         let opportunity = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createOpportunity", body: body) { db in
             try await volunteering.createOpportunity(
                 .init(
-                    initiativeID: body.initiativeId, title: body.title, description: body.description ?? "", schoolID: body.schoolId,
+                    initiativeID: body.initiativeId,
+                    title: body.title,
+                    description: body.description ?? "",
+                    schoolID: body.schoolId,
                     shifts: body.shifts.map {
                         .init(startsAt: $0.startsAt, endsAt: $0.endsAt, capacity: $0.capacity, waitlist: $0.waitlist ?? true)
-                    }),
+                    }
+                ),
                 on: db
             ).schema
         }
@@ -30,7 +34,10 @@ extension API {
     func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let signup = try await idempotency.run(
-            key: input.headers.idempotencyKey, operation: "signUp", path: ["shift": input.path.shiftId], body: body
+            key: input.headers.idempotencyKey,
+            operation: "signUp",
+            path: ["shift": input.path.shiftId],
+            body: body
         ) { db in
             try await volunteering.signUp(shiftID: input.path.shiftId, group: body.group.domain, contact: body.contact.domain, on: db)
                 .schema
@@ -42,8 +49,12 @@ extension API {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let signup = try await database.withTransaction { db in
             try await volunteering.updateSignup(
-                id: input.path.signupId, status: body.status.flatMap { SignupStatus(rawValue: $0.rawValue) },
-                hoursReported: body.hoursReported, hoursApproved: body.hoursApproved, on: db)
+                id: input.path.signupId,
+                status: body.status.flatMap { SignupStatus(rawValue: $0.rawValue) },
+                hoursReported: body.hoursReported,
+                hoursApproved: body.hoursApproved,
+                on: db
+            )
         }
         return .ok(.init(body: .json(signup.schema)))
     }
@@ -57,27 +68,53 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        participantId: contact.participantID, name: contact.name, email: contact.email, phone: contact.phone,
-                        consentedAt: contact.consentedAt, retainUntil: contact.retainUntil))))
+                        participantId: contact.participantID,
+                        name: contact.name,
+                        email: contact.email,
+                        phone: contact.phone,
+                        consentedAt: contact.consentedAt,
+                        retainUntil: contact.retainUntil
+                    )
+                )
+            )
+        )
     }
 }
 
 extension Opportunity {
     var schema: Components.Schemas.Opportunity {
         .init(
-            id: id, initiativeId: initiativeID, title: title, description: description, schoolId: schoolID,
+            id: id,
+            initiativeId: initiativeID,
+            title: title,
+            description: description,
+            schoolId: schoolID,
             shifts: shifts.map {
                 .init(
-                    id: $0.id, opportunityId: $0.opportunityID, startsAt: $0.startsAt, endsAt: $0.endsAt, capacity: $0.capacity,
-                    waitlist: $0.waitlist, confirmed: $0.confirmed, remaining: $0.remaining)
-            })
+                    id: $0.id,
+                    opportunityId: $0.opportunityID,
+                    startsAt: $0.startsAt,
+                    endsAt: $0.endsAt,
+                    capacity: $0.capacity,
+                    waitlist: $0.waitlist,
+                    confirmed: $0.confirmed,
+                    remaining: $0.remaining
+                )
+            }
+        )
     }
 }
 
 extension Signup {
     var schema: Components.Schemas.Signup {
         .init(
-            id: id, shiftId: shiftID, participantId: participantID, status: .init(rawValue: status.rawValue)!,
-            hoursReported: hoursReported, hoursApproved: hoursApproved, createdAt: createdAt)
+            id: id,
+            shiftId: shiftID,
+            participantId: participantID,
+            status: .init(rawValue: status.rawValue)!,
+            hoursReported: hoursReported,
+            hoursApproved: hoursApproved,
+            createdAt: createdAt
+        )
     }
 }

@@ -33,8 +33,13 @@ struct API: APIProtocol {
     }
 
     static func filter(
-        initiativeID: Int64? = nil, schoolID: Int64? = nil, group: Components.Schemas.StakeholderGroup? = nil, from: Date? = nil,
-        to: Date? = nil, cursor: String? = nil, limit: Int?
+        initiativeID: Int64? = nil,
+        schoolID: Int64? = nil,
+        group: Components.Schemas.StakeholderGroup? = nil,
+        from: Date? = nil,
+        to: Date? = nil,
+        cursor: String? = nil,
+        limit: Int?
     ) throws -> ListFilter {
         var validator = Validator()
         validator.id(initiativeID, "initiative_id")
@@ -42,8 +47,14 @@ struct API: APIProtocol {
         if let from, let to, to <= from { validator.add("to", "must be after from") }
         try validator.check()
         return ListFilter(
-            initiativeID: initiativeID, schoolID: schoolID, group: group.flatMap { StakeholderGroup(rawValue: $0.rawValue) },
-            from: from, to: to, cursor: cursor, limit: try Self.limit(limit))
+            initiativeID: initiativeID,
+            schoolID: schoolID,
+            group: group.flatMap { StakeholderGroup(rawValue: $0.rawValue) },
+            from: from,
+            to: to,
+            cursor: cursor,
+            limit: try Self.limit(limit)
+        )
     }
 }
 

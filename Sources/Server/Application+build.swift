@@ -29,7 +29,10 @@ public func buildApplication(
     )
 }
 
-public func buildRouter(configuration: ServerConfiguration = ServerConfiguration(), database: PostgresClient) throws
+public func buildRouter(
+    configuration: ServerConfiguration = ServerConfiguration(),
+    database: PostgresClient
+) throws
     -> Router<BasicRequestContext>
 {
     let router = Router()

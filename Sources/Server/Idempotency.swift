@@ -16,7 +16,10 @@ struct Idempotency: Sendable {
     }
 
     func run<Body: Encodable, Output: Codable & Sendable>(
-        key: String?, operation: String, path: [String: Int64] = [:], body: Body,
+        key: String?,
+        operation: String,
+        path: [String: Int64] = [:],
+        body: Body,
         _ work: (PostgresConnection) async throws -> Output
     ) async throws -> Output {
         try await database.withTransaction { db in
@@ -30,12 +33,14 @@ struct Idempotency: Sendable {
             let hash = Data(SHA256.hash(data: try encoder.encode(Fingerprint(path: path, body: body))))
             let scope = operation + ":" + (Access.principal.map { "token-\($0.tokenID)" } ?? "public")
             try await db.query(
-                "DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND created_at < now() - interval '24 hours'")
+                "DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND created_at < now() - interval '24 hours'"
+            )
             let claimed = try await db.query(
                 """
                 INSERT INTO idempotency_keys (scope, key, request_hash, status, response) VALUES (\(scope), \(key), \(hash), 0, 'null')
                 ON CONFLICT (scope, key) DO NOTHING RETURNING 1
-                """)
+                """
+            )
             if claimed.isEmpty {
                 // Another request holds or held this key; its transaction has finished by now.
                 let row = try await db.query(
@@ -48,7 +53,8 @@ struct Idempotency: Sendable {
             }
             let output = try await work(db)
             try await db.query(
-                "UPDATE idempotency_keys SET status = 201, response = \(PostgresJSON(output)) WHERE scope = \(scope) AND key = \(key)")
+                "UPDATE idempotency_keys SET status = 201, response = \(PostgresJSON(output)) WHERE scope = \(scope) AND key = \(key)"
+            )
             return output
         }
     }

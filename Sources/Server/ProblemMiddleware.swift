@@ -17,7 +17,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let problem = Problem(error)
             if problem.status >= 500 {
                 context.logger.error(
-                    "request failed", metadata: ["error": "\(String(reflecting: Problem.innermost(error)))"])
+                    "request failed",
+                    metadata: ["error": "\(String(reflecting: Problem.innermost(error)))"]
+                )
             }
             return problem.response()
         }
@@ -132,6 +134,9 @@ struct Problem: Encodable {
         headers[.contentType] = "application/problem+json"
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            status: HTTPResponse.Status(code: status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        )
     }
 }

@@ -5,7 +5,8 @@ import Scoring
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (see Deploy/bench/ for the side-by-side runs against reference implementations).",
-        subcommands: [BenchScoring.self, BenchQueue.self])
+        subcommands: [BenchScoring.self, BenchQueue.self]
+    )
 }
 
 /// Texts per second for sentiment and for keyphrases, single-threaded, over a corpus of one text

@@ -30,10 +30,14 @@ struct BenchQueue: AsyncParsableCommand {
             let processor = JobProcessor(
                 database: client,
                 configuration: .init(
-                    concurrency: concurrency, pollInterval: .milliseconds(200), maintenanceInterval: .seconds(5),
-                    keepCompleted: .seconds(keepCompleted)),
+                    concurrency: concurrency,
+                    pollInterval: .milliseconds(200),
+                    maintenanceInterval: .seconds(5),
+                    keepCompleted: .seconds(keepCompleted)
+                ),
                 handlers: DiagnosticJobs.handlers.merging([TextScoring.kind: try TextScoring(database: client).handler]) { $1 },
-                logger: logger)
+                logger: logger
+            )
             try await client.query("DELETE FROM jobs")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await processor.run() }
@@ -59,7 +63,8 @@ struct BenchQueue: AsyncParsableCommand {
                     FROM generate_series(1, \(jobs)) AS n, (SELECT id FROM initiatives WHERE slug = 'bench') i
                     RETURNING id)
                 INSERT INTO jobs (kind, payload) SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id) FROM texts
-                """)
+                """
+            )
         } else {
             try await client.query("INSERT INTO jobs (kind) SELECT 'noop' FROM generate_series(1, \(jobs))")
         }
@@ -68,7 +73,10 @@ struct BenchQueue: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(20))
         }
         let seconds = Self.seconds(ContinuousClock.now - started)
-        print("throughput  \(kind.padding(toLength: 6, withPad: " ", startingAt: 0)) " + String(format: "%7d jobs in %6.2f s = %8.0f jobs/s (concurrency %d)", jobs, seconds, Double(jobs) / seconds, concurrency))
+        print(
+            "throughput  \(kind.padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                + String(format: "%7d jobs in %6.2f s = %8.0f jobs/s (concurrency %d)", jobs, seconds, Double(jobs) / seconds, concurrency)
+        )
     }
 
     private func steadyRate(_ client: PostgresClient) async throws {
@@ -86,8 +94,16 @@ struct BenchQueue: AsyncParsableCommand {
             if kind == "score" {
                 _ = try await client.withTransaction { db in
                     try await submissions.submitFeedback(
-                        .init(initiativeID: initiative, schoolID: nil, group: .families, language: nil,
-                              comment: "The wifi hotspots helped a lot but the bus is late #\(pushed)", contact: nil), on: db)
+                        .init(
+                            initiativeID: initiative,
+                            schoolID: nil,
+                            group: .families,
+                            language: nil,
+                            comment: "The wifi hotspots helped a lot but the bus is late #\(pushed)",
+                            contact: nil
+                        ),
+                        on: db
+                    )
                 }
             } else {
                 try await client.withTransaction { try await JobQueue().push(kind: "noop", payload: [String: String](), on: $0) }
@@ -113,8 +129,17 @@ struct BenchQueue: AsyncParsableCommand {
         let percentiles = try latency.decode([String].self, at: 0).compactMap(Double.init).map { $0 * 1000 }
         let done = try latency.decode(Int.self, at: 1)
         if percentiles.count == 3 {
-            print("latency     \(kind.padding(toLength: 6, withPad: " ", startingAt: 0)) " + String(format: "push → done p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  (%d of %d jobs measured)",
-                         percentiles[0], percentiles[1], percentiles[2], done, pushed))
+            print(
+                "latency     \(kind.padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                    + String(
+                        format: "push → done p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  (%d of %d jobs measured)",
+                        percentiles[0],
+                        percentiles[1],
+                        percentiles[2],
+                        done,
+                        pushed
+                    )
+            )
         }
     }
 

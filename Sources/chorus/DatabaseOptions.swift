@@ -8,7 +8,8 @@ import ServiceLifecycle
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("data-dir"),
-        help: "Data directory of the embedded PostgreSQL used when DATABASE_URL is unset (env CHORUS_DATA_DIR).")
+        help: "Data directory of the embedded PostgreSQL used when DATABASE_URL is unset (env CHORUS_DATA_DIR)."
+    )
     var dataDirectory: String?
 
     @Option(name: .customLong("pool-size"), help: "Maximum database connections (env CHORUS_POOL_SIZE).")
@@ -56,7 +57,8 @@ struct DatabaseOptions: ParsableArguments {
     private func createDatabaseIfMissing(cluster: EmbeddedCluster, logger: Logger) async throws {
         let admin = PostgresClient(
             configuration: PostgresConfiguration(url: cluster.url(database: "postgres"), maximumConnections: 1),
-            logger: logger)
+            logger: logger
+        )
         do {
             let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = \("chorus")")
             if exists.isEmpty {

@@ -6,11 +6,15 @@ import Postgres
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import CSV sign-in sheets, all or nothing.", subcommands: [Attendance.self, Signups.self])
+        commandName: "import",
+        abstract: "Import CSV sign-in sheets, all or nothing.",
+        subcommands: [Attendance.self, Signups.self]
+    )
 
     struct Attendance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import an event's sign-in sheet (columns: group, count, name, email, phone, consent).")
+            abstract: "Import an event's sign-in sheet (columns: group, count, name, email, phone, consent)."
+        )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The CSV file.") var file: String
         @Option(help: "The event id.") var event: Int64
@@ -29,7 +33,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     struct Signups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import volunteer sign-ups for a shift (columns: group, name, email, phone, consent).")
+            abstract: "Import volunteer sign-ups for a shift (columns: group, name, email, phone, consent)."
+        )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The CSV file.") var file: String
         @Option(help: "The shift id.") var shift: Int64
@@ -57,7 +62,9 @@ struct ImportCommand: AsyncParsableCommand {
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Export responses, feedback or attendance as CSV to standard output (no contact details).")
+        commandName: "export",
+        abstract: "Export responses, feedback or attendance as CSV to standard output (no contact details)."
+    )
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "responses, feedback or attendance.") var kind: String
     @Option(help: "Only this output format exists for now.") var format = "csv"
@@ -84,7 +91,8 @@ enum Progress {
         guard enabled else { return }
         let text: String
         if let total, total > 0 {
-            let width = 30, filled = min(width, count * width / total)
+            let width = 30
+            let filled = min(width, count * width / total)
             text = "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(count)/\(total)"
         } else {
             text = "\r\(label) \(count) rows"

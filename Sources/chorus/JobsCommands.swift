@@ -7,7 +7,9 @@ import Scoring
 
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "Job counts by kind and state, the oldest waiting job's age, and recent failures.")
+        commandName: "jobs",
+        abstract: "Job counts by kind and state, the oldest waiting job's age, and recent failures."
+    )
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print JSON (the same figures as GET /api/v1/jobs/stats).") var json = false
 
@@ -33,7 +35,8 @@ struct JobsCommand: AsyncParsableCommand {
 
 struct Rescore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-score texts after a scorer or lexicon change: enqueue them, then work through them here with a progress bar.")
+        abstract: "Re-score texts after a scorer or lexicon change: enqueue them, then work through them here with a progress bar."
+    )
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var workerOptions: WorkerOptions
     @Option(help: "Only this initiative (slug).") var initiative: String?

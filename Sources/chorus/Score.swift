@@ -10,7 +10,8 @@ struct Score: ParsableCommand {
             from FILE or standard input, and writes one JSON object per input line. Needs no database. \
             Invalid UTF-8 is replaced with U+FFFD; a line that cannot be scored (bad JSON, over 4 MiB) \
             gets {"line": N, "error": "..."} and the exit status is 1.
-            """)
+            """
+    )
 
     @Argument(help: "Input file (default: standard input).")
     var file: String?
@@ -84,8 +85,14 @@ struct Score: ParsableCommand {
                 let (score, explanation) = scorer.scoreWithExplanation(text)
                 data = try encoder.encode(
                     Output(
-                        language: score.language, sentiment: score.sentiment, keyphrases: score.keyphrases,
-                        themes: score.themes, version: score.version, explanation: explain ? explanation : nil))
+                        language: score.language,
+                        sentiment: score.sentiment,
+                        keyphrases: score.keyphrases,
+                        themes: score.themes,
+                        version: score.version,
+                        explanation: explain ? explanation : nil
+                    )
+                )
             }
             try output.write(data)
         }

@@ -29,7 +29,8 @@ struct Serve: AsyncParsableCommand {
             configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maximumBodyBytes),
             database: client,
             services: services,
-            logger: logger)
+            logger: logger
+        )
         try await app.runService()
     }
 }
@@ -44,7 +45,8 @@ struct Work: AsyncParsableCommand {
         let logger = database.makeLogger()
         let (_, services) = try await workerOptions.services(database: database, workers: true, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
         try await group.run()
     }
 }

@@ -28,9 +28,13 @@ struct WorkerOptions: ParsableArguments {
         return JobProcessor(
             database: database,
             configuration: .init(
-                concurrency: workers, lease: .seconds(max(1, lease)), maintenanceInterval: .seconds(max(1, maintenanceInterval)),
-                keepCompleted: .seconds(max(0, keepCompleted))),
+                concurrency: workers,
+                lease: .seconds(max(1, lease)),
+                maintenanceInterval: .seconds(max(1, maintenanceInterval)),
+                keepCompleted: .seconds(max(0, keepCompleted))
+            ),
             handlers: DiagnosticJobs.handlers.merging([TextScoring.kind: try TextScoring(database: database).handler]) { $1 },
-            logger: logger)
+            logger: logger
+        )
     }
 }

@@ -21,7 +21,8 @@ struct ScoreCommandTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let inputURL = directory.appendingPathComponent("in"), outputURL = directory.appendingPathComponent("out")
+        let inputURL = directory.appendingPathComponent("in")
+        let outputURL = directory.appendingPathComponent("out")
         let errorURL = directory.appendingPathComponent("err")
         try input.write(to: inputURL)
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
@@ -49,7 +50,8 @@ struct ScoreCommandTests {
         return Run(
             status: process.terminationStatus,
             output: try String(contentsOf: outputURL, encoding: .utf8),
-            error: try String(contentsOf: errorURL, encoding: .utf8))
+            error: try String(contentsOf: errorURL, encoding: .utf8)
+        )
     }
 
     static func objects(_ output: String) throws -> [[String: Any]] {

@@ -39,7 +39,8 @@ struct WorkerProcessTests {
                 SELECT 1, (ARRAY['The wifi is great', 'The laptops are slow and the bus is late', 'El autobús llega tarde',
                                  'I love the reading program'])[1 + i % 4] || ' #' || i, 'R' || i
                 FROM generate_series(1, 20000) AS i
-                """)
+                """
+            )
             let queued = try await TextScoring.enqueueRescore(initiativeID: nil, since: nil, all: false, on: db)
             #expect(queued == 20_000)
             let workers = try (0..<4).map { _ in try Self.startWorker(database: configuration.database!, ["--workers", "4"]) }
@@ -65,7 +66,8 @@ struct WorkerProcessTests {
                 """
                 INSERT INTO jobs (kind, payload)
                 SELECT 'sleep', '{"seconds": 600, "onAttempts": [1]}' FROM generate_series(1, 10)
-                """)
+                """
+            )
             let first = try Self.startWorker(database: configuration.database!, ["--workers", "10", "--lease", "2"])
             let holding = try await Self.waitUntil(.seconds(60)) {
                 try await db.query("SELECT count(*) FROM jobs WHERE state = 'running'").first!.decode(Int.self, at: 0) == 10
@@ -74,7 +76,9 @@ struct WorkerProcessTests {
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
             let second = try Self.startWorker(
-                database: configuration.database!, ["--workers", "10", "--lease", "2", "--maintenance-interval", "1"])
+                database: configuration.database!,
+                ["--workers", "10", "--lease", "2", "--maintenance-interval", "1"]
+            )
             let completed = try await Self.waitUntil(.seconds(60)) {
                 try await db.query("SELECT count(*) FROM jobs WHERE state = 'completed'").first!.decode(Int.self, at: 0) == 10
             }
@@ -82,7 +86,8 @@ struct WorkerProcessTests {
             second.waitUntilExit()
             #expect(completed)
             let rescued = try await db.query(
-                "SELECT count(*) FROM jobs WHERE attempt = 2 AND last_error LIKE 'lease expired%'").first!.decode(Int.self, at: 0)
+                "SELECT count(*) FROM jobs WHERE attempt = 2 AND last_error LIKE 'lease expired%'"
+            ).first!.decode(Int.self, at: 0)
             #expect(rescued == 10)
         }
     }

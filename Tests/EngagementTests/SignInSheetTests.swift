@@ -8,12 +8,23 @@ import Testing
 struct SignInSheetTests {
     func event(_ db: PostgresClient) async throws -> Int64 {
         try await db.withTransaction { tx in
-            let initiative = try await ReferenceData().createInitiative(.init(slug: "csv-\(UUID().uuidString.prefix(4).lowercased())", title: "CSV"), on: tx)
+            let initiative = try await ReferenceData().createInitiative(
+                .init(slug: "csv-\(UUID().uuidString.prefix(4).lowercased())", title: "CSV"),
+                on: tx
+            )
             return try await Events().create(
                 .init(
-                    title: "Open house", kind: "community", initiativeIDs: [initiative.id], schoolID: nil, location: "Gym",
-                    startsAt: Date(timeIntervalSince1970: 1_790_000_000), endsAt: Date(timeIntervalSince1970: 1_790_003_600), capacity: nil),
-                recordedBy: nil, on: tx
+                    title: "Open house",
+                    kind: "community",
+                    initiativeIDs: [initiative.id],
+                    schoolID: nil,
+                    location: "Gym",
+                    startsAt: Date(timeIntervalSince1970: 1_790_000_000),
+                    endsAt: Date(timeIntervalSince1970: 1_790_003_600),
+                    capacity: nil
+                ),
+                recordedBy: nil,
+                on: tx
             ).id
         }
     }
@@ -84,10 +95,21 @@ struct SignInSheetTests {
                 let initiative = try await ReferenceData().createInitiative(.init(slug: "vol", title: "Volunteers"), on: tx)
                 let opportunity = try await Volunteering().createOpportunity(
                     .init(
-                        initiativeID: initiative.id, title: "Garden", description: "", schoolID: nil,
-                        shifts: [.init(startsAt: Date(timeIntervalSince1970: 1_990_000_000), endsAt: Date(timeIntervalSince1970: 1_990_003_600),
-                                       capacity: 2, waitlist: false)]),
-                    on: tx)
+                        initiativeID: initiative.id,
+                        title: "Garden",
+                        description: "",
+                        schoolID: nil,
+                        shifts: [
+                            .init(
+                                startsAt: Date(timeIntervalSince1970: 1_990_000_000),
+                                endsAt: Date(timeIntervalSince1970: 1_990_003_600),
+                                capacity: 2,
+                                waitlist: false
+                            )
+                        ]
+                    ),
+                    on: tx
+                )
                 return opportunity.shifts[0].id
             }
             let three = try sheet("group,email,consent\nfamilies,a@x.org,yes\nfamilies,b@x.org,yes\nfamilies,c@x.org,yes\n")

@@ -13,8 +13,11 @@ struct JobQueueTests {
 
     /// Runs a processor until `done` holds (checked every 50 ms, at most `limit`), then stops it.
     func process(
-        _ db: PostgresClient, handlers: [String: JobHandler], configuration: JobProcessor.Configuration,
-        limit: Duration = .seconds(60), until done: @Sendable () async throws -> Bool
+        _ db: PostgresClient,
+        handlers: [String: JobHandler],
+        configuration: JobProcessor.Configuration,
+        limit: Duration = .seconds(60),
+        until done: @Sendable () async throws -> Bool
     ) async throws {
         let processor = JobProcessor(database: db, configuration: configuration, handlers: handlers, logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -124,8 +127,11 @@ struct JobQueueTests {
             let done = NIOLockedValueBox(false)
             let configuration = JobProcessor.Configuration(pollInterval: .seconds(30))
             let processor = JobProcessor(
-                database: db, configuration: configuration, handlers: ["noop": { _ in done.withLockedValue { $0 = true } }],
-                logger: TestDatabase.logger)
+                database: db,
+                configuration: configuration,
+                handlers: ["noop": { _ in done.withLockedValue { $0 = true } }],
+                logger: TestDatabase.logger
+            )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await processor.run() }
                 try await Task.sleep(for: .milliseconds(500))  // idle, LISTEN established

@@ -23,8 +23,12 @@ public enum TestDatabase {
 
     public static func configuration(database: String, maximumConnections: Int = 4) throws -> PostgresConfiguration {
         PostgresConfiguration(
-            url: try serverURL, database: database, maximumConnections: maximumConnections,
-            acquireTimeout: .seconds(10), applicationName: "chorus-test")
+            url: try serverURL,
+            database: database,
+            maximumConnections: maximumConnections,
+            acquireTimeout: .seconds(10),
+            applicationName: "chorus-test"
+        )
     }
 
     /// A `postgres://` URL for `database` on the test server, for child processes.
@@ -67,7 +71,9 @@ public enum TestDatabase {
     @discardableResult
     static func withAdmin<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let admin = PostgresClient(
-            configuration: PostgresConfiguration(url: try serverURL, maximumConnections: 1), logger: logger)
+            configuration: PostgresConfiguration(url: try serverURL, maximumConnections: 1),
+            logger: logger
+        )
         do {
             let value = try await admin.withConnection(body)
             await admin.close()

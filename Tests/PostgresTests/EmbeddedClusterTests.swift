@@ -22,7 +22,8 @@ struct EmbeddedClusterTests {
         #expect(try cluster.start() == false)
         let client = PostgresClient(
             configuration: PostgresConfiguration(url: cluster.url(database: "postgres"), maximumConnections: 1),
-            logger: TestDatabase.logger)
+            logger: TestDatabase.logger
+        )
         try await client.query("CREATE TABLE kept (v text)")
         try await client.query("INSERT INTO kept VALUES (\("still here"))")
         await client.close()
@@ -32,7 +33,8 @@ struct EmbeddedClusterTests {
         #expect(try cluster.start() == true)
         let again = PostgresClient(
             configuration: PostgresConfiguration(url: cluster.url(database: "postgres"), maximumConnections: 1),
-            logger: TestDatabase.logger)
+            logger: TestDatabase.logger
+        )
         #expect(try await again.query("SELECT v FROM kept").first?.decode(String.self, at: 0) == "still here")
         await again.close()
         try cluster.stop()

@@ -7,7 +7,10 @@ import Testing
 struct MigratorTests {
     let first = Migrator.Migration(version: 1, name: "0001_first", sql: "CREATE TABLE a (id int);")
     let second = Migrator.Migration(
-        version: 2, name: "0002_second", sql: "CREATE TABLE b (id int); INSERT INTO b VALUES (1), (2);")
+        version: 2,
+        name: "0002_second",
+        sql: "CREATE TABLE b (id int); INSERT INTO b VALUES (1), (2);"
+    )
 
     @Test func freshApplyThenReapplyIsANoOp() async throws {
         try await TestDatabase.withDatabase { client, _ in
@@ -39,7 +42,10 @@ struct MigratorTests {
     @Test func failingMigrationRollsBackWholly() async throws {
         try await TestDatabase.withDatabase { client, _ in
             let broken = Migrator.Migration(
-                version: 3, name: "0003_broken", sql: "CREATE TABLE c (id int); SELECT no_such_function();")
+                version: 3,
+                name: "0003_broken",
+                sql: "CREATE TABLE c (id int); SELECT no_such_function();"
+            )
             let migrator = Migrator(migrations: [first, broken])
             let error = try await #require(throws: PostgresError.self) {
                 try await migrator.apply(on: client, logger: TestDatabase.logger)

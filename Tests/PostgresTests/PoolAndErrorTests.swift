@@ -61,7 +61,10 @@ struct PoolAndErrorTests {
 
     @Test func acquireTimeoutIsATypedError() async throws {
         let configuration = PostgresConfiguration(
-            url: try TestDatabase.serverURL, maximumConnections: 1, acquireTimeout: .milliseconds(200))
+            url: try TestDatabase.serverURL,
+            maximumConnections: 1,
+            acquireTimeout: .milliseconds(200)
+        )
         let client = PostgresClient(configuration: configuration, logger: TestDatabase.logger)
         async let holder: Void = client.withConnection { connection in
             try await connection.query("SELECT pg_sleep(1.5)")
@@ -82,9 +85,11 @@ struct PoolAndErrorTests {
             try await client.query(
                 """
                 CREATE TABLE parent (id int PRIMARY KEY);
-                """)
+                """
+            )
             try await client.query(
-                "CREATE TABLE contacts (email text UNIQUE, parent_id int REFERENCES parent (id), age int CHECK (age >= 0))")
+                "CREATE TABLE contacts (email text UNIQUE, parent_id int REFERENCES parent (id), age int CHECK (age >= 0))"
+            )
             let secret = "maria.lopez@example.org"
             try await client.query("INSERT INTO contacts (email) VALUES (\(secret))")
             let unique = try await #require(throws: PostgresError.self) {
@@ -114,7 +119,9 @@ struct PoolAndErrorTests {
 
     @Test func connectionFailureIsRecognisable() async throws {
         let configuration = PostgresConfiguration(
-            url: "postgresql:///nowhere?host=/nonexistent-socket-dir", maximumConnections: 1)
+            url: "postgresql:///nowhere?host=/nonexistent-socket-dir",
+            maximumConnections: 1
+        )
         let client = PostgresClient(configuration: configuration, logger: TestDatabase.logger)
         let error = try await #require(throws: PostgresError.self) { try await client.query("SELECT 1") }
         #expect(error.isConnectionFailure)
@@ -128,7 +135,10 @@ struct PoolAndErrorTests {
             let received = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await client.listen(
-                        on: ["jobs"], onReady: { readyContinuation.yield() }, onNotification: { continuation.yield($0) })
+                        on: ["jobs"],
+                        onReady: { readyContinuation.yield() },
+                        onNotification: { continuation.yield($0) }
+                    )
                 }
                 for await _ in ready { break }
                 try await client.withTransaction { tx in

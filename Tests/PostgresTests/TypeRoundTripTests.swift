@@ -19,7 +19,8 @@ struct TypeRoundTripTests {
                     id serial PRIMARY KEY, b boolean, i bigint, small integer, d double precision,
                     n numeric, t text, ts timestamptz, u uuid, j jsonb, bin bytea, arr text[]
                 )
-                """)
+                """
+            )
             let uuid = UUID()
             let date = Date(timeIntervalSince1970: 1_795_000_000.123456)
             let payload = Payload(name: "Niño 🚸", tags: ["a", "b \"c\""], score: 0.25)
@@ -33,7 +34,8 @@ struct TypeRoundTripTests {
                     INSERT INTO everything (b, i, small, d, n, t, ts, u, j, bin, arr)
                     VALUES (\(true), \(Int.max), \(Int32(-7)), \(3.141592653589793), \(decimal), \(text), \(date),
                             \(uuid), \(PostgresJSON(payload)), \(bytes), \(array))
-                    """)
+                    """
+                )
             }
             let nothing: String? = nil
             try await client.query("INSERT INTO everything (t) VALUES (\(nothing))")
@@ -84,7 +86,8 @@ struct TypeRoundTripTests {
             let row = try #require(
                 try await client.query(
                     "SELECT \(Double.infinity)::float8, \(-Double.infinity)::float8, \(Double.nan)::float8, \(Date(timeIntervalSince1970: -86_400 * 365.25 * 30))::timestamptz, '2026-02-03'::date"
-                ).first)
+                ).first
+            )
             #expect(try row.decode(Double.self, at: 0) == .infinity)
             #expect(try row.decode(Double.self, at: 1) == -.infinity)
             #expect(try row.decode(Double.self, at: 2).isNaN)

@@ -30,7 +30,8 @@ struct VaderOracleTests {
             let scores = vader.polarityScores(normalizer.normalize(item.text))
             if abs(scores.compound - item.scores.compound) <= 0.001 { compoundClose += 1 }
             if scores == item.scores { exact += 1 }
-            let proportionsClose = abs(scores.neg - item.scores.neg) <= 0.002
+            let proportionsClose =
+                abs(scores.neg - item.scores.neg) <= 0.002
                 && abs(scores.neu - item.scores.neu) <= 0.002 && abs(scores.pos - item.scores.pos) <= 0.002
             if !proportionsClose || abs(scores.compound - item.scores.compound) > 0.001 {
                 mismatches.append("\(item.text.debugDescription): ours \(scores) reference \(item.scores)")

@@ -28,14 +28,21 @@ struct APIFixture: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
         var isProblem: Bool { headers[.contentType] == "application/problem+json" }
         var problemFields: [String] {
-            ((try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            ((try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["errors"] as? [[String: Any]] ?? []).compactMap {
+                $0["field"] as? String
+            }
         }
     }
 
     @discardableResult
     func call(
-        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: Any? = nil, raw: Data? = nil,
-        contentType: String = "application/json", headers extra: [HTTPField.Name: String] = [:]
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        token: String? = nil,
+        json: Any? = nil,
+        raw: Data? = nil,
+        contentType: String = "application/json",
+        headers extra: [HTTPField.Name: String] = [:]
     ) async throws -> Reply {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
@@ -59,29 +66,48 @@ struct APIFixture: Sendable {
     /// A goal, school, initiative and an open survey with one question of every kind.
     func seed() async throws -> Seed {
         let initiative = try await call(
-            .post, "/api/v1/initiatives", token: admin,
-            json: ["slug": "tech-\(UUID().uuidString.prefix(6).lowercased())", "title": "Technology", "theme_keywords": ["wifi"]])
+            .post,
+            "/api/v1/initiatives",
+            token: admin,
+            json: ["slug": "tech-\(UUID().uuidString.prefix(6).lowercased())", "title": "Technology", "theme_keywords": ["wifi"]]
+        )
         let school = try await call(
-            .post, "/api/v1/schools", token: admin,
-            json: ["code": "S\(UUID().uuidString.prefix(6))", "name": "Lincoln Elementary", "cluster": "North", "level": "elementary",
-                   "enrollment": 420])
+            .post,
+            "/api/v1/schools",
+            token: admin,
+            json: [
+                "code": "S\(UUID().uuidString.prefix(6))", "name": "Lincoln Elementary", "cluster": "North", "level": "elementary",
+                "enrollment": 420,
+            ]
+        )
         let survey = try await call(
-            .post, "/api/v1/surveys", token: admin,
+            .post,
+            "/api/v1/surveys",
+            token: admin,
             json: [
                 "initiative_id": initiative.id, "title_en": "Laptops", "title_es": "Portátiles", "opens_at": "2025-01-01T00:00:00Z",
                 "anonymous": false,
                 "questions": [
                     ["kind": "likert_5", "prompt_en": "Satisfied?", "prompt_es": "¿Satisfecho?", "required": true],
-                    ["kind": "choice", "prompt_en": "Device?", "prompt_es": "¿Equipo?",
-                     "choices": [["value": "laptop", "label_en": "Laptop", "label_es": "Portátil"],
-                                 ["value": "tablet", "label_en": "Tablet", "label_es": "Tableta"]]],
-                    ["kind": "multi_choice", "prompt_en": "Used for?", "prompt_es": "¿Para qué?",
-                     "choices": [["value": "homework", "label_en": "Homework", "label_es": "Tarea"],
-                                 ["value": "reading", "label_en": "Reading", "label_es": "Lectura"]]],
+                    [
+                        "kind": "choice", "prompt_en": "Device?", "prompt_es": "¿Equipo?",
+                        "choices": [
+                            ["value": "laptop", "label_en": "Laptop", "label_es": "Portátil"],
+                            ["value": "tablet", "label_en": "Tablet", "label_es": "Tableta"],
+                        ],
+                    ],
+                    [
+                        "kind": "multi_choice", "prompt_en": "Used for?", "prompt_es": "¿Para qué?",
+                        "choices": [
+                            ["value": "homework", "label_en": "Homework", "label_es": "Tarea"],
+                            ["value": "reading", "label_en": "Reading", "label_es": "Lectura"],
+                        ],
+                    ],
                     ["kind": "rating_0_10", "prompt_en": "Recommend?", "prompt_es": "¿Recomienda?"],
                     ["kind": "text", "prompt_en": "Comments", "prompt_es": "Comentarios"],
                 ],
-            ])
+            ]
+        )
         let questions = (survey.json["questions"] as? [[String: Any]] ?? []).map { ($0["id"] as! NSNumber).int64Value }
         return Seed(initiative: initiative.id, school: school.id, survey: survey.id, questions: questions)
     }
@@ -96,13 +122,18 @@ struct APIFixture: Sendable {
 
 /// Runs `body` against a fresh API on a migrated database.
 func withAPI(
-    maximumBodyBytes: Int = 64 * 1024, logger: Logger = TestDatabase.logger, _ body: @Sendable (APIFixture) async throws -> Void
+    maximumBodyBytes: Int = 64 * 1024,
+    logger: Logger = TestDatabase.logger,
+    _ body: @Sendable (APIFixture) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, configuration in
         let (_, admin) = try await Tokens().create(name: "admin", role: .admin, on: client)
         let (_, liaison) = try await Tokens().create(name: "liaison", role: .liaison, on: client)
         let app = try buildApplication(
-            configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes), database: client, logger: logger)
+            configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes),
+            database: client,
+            logger: logger
+        )
         try await app.test(.router) { http in
             try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
         }

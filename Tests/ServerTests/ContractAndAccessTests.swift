@@ -1,5 +1,5 @@
-import Foundation
 import Engagement
+import Foundation
 import HTTPTypes
 import Logging
 import Postgres
@@ -96,18 +96,27 @@ struct ContractAndAccessTests {
             #expect(Set(replies.map(\.body)).count == 1)
             #expect(try await api.count("feedback") == 1)
             let different = try await api.call(
-                .post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "Another comment"],
-                headers: [HTTPField.Name("Idempotency-Key")!: "key-1"])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "comment": "Another comment"],
+                headers: [HTTPField.Name("Idempotency-Key")!: "key-1"]
+            )
             #expect(different.status == .unprocessableContent && different.problemFields == ["Idempotency-Key"])
             #expect(try await api.count("feedback") == 1)
             // A failed request stores nothing, so the key can be used once it is fixed.
             let failed = try await api.call(
-                .post, "/api/v1/feedback", json: ["initiative_id": 999_999, "comment": "x"],
-                headers: [HTTPField.Name("Idempotency-Key")!: "key-2"])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": 999_999, "comment": "x"],
+                headers: [HTTPField.Name("Idempotency-Key")!: "key-2"]
+            )
             #expect(failed.status == .unprocessableContent)
             let fixed = try await api.call(
-                .post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "x"],
-                headers: [HTTPField.Name("Idempotency-Key")!: "key-2"])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "comment": "x"],
+                headers: [HTTPField.Name("Idempotency-Key")!: "key-2"]
+            )
             #expect(fixed.status == .created)
         }
     }
@@ -121,8 +130,10 @@ struct ContractAndAccessTests {
                 #expect(feedback.status == .created)
                 acknowledged.append(("feedback", feedback.id))
                 let response = try await api.call(
-                    .post, "/api/v1/surveys/\(seed.survey)/responses",
-                    json: ["group": "students", "answers": [["question_id": seed.questions[0], "number": 1 + index % 5]]])
+                    .post,
+                    "/api/v1/surveys/\(seed.survey)/responses",
+                    json: ["group": "students", "answers": [["question_id": seed.questions[0], "number": 1 + index % 5]]]
+                )
                 #expect(response.status == .created)
                 acknowledged.append(("responses", response.id))
             }

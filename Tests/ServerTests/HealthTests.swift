@@ -25,7 +25,8 @@ struct HealthTests {
     @Test func notReadyWithoutADatabase() async throws {
         let client = PostgresClient(
             configuration: PostgresConfiguration(url: "postgresql:///x?host=/nonexistent", maximumConnections: 1),
-            logger: TestDatabase.logger)
+            logger: TestDatabase.logger
+        )
         let app = try buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
         try await app.test(.router) { http in
             try await http.execute(uri: "/health", method: .get) { response in
@@ -41,8 +42,10 @@ struct HealthTests {
     @Test func liveServerAnswersOverRealHTTP() async throws {
         try await TestDatabase.withDatabase { client, _ in
             let app = try buildApplication(
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0), database: client,
-                logger: TestDatabase.logger)
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                database: client,
+                logger: TestDatabase.logger
+            )
             try await app.test(.live) { http in
                 try await http.execute(uri: "/ready", method: .get) { response in
                     #expect(response.status == .ok)

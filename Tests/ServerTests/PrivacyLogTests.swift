@@ -39,17 +39,27 @@ struct PrivacyLogTests {
         try await withAPI(logger: logs.logger) { api in
             let seed = try await api.seed()
             try await api.call(
-                .post, "/api/v1/feedback",
-                json: ["initiative_id": seed.initiative, "comment": "ok",
-                       "contact": ["name": "Rosa Mendez", "email": "rosa.mendez@example.org", "phone": "555-0199", "consent": true]])
+                .post,
+                "/api/v1/feedback",
+                json: [
+                    "initiative_id": seed.initiative, "comment": "ok",
+                    "contact": ["name": "Rosa Mendez", "email": "rosa.mendez@example.org", "phone": "555-0199", "consent": true],
+                ]
+            )
             try await api.call(
-                .post, "/api/v1/surveys/\(seed.survey)/responses",
-                json: ["group": "families", "answers": [["question_id": seed.questions[0], "number": 5]],
-                       "contact": ["name": "Tomás Ibarra", "email": "tomas.ibarra@example.org", "consent": true]])
+                .post,
+                "/api/v1/surveys/\(seed.survey)/responses",
+                json: [
+                    "group": "families", "answers": [["question_id": seed.questions[0], "number": 5]],
+                    "contact": ["name": "Tomás Ibarra", "email": "tomas.ibarra@example.org", "consent": true],
+                ]
+            )
             // A failing submission (bad email) must not log it either.
             try await api.call(
-                .post, "/api/v1/feedback",
-                json: ["initiative_id": seed.initiative, "comment": "ok", "contact": ["email": "rosa.mendez@example.org x", "consent": true]])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "comment": "ok", "contact": ["email": "rosa.mendez@example.org x", "consent": true]]
+            )
             #expect(try await api.count("participant_contacts") == 2)
         }
         let lines = logs.lines.withLockedValue { $0 }

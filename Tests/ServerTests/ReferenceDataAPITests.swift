@@ -21,9 +21,14 @@ struct ReferenceDataAPITests {
         try await withAPI { api in
             for index in 1...5 {
                 let reply = try await api.call(
-                    .post, "/api/v1/schools", token: api.admin,
-                    json: ["code": "S\(index)", "name": "School \(index)", "cluster": index < 3 ? "North" : "South", "level": "middle",
-                           "enrollment": 300 + index])
+                    .post,
+                    "/api/v1/schools",
+                    token: api.admin,
+                    json: [
+                        "code": "S\(index)", "name": "School \(index)", "cluster": index < 3 ? "North" : "South", "level": "middle",
+                        "enrollment": 300 + index,
+                    ]
+                )
                 #expect(reply.status == .created)
             }
             let first = try await api.call(.get, "/api/v1/schools?limit=2", token: api.liaison)
@@ -48,8 +53,11 @@ struct ReferenceDataAPITests {
             #expect(try await api.call(.patch, "/api/v1/schools/424242", token: api.admin, json: ["name": "x"]).status == .notFound)
             #expect(try await api.call(.get, "/api/v1/schools/abc", token: api.admin).status == .badRequest)
             let badLevel = try await api.call(
-                .post, "/api/v1/schools", token: api.admin,
-                json: ["code": "S9", "name": "n", "cluster": "c", "level": "university", "enrollment": 1])
+                .post,
+                "/api/v1/schools",
+                token: api.admin,
+                json: ["code": "S9", "name": "n", "cluster": "c", "level": "university", "enrollment": 1]
+            )
             #expect(badLevel.status == .unprocessableContent && badLevel.problemFields == ["level"])
         }
     }
@@ -57,17 +65,29 @@ struct ReferenceDataAPITests {
     @Test func initiativesValidationAndUpdate() async throws {
         try await withAPI { api in
             let created = try await api.call(
-                .post, "/api/v1/initiatives", token: api.admin,
-                json: ["slug": "family-engagement", "title": "Family engagement", "starts_on": "2026-08-01", "ends_on": "2027-07-31",
-                       "targets": ["reach_per_100": 25]])
+                .post,
+                "/api/v1/initiatives",
+                token: api.admin,
+                json: [
+                    "slug": "family-engagement", "title": "Family engagement", "starts_on": "2026-08-01", "ends_on": "2027-07-31",
+                    "targets": ["reach_per_100": 25],
+                ]
+            )
             #expect(created.status == .created)
             #expect((created.json["targets"] as? [String: Any])?["reach_per_100"] as? Double == 25)
             let endBeforeStart = try await api.call(
-                .post, "/api/v1/initiatives", token: api.admin,
-                json: ["slug": "x-y", "title": "X", "starts_on": "2026-08-01", "ends_on": "2026-07-01"])
+                .post,
+                "/api/v1/initiatives",
+                token: api.admin,
+                json: ["slug": "x-y", "title": "X", "starts_on": "2026-08-01", "ends_on": "2026-07-01"]
+            )
             #expect(endBeforeStart.status == .unprocessableContent && endBeforeStart.problemFields == ["ends_on"])
             let badDate = try await api.call(
-                .post, "/api/v1/initiatives", token: api.admin, json: ["slug": "x-z", "title": "X", "starts_on": "2026-02-30"])
+                .post,
+                "/api/v1/initiatives",
+                token: api.admin,
+                json: ["slug": "x-z", "title": "X", "starts_on": "2026-02-30"]
+            )
             #expect(badDate.problemFields == ["starts_on"])
             let nul = try await api.call(.post, "/api/v1/initiatives", token: api.admin, json: ["slug": "x-w", "title": "a\u{0}b"])
             #expect(nul.status == .unprocessableContent && nul.problemFields == ["title"])
@@ -76,7 +96,11 @@ struct ReferenceDataAPITests {
             let duplicate = try await api.call(.post, "/api/v1/initiatives", token: api.admin, json: ["slug": "family-engagement", "title": "X"])
             #expect(duplicate.status == .conflict)
             let updated = try await api.call(
-                .patch, "/api/v1/initiatives/\(created.id)", token: api.admin, json: ["status": "paused", "ends_on": "2026-01-01"])
+                .patch,
+                "/api/v1/initiatives/\(created.id)",
+                token: api.admin,
+                json: ["status": "paused", "ends_on": "2026-01-01"]
+            )
             #expect(updated.status == .unprocessableContent)
             let paused = try await api.call(.patch, "/api/v1/initiatives/\(created.id)", token: api.admin, json: ["status": "paused"])
             #expect(paused.json["status"] as? String == "paused")
@@ -95,7 +119,11 @@ struct ReferenceDataAPITests {
             let wrongType = try await api.call(.post, "/api/v1/goals", token: api.admin, raw: Data("code=x".utf8), contentType: "text/plain")
             #expect(wrongType.status == .unsupportedMediaType && wrongType.isProblem)
             let tooLarge = try await api.call(
-                .post, "/api/v1/goals", token: api.admin, json: ["code": "G", "title": String(repeating: "x", count: 5000)])
+                .post,
+                "/api/v1/goals",
+                token: api.admin,
+                json: ["code": "G", "title": String(repeating: "x", count: 5000)]
+            )
             #expect(tooLarge.status == .contentTooLarge && tooLarge.isProblem)
             let missing = try await api.call(.post, "/api/v1/goals", token: api.admin, json: ["title": "no code"])
             #expect(missing.status == .unprocessableContent && missing.problemFields == ["code"])

@@ -12,13 +12,19 @@ struct ScoringPipelineTests {
         try await withAPI { api in
             let seed = try await api.seed()  // its initiative has theme keyword "wifi"
             let sent = try await api.call(
-                .post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "The wifi at school is terrible!!"])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "comment": "The wifi at school is terrible!!"]
+            )
             #expect(sent.status == .created)
             // The job was committed with the comment.
             #expect(try await api.database.query("SELECT count(*) FROM jobs WHERE kind = 'score-text'").first!.decode(Int.self, at: 0) == 1)
             let processor = JobProcessor(
-                database: api.database, configuration: .init(pollInterval: .milliseconds(50)),
-                handlers: [TextScoring.kind: try TextScoring(database: api.database).handler], logger: .init(label: "test"))
+                database: api.database,
+                configuration: .init(pollInterval: .milliseconds(50)),
+                handlers: [TextScoring.kind: try TextScoring(database: api.database).handler],
+                logger: .init(label: "test")
+            )
             var score: [String: Any]?
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await processor.run() }

@@ -12,7 +12,8 @@ struct SubmissionAPITests {
             #expect(survey.status == .ok && survey.json["is_open"] as? Bool == true)
             let q = seed.questions
             let reply = try await api.call(
-                .post, "/api/v1/surveys/\(seed.survey)/responses",
+                .post,
+                "/api/v1/surveys/\(seed.survey)/responses",
                 json: [
                     "group": "families", "school_id": seed.school, "language": "es",
                     "answers": [
@@ -21,7 +22,8 @@ struct SubmissionAPITests {
                         ["question_id": q[4], "text": "El wifi es muy lento en casa"],
                     ],
                     "contact": ["email": "Maria@Example.org", "consent": true],
-                ])
+                ]
+            )
             #expect(reply.status == .created, "\(reply.text)")
             #expect((reply.json["receipt"] as? String)?.count == 11)
             #expect(try await api.count("answers") == 5)
@@ -43,14 +45,20 @@ struct SubmissionAPITests {
             let cases: [([String: Any], [String])] = [
                 (["group": "families", "answers": [["question_id": 999_999, "number": 1]]], ["answers[0].question_id", "answers"]),
                 (["group": "families", "answers": [["question_id": q[0], "number": 6]]], ["answers[0].number"]),
-                (["group": "families", "answers": [["question_id": q[0], "number": 3], ["question_id": q[1], "choices": ["phone"]]]],
-                 ["answers[1].choices"]),
-                (["group": "families", "answers": [["question_id": q[0], "number": 3], ["question_id": q[4], "text": "nul\u{0}byte"]]],
-                 ["answers[1].text"]),
+                (
+                    ["group": "families", "answers": [["question_id": q[0], "number": 3], ["question_id": q[1], "choices": ["phone"]]]],
+                    ["answers[1].choices"]
+                ),
+                (
+                    ["group": "families", "answers": [["question_id": q[0], "number": 3], ["question_id": q[4], "text": "nul\u{0}byte"]]],
+                    ["answers[1].text"]
+                ),
                 (["group": "families", "answers": [["question_id": q[4], "text": "no required answer"]]], ["answers"]),
                 (["group": "parents", "answers": []], ["group"]),
-                (["group": "families", "answers": [["question_id": q[0], "number": 3]], "contact": ["email": "x@y.org", "consent": false]],
-                 ["contact.consent"]),
+                (
+                    ["group": "families", "answers": [["question_id": q[0], "number": 3]], "contact": ["email": "x@y.org", "consent": false]],
+                    ["contact.consent"]
+                ),
                 (["group": "families", "answers": [["question_id": q[0], "number": 3]], "school_id": 987_654], ["school_id"]),
             ]
             for (body, fields) in cases {
@@ -69,19 +77,29 @@ struct SubmissionAPITests {
         try await withAPI { api in
             let seed = try await api.seed()
             let closed = try await api.call(
-                .post, "/api/v1/surveys", token: api.admin,
-                json: ["initiative_id": seed.initiative, "title_en": "Old", "title_es": "Vieja", "opens_at": "2024-01-01T00:00:00Z",
-                       "closes_at": "2024-02-01T00:00:00Z",
-                       "questions": [["kind": "text", "prompt_en": "Why?", "prompt_es": "¿Por qué?"]]])
+                .post,
+                "/api/v1/surveys",
+                token: api.admin,
+                json: [
+                    "initiative_id": seed.initiative, "title_en": "Old", "title_es": "Vieja", "opens_at": "2024-01-01T00:00:00Z",
+                    "closes_at": "2024-02-01T00:00:00Z",
+                    "questions": [["kind": "text", "prompt_en": "Why?", "prompt_es": "¿Por qué?"]],
+                ]
+            )
             #expect(closed.status == .created)
             let reply = try await api.call(.post, "/api/v1/surveys/\(closed.id)/responses", json: ["group": "students", "answers": []])
             #expect(reply.status == .conflict && reply.isProblem)
             #expect(try await api.call(.get, "/api/v1/surveys/\(closed.id)").status == .notFound)
             #expect(try await api.call(.get, "/api/v1/surveys/\(closed.id)", token: api.liaison).status == .ok)
             let backwards = try await api.call(
-                .post, "/api/v1/surveys", token: api.admin,
-                json: ["initiative_id": seed.initiative, "title_en": "B", "title_es": "B", "opens_at": "2026-02-01T00:00:00Z",
-                       "closes_at": "2026-01-01T00:00:00Z", "questions": [["kind": "choice", "prompt_en": "?", "prompt_es": "?"]]])
+                .post,
+                "/api/v1/surveys",
+                token: api.admin,
+                json: [
+                    "initiative_id": seed.initiative, "title_en": "B", "title_es": "B", "opens_at": "2026-02-01T00:00:00Z",
+                    "closes_at": "2026-01-01T00:00:00Z", "questions": [["kind": "choice", "prompt_en": "?", "prompt_es": "?"]],
+                ]
+            )
             #expect(backwards.status == .unprocessableContent)
             #expect(Set(backwards.problemFields) == ["closes_at", "questions[0].choices"])
             let list = try await api.call(.get, "/api/v1/surveys?initiative_id=\(seed.initiative)", token: api.admin)
@@ -93,8 +111,10 @@ struct SubmissionAPITests {
         try await withAPI { api in
             let seed = try await api.seed()
             let sent = try await api.call(
-                .post, "/api/v1/feedback",
-                json: ["initiative_id": seed.initiative, "school_id": seed.school, "group": "students", "comment": "<script>alert(1)</script> wifi!"])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "school_id": seed.school, "group": "students", "comment": "<script>alert(1)</script> wifi!"]
+            )
             #expect(sent.status == .created)
             let listed = try await api.call(.get, "/api/v1/feedback?school_id=\(seed.school)", token: api.admin)
             #expect(listed.items.first?["comment"] as? String == "<script>alert(1)</script> wifi!")
@@ -102,12 +122,18 @@ struct SubmissionAPITests {
             let future = try await api.call(.get, "/api/v1/feedback?from=2099-01-01T00:00:00Z", token: api.admin)
             #expect(future.items.isEmpty)
             let reversed = try await api.call(
-                .get, "/api/v1/feedback?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: api.admin)
+                .get,
+                "/api/v1/feedback?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+                token: api.admin
+            )
             #expect(reversed.status == .unprocessableContent && reversed.problemFields == ["to"])
             let empty = try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "   "])
             #expect(empty.status == .unprocessableContent && empty.problemFields == ["comment"])
             let long = try await api.call(
-                .post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": String(repeating: "é", count: 5001)])
+                .post,
+                "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "comment": String(repeating: "é", count: 5001)]
+            )
             #expect(long.problemFields == ["comment"])
             let unknown = try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": 9_999, "comment": "hi"])
             #expect(unknown.problemFields == ["initiative_id"])
