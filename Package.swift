@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngagementTests",
-            dependencies: ["Engagement", "Postgres", "PostgresTesting"],
+            dependencies: ["Engagement", "Postgres", "PostgresTesting", "Scoring"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

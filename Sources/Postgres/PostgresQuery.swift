@@ -19,6 +19,29 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         self.init(unsafeSQL: value)
     }
 
+    /// The SQL with every `$n` placeholder shifted by `offset`. Placeholders are ours (made by
+    /// interpolation), and our SQL puts no `$` inside string literals.
+    func renumbered(by offset: Int) -> String {
+        guard offset > 0 else { return sql }
+        var result = ""
+        var scalars = sql.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            guard scalar == "$", let next = pending, ("0"..."9").contains(next) else {
+                result.unicodeScalars.append(scalar)
+                continue
+            }
+            var digits = ""
+            while let digit = pending, ("0"..."9").contains(digit) {
+                digits.unicodeScalars.append(digit)
+                pending = scalars.next()
+            }
+            result += "$\(Int(digits)! + offset)"
+        }
+        return result
+    }
+
     public init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
         self.binds = stringInterpolation.binds
@@ -50,6 +73,13 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         /// picked from a fixed list.
         public mutating func appendInterpolation(unsafeSQL fragment: String) {
             sql += fragment
+        }
+
+        /// Another query as a fragment (a shared WHERE clause, say): its binds follow ours and its
+        /// `$n` placeholders are renumbered to match.
+        public mutating func appendInterpolation(_ fragment: PostgresQuery) {
+            sql += fragment.renumbered(by: binds.count)
+            binds += fragment.binds
         }
     }
 }

@@ -127,3 +127,16 @@ struct TypeRoundTripTests {
         }
     }
 }
+
+@Suite("PostgresQuery composition")
+struct PostgresQueryCompositionTests {
+    @Test func fragmentsAreRenumbered() {
+        let low = 3, high = 9
+        let range: PostgresQuery = "n BETWEEN \(low) AND \(high)"
+        let name = "x"
+        let query: PostgresQuery = "SELECT * FROM t WHERE name = \(name) AND \(range) AND id > \(10)"
+        #expect(query.sql == "SELECT * FROM t WHERE name = $1 AND n BETWEEN $2 AND $3 AND id > $4")
+        #expect(query.binds.count == 4)
+        #expect(query.binds[1] == low.postgresBind && query.binds[3] == 10.postgresBind)
+    }
+}

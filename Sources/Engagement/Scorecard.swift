@@ -1,0 +1,255 @@
+import Foundation
+
+/// What an administrator asks for: one initiative (or the district) over a period, optionally
+/// narrowed to a school, a cluster or a stakeholder group.
+public struct ScorecardQuery: Sendable, Equatable {
+    public var initiativeID: Int64?
+    public var from: Date
+    public var to: Date
+    public var schoolID: Int64?
+    public var cluster: String?
+    public var group: StakeholderGroup?
+
+    public init(initiativeID: Int64?, from: Date, to: Date, schoolID: Int64? = nil, cluster: String? = nil, group: StakeholderGroup? = nil) {
+        self.initiativeID = initiativeID
+        self.from = from
+        self.to = to
+        self.schoolID = schoolID
+        self.cluster = cluster
+        self.group = group
+    }
+
+    /// The equal period just before, for trends.
+    public var previous: ScorecardQuery {
+        var query = self
+        query.to = from
+        query.from = from.addingTimeInterval(-to.timeIntervalSince(from))
+        return query
+    }
+
+    /// Validates the period: from before to, at most five years, years 2000–2200.
+    public func validate() throws {
+        var validator = Validator()
+        if to <= from { validator.add("to", "must be after from") }
+        if to.timeIntervalSince(from) > 5 * 366 * 86_400 { validator.add("to", "the period may be at most five years") }
+        Surveys.validateDate(from, "from", &validator)
+        Surveys.validateDate(to, "to", &validator)
+        validator.id(initiativeID, "initiative")
+        validator.id(schoolID, "school_id")
+        validator.text(cluster, "cluster", min: 1, max: 100)
+        try validator.check()
+    }
+
+    /// The school year containing `date`: August 1 to July 31 (UTC).
+    public static func schoolYear(containing date: Date) -> (from: Date, to: Date) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let year = calendar.component(.year, from: date)
+        let month = calendar.component(.month, from: date)
+        let startYear = month >= 8 ? year : year - 1
+        let from = calendar.date(from: DateComponents(year: startYear, month: 8, day: 1))!
+        let to = calendar.date(from: DateComponents(year: startYear + 1, month: 8, day: 1))!
+        return (from, to)
+    }
+}
+
+/// The engagement scorecard. Every number is defined in `docs/scorecard.md`; cells counting fewer
+/// than `Scorecard.minimumCell` people are suppressed (`null` with `suppressed: true`), never zero.
+public struct Scorecard: Sendable, Codable, Equatable {
+    public static let minimumCell = 10
+    public static let indexVersion = "v1"
+
+    public struct Period: Sendable, Codable, Equatable {
+        public var from: Date
+        public var to: Date
+    }
+
+    public struct InitiativeRef: Sendable, Codable, Equatable {
+        public var id: Int64
+        public var slug: String
+        public var title: String
+    }
+
+    public struct Reach: Sendable, Codable, Equatable {
+        public var participants: Int?
+        public var enrolled: Int
+        public var per100Enrolled: Double?
+        public var suppressed: Bool
+        enum CodingKeys: String, CodingKey {
+            case participants, enrolled, suppressed
+            case per100Enrolled = "per_100_enrolled"
+        }
+    }
+
+    public struct Voice: Sendable, Codable, Equatable {
+        public var responses: Int
+        public var feedback: Int
+        public var per100Enrolled: Double
+        enum CodingKeys: String, CodingKey {
+            case responses, feedback
+            case per100Enrolled = "per_100_enrolled"
+        }
+    }
+
+    public struct Participation: Sendable, Codable, Equatable {
+        public var events: Int
+        public var attendance: Int
+        public var capacity: Int
+        public var fillRate: Double?
+        enum CodingKeys: String, CodingKey {
+            case events, attendance, capacity
+            case fillRate = "fill_rate"
+        }
+    }
+
+    public struct Volunteering: Sendable, Codable, Equatable {
+        public var signups: Int
+        public var waitlisted: Int
+        public var attended: Int
+        public var approvedHours: Double
+        enum CodingKeys: String, CodingKey {
+            case signups, waitlisted, attended
+            case approvedHours = "approved_hours"
+        }
+    }
+
+    public struct SentimentSlice: Sendable, Codable, Equatable {
+        public var language: String
+        public var scored: Int
+        public var meanCompound: Double?
+        public var positiveShare: Double?
+        public var neutralShare: Double?
+        public var negativeShare: Double?
+        public var suppressed: Bool
+        enum CodingKeys: String, CodingKey {
+            case language, scored, suppressed
+            case meanCompound = "mean_compound"
+            case positiveShare = "positive_share"
+            case neutralShare = "neutral_share"
+            case negativeShare = "negative_share"
+        }
+    }
+
+    public struct Sentiment: Sendable, Codable, Equatable {
+        public var overall: SentimentSlice
+        public var byLanguage: [SentimentSlice]
+        enum CodingKeys: String, CodingKey {
+            case overall
+            case byLanguage = "by_language"
+        }
+    }
+
+    public struct Topic: Sendable, Codable, Equatable {
+        public var name: String
+        public var count: Int
+        public var previousCount: Int
+        public var exampleFeedbackIDs: [Int64]
+        enum CodingKeys: String, CodingKey {
+            case name, count
+            case previousCount = "previous_count"
+            case exampleFeedbackIDs = "example_feedback_ids"
+        }
+    }
+
+    public struct Week: Sendable, Codable, Equatable {
+        public var weekStart: String
+        public var responses: Int
+        public var feedback: Int
+        public var attendance: Int
+        public var approvedHours: Double
+        enum CodingKeys: String, CodingKey {
+            case responses, feedback, attendance
+            case weekStart = "week_start"
+            case approvedHours = "approved_hours"
+        }
+    }
+
+    public struct Component: Sendable, Codable, Equatable {
+        public var name: String
+        public var raw: Double?
+        public var target: Double
+        public var normalized: Double
+        public var weight: Double
+        public var points: Double
+    }
+
+    public struct Index: Sendable, Codable, Equatable {
+        public var version: String
+        public var value: Double
+        public var previous: Double?
+        public var components: [Component]
+    }
+
+    public struct SchoolCell: Sendable, Codable, Equatable {
+        public var schoolID: Int64
+        public var code: String
+        public var name: String
+        public var cluster: String
+        public var enrollment: Int
+        public var participants: Int?
+        public var per100Enrolled: Double?
+        public var belowHalfMedian: Bool?
+        public var suppressed: Bool
+        enum CodingKeys: String, CodingKey {
+            case code, name, cluster, enrollment, participants, suppressed
+            case schoolID = "school_id"
+            case per100Enrolled = "per_100_enrolled"
+            case belowHalfMedian = "below_half_median"
+        }
+    }
+
+    public struct Equity: Sendable, Codable, Equatable {
+        public var districtMedianPer100: Double?
+        public var schools: [SchoolCell]
+        enum CodingKeys: String, CodingKey {
+            case schools
+            case districtMedianPer100 = "district_median_per_100"
+        }
+    }
+
+    public struct Trend: Sendable, Codable, Equatable {
+        public var period: Period
+        public var participants: Int?
+        public var responses: Int
+        public var feedback: Int
+        public var attendance: Int
+        public var approvedHours: Double
+        public var meanCompound: Double?
+        enum CodingKeys: String, CodingKey {
+            case period, participants, responses, feedback, attendance
+            case approvedHours = "approved_hours"
+            case meanCompound = "mean_compound"
+        }
+    }
+
+    public var initiative: InitiativeRef?
+    public var period: Period
+    public var filters: [String: String]
+    public var index: Index
+    public var reach: Reach
+    public var voice: Voice
+    public var participation: Participation
+    public var volunteering: Volunteering
+    public var sentiment: Sentiment
+    public var themes: [Topic]
+    public var keyphrases: [Topic]
+    public var weekly: [Week]
+    public var equity: Equity
+    public var previous: Trend
+}
+
+extension Scorecard {
+    /// The one JSON form, shared by `chorus scorecard --format json` and the HTTP API.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

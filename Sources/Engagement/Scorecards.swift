@@ -1,0 +1,369 @@
+import Foundation
+import Postgres
+import Scoring
+
+/// Computes scorecards from the records (see `docs/scorecard.md` for every definition).
+public struct Scorecards: Sendable {
+    /// District defaults for targets an initiative does not set; per school year.
+    public static let defaultTargets = Targets(reachPer100: 20, voicePer100: 10, participationRate: 0.7, volunteerHours: 100)
+    public static let weights: [(String, Double)] = [
+        ("reach", 0.30), ("voice", 0.20), ("participation", 0.20), ("volunteering", 0.15), ("sentiment", 0.15),
+    ]
+
+    public init() {}
+
+    // MARK: Scope: the same filters for every source
+
+    func schoolFilter(_ column: String, _ q: ScorecardQuery) -> PostgresQuery {
+        """
+        (\(q.schoolID)::bigint IS NULL OR \(unsafeSQL: column) = \(q.schoolID))
+        AND (\(q.cluster)::text IS NULL OR \(unsafeSQL: column) IN (SELECT id FROM schools WHERE cluster = \(q.cluster)))
+        """
+    }
+
+    func groupFilter(_ column: String, _ q: ScorecardQuery) -> PostgresQuery {
+        "(\(q.group?.rawValue)::stakeholder_group IS NULL OR \(unsafeSQL: column) = \(q.group?.rawValue)::stakeholder_group)"
+    }
+
+    func responses(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        FROM responses r WHERE r.submitted_at >= \(q.from) AND r.submitted_at < \(q.to)
+          AND (\(q.initiativeID)::bigint IS NULL OR r.initiative_id = \(q.initiativeID))
+          AND \(schoolFilter("r.school_id", q)) AND \(groupFilter("r.stakeholder_group", q))
+        """
+    }
+
+    func feedback(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        FROM feedback f WHERE f.created_at >= \(q.from) AND f.created_at < \(q.to)
+          AND (\(q.initiativeID)::bigint IS NULL OR f.initiative_id = \(q.initiativeID))
+          AND \(schoolFilter("f.school_id", q)) AND \(groupFilter("f.stakeholder_group", q))
+        """
+    }
+
+    func events(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        FROM events e WHERE e.starts_at >= \(q.from) AND e.starts_at < \(q.to)
+          AND (\(q.initiativeID)::bigint IS NULL
+               OR EXISTS (SELECT 1 FROM event_initiatives ei WHERE ei.event_id = e.id AND ei.initiative_id = \(q.initiativeID)))
+          AND \(schoolFilter("e.school_id", q))
+        """
+    }
+
+    func attendance(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        FROM attendance a JOIN events e ON e.id = a.event_id
+        WHERE e.starts_at >= \(q.from) AND e.starts_at < \(q.to)
+          AND (\(q.initiativeID)::bigint IS NULL
+               OR EXISTS (SELECT 1 FROM event_initiatives ei WHERE ei.event_id = e.id AND ei.initiative_id = \(q.initiativeID)))
+          AND \(schoolFilter("e.school_id", q)) AND \(groupFilter("a.stakeholder_group", q))
+        """
+    }
+
+    func signups(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id JOIN volunteer_opportunities o ON o.id = sh.opportunity_id
+        WHERE sh.starts_at >= \(q.from) AND sh.starts_at < \(q.to) AND s.status <> 'cancelled'
+          AND (\(q.initiativeID)::bigint IS NULL OR o.initiative_id = \(q.initiativeID))
+          AND \(schoolFilter("o.school_id", q)) AND \(groupFilter("s.stakeholder_group", q))
+        """
+    }
+
+    /// Every engagement as (school, participant or NULL, people): known people once each,
+    /// anonymous responses and comments one each, headcounts by their count.
+    func people(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        people AS (
+            SELECT r.school_id, r.participant_id, 1 AS n \(responses(q))
+            UNION ALL SELECT f.school_id, f.participant_id, 1 \(feedback(q))
+            UNION ALL SELECT e.school_id, a.participant_id, a.count \(attendance(q))
+            UNION ALL SELECT o.school_id, s.participant_id, 1 \(signups(q))
+        )
+        """
+    }
+
+    /// Scored comments and text answers of the scope, with the current scorer version.
+    func scored(_ q: ScorecardQuery) -> PostgresQuery {
+        """
+        scored AS (
+            SELECT 'feedback' AS source, t.source_id AS id, t.language, t.compound, t.themes, t.keyphrases FROM text_scores t
+            WHERE t.source = 'feedback' AND t.scorer_version = \(TextScorer.version) AND t.source_id IN (SELECT f.id \(feedback(q)))
+            UNION ALL
+            SELECT 'answer', t.source_id, t.language, t.compound, t.themes, t.keyphrases FROM text_scores t
+            WHERE t.source = 'answer' AND t.scorer_version = \(TextScorer.version)
+              AND t.source_id IN (SELECT a.id FROM answers a WHERE a.response_id IN (SELECT r.id \(responses(q))))
+        )
+        """
+    }
+
+    // MARK: Computation
+
+    public func scorecard(_ query: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard {
+        try query.validate()
+        var initiative: Scorecard.InitiativeRef?
+        var targets = Self.defaultTargets
+        if let id = query.initiativeID {
+            let found = try await ReferenceData().initiative(id: id, on: db)
+            initiative = .init(id: found.id, slug: found.slug, title: found.title)
+            targets = Targets(
+                reachPer100: found.targets.reachPer100 ?? targets.reachPer100,
+                voicePer100: found.targets.voicePer100 ?? targets.voicePer100,
+                participationRate: found.targets.participationRate ?? targets.participationRate,
+                volunteerHours: found.targets.volunteerHours ?? targets.volunteerHours)
+        }
+        if let schoolID = query.schoolID, try await db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty {
+            throw EngagementError.invalid("school_id", "no such school")
+        }
+        if let cluster = query.cluster, try await db.query("SELECT 1 FROM schools WHERE cluster = \(cluster)").isEmpty {
+            throw EngagementError.invalid("cluster", "no such cluster")
+        }
+        let current = try await totals(query, on: db)
+        let previous = try await totals(query.previous, on: db)
+        let enrolled = try await enrollment(query, on: db)
+        let years = max(query.to.timeIntervalSince(query.from) / (365 * 86_400), 7.0 / 365)
+        let reach = Self.reach(current.participants, enrolled: enrolled)
+        let voicePer100 = enrolled > 0 ? Double(current.responses + current.feedback) * 100 / Double(enrolled) : 0
+        let index = Self.index(
+            current, enrolled: enrolled, targets: targets, years: years)
+        let previousIndex = Self.index(previous, enrolled: try await enrollment(query.previous, on: db), targets: targets, years: years)
+        var filters: [String: String] = [:]
+        if let schoolID = query.schoolID { filters["school_id"] = String(schoolID) }
+        if let cluster = query.cluster { filters["cluster"] = cluster }
+        if let group = query.group { filters["group"] = group.rawValue }
+        return Scorecard(
+            initiative: initiative,
+            period: .init(from: query.from, to: query.to),
+            filters: filters,
+            index: .init(version: Scorecard.indexVersion, value: index.value, previous: previousIndex.value, components: index.components),
+            reach: reach,
+            voice: .init(responses: current.responses, feedback: current.feedback, per100Enrolled: Self.rounded(voicePer100)),
+            participation: .init(
+                events: current.events, attendance: current.attendance, capacity: current.capacity,
+                fillRate: current.fillRate.map(Self.rounded)),
+            volunteering: .init(
+                signups: current.signups, waitlisted: current.waitlisted, attended: current.attended,
+                approvedHours: Self.rounded(current.approvedHours)),
+            sentiment: try await sentiment(query, on: db),
+            themes: try await topics(query, "themes", key: "theme", on: db),
+            keyphrases: try await topics(query, "keyphrases", key: "phrase", on: db),
+            weekly: try await weekly(query, on: db),
+            equity: try await equity(query, on: db),
+            previous: .init(
+                period: .init(from: query.previous.from, to: query.previous.to),
+                participants: previous.participants >= Scorecard.minimumCell ? previous.participants : nil,
+                responses: previous.responses, feedback: previous.feedback, attendance: previous.attendance,
+                approvedHours: Self.rounded(previous.approvedHours), meanCompound: previous.meanCompound.map(Self.rounded)))
+    }
+
+    struct Totals {
+        var participants = 0
+        var responses = 0
+        var feedback = 0
+        var events = 0
+        var attendance = 0
+        var capacity = 0
+        var signups = 0
+        var waitlisted = 0
+        var attended = 0
+        var approvedHours = 0.0
+        var meanCompound: Double?
+        var fillRate: Double? { capacity > 0 ? Double(attendance) / Double(capacity) : nil }
+    }
+
+    func totals(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Totals {
+        let row = try await db.query(
+            """
+            WITH \(people(q)), \(scored(q))
+            SELECT
+                (SELECT count(DISTINCT participant_id) + coalesce(sum(n) FILTER (WHERE participant_id IS NULL), 0) FROM people)::bigint,
+                (SELECT count(*) \(responses(q)))::bigint,
+                (SELECT count(*) \(feedback(q)))::bigint,
+                (SELECT count(*) \(events(q)))::bigint,
+                (SELECT coalesce(sum(a.count), 0) \(attendance(q)))::bigint,
+                (SELECT coalesce(sum(e.capacity), 0) \(events(q)) AND e.capacity IS NOT NULL)::bigint,
+                (SELECT count(*) \(signups(q)))::bigint,
+                (SELECT count(*) \(signups(q)) AND s.status = 'waitlisted')::bigint,
+                (SELECT count(*) \(signups(q)) AND s.status = 'attended')::bigint,
+                (SELECT coalesce(sum(s.hours_approved), 0) \(signups(q)))::float8,
+                (SELECT avg(compound) FROM scored)::float8
+            """
+        ).first!
+        var totals = Totals()
+        (totals.participants, totals.responses, totals.feedback, totals.events, totals.attendance) = try row.decode(
+            (Int, Int, Int, Int, Int).self)
+        totals.capacity = try row.decode(Int.self, at: 5)
+        totals.signups = try row.decode(Int.self, at: 6)
+        totals.waitlisted = try row.decode(Int.self, at: 7)
+        totals.attended = try row.decode(Int.self, at: 8)
+        totals.approvedHours = try row.decode(Double.self, at: 9)
+        totals.meanCompound = try row.decode(Double?.self, at: 10)
+        return totals
+    }
+
+    /// Enrollment of the schools in scope: the school, the cluster, or (no school filter) the
+    /// schools the scope's activity touched; for the whole district, every school.
+    func enrollment(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Int {
+        try await db.query(
+            """
+            WITH \(people(q))
+            SELECT coalesce(sum(enrollment), 0)::bigint FROM schools s
+            WHERE CASE
+                WHEN \(q.schoolID)::bigint IS NOT NULL THEN s.id = \(q.schoolID)
+                WHEN \(q.cluster)::text IS NOT NULL THEN s.cluster = \(q.cluster)
+                WHEN \(q.initiativeID)::bigint IS NULL THEN true
+                ELSE s.id IN (SELECT school_id FROM people WHERE school_id IS NOT NULL)
+            END
+            """
+        ).first!.decode(Int.self, at: 0)
+    }
+
+    static func reach(_ participants: Int, enrolled: Int) -> Scorecard.Reach {
+        let suppressed = participants < Scorecard.minimumCell
+        return .init(
+            participants: suppressed ? nil : participants, enrolled: enrolled,
+            per100Enrolled: suppressed || enrolled == 0 ? nil : rounded(Double(participants) * 100 / Double(enrolled)),
+            suppressed: suppressed)
+    }
+
+    /// Index v1: each component's raw value against its target (count targets prorated to the
+    /// period's share of a year), capped at 100, weighted: reach 30%, voice 20%, participation 20%,
+    /// volunteering 15%, sentiment 15% ((mean compound + 1) / 2; no scored text counts as neutral).
+    static func index(_ totals: Totals, enrolled: Int, targets: Targets, years: Double) -> (value: Double, components: [Scorecard.Component]) {
+        let per100 = { (count: Double) -> Double? in enrolled > 0 ? count * 100 / Double(enrolled) : nil }
+        let raws: [String: (raw: Double?, target: Double, score: (Double?) -> Double)] = [
+            "reach": (per100(Double(totals.participants)), (targets.reachPer100 ?? 20) * years, { $0 ?? 0 }),
+            "voice": (per100(Double(totals.responses + totals.feedback)), (targets.voicePer100 ?? 10) * years, { $0 ?? 0 }),
+            "participation": (totals.fillRate, targets.participationRate ?? 0.7, { $0 ?? 0 }),
+            "volunteering": (totals.approvedHours, (targets.volunteerHours ?? 100) * years, { $0 ?? 0 }),
+            "sentiment": (totals.meanCompound, 1, { (($0 ?? 0) + 1) / 2 }),
+        ]
+        var components: [Scorecard.Component] = []
+        var value = 0.0
+        for (name, weight) in weights {
+            let entry = raws[name]!
+            let normalized: Double
+            if name == "sentiment" {
+                normalized = min(100, entry.score(entry.raw) * 100)
+            } else {
+                normalized = entry.target > 0 ? min(100, entry.score(entry.raw) / entry.target * 100) : 0
+            }
+            let points = normalized * weight
+            value += points
+            components.append(
+                .init(
+                    name: name, raw: entry.raw.map(rounded), target: rounded(entry.target), normalized: rounded(normalized),
+                    weight: weight, points: rounded(points)))
+        }
+        return (rounded(value), components)
+    }
+
+    func sentiment(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard.Sentiment {
+        let rows = try await db.query(
+            """
+            WITH \(scored(q))
+            SELECT coalesce(language, 'all'), count(*)::bigint, avg(compound)::float8,
+                   avg(CASE WHEN compound >= 0.05 THEN 1 ELSE 0 END)::float8,
+                   avg(CASE WHEN compound > -0.05 AND compound < 0.05 THEN 1 ELSE 0 END)::float8,
+                   avg(CASE WHEN compound <= -0.05 THEN 1 ELSE 0 END)::float8
+            FROM scored GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
+            """)
+        var slices: [Scorecard.SentimentSlice] = try rows.map { row in
+            let (language, scored, mean, positive, neutral, negative) = try row.decode(
+                (String, Int, Double?, Double?, Double?, Double?).self)
+            let suppressed = scored < Scorecard.minimumCell
+            func cell(_ value: Double?) -> Double? { suppressed ? nil : value.map(Self.rounded) }
+            return .init(
+                language: language, scored: scored, meanCompound: cell(mean), positiveShare: cell(positive),
+                neutralShare: cell(neutral), negativeShare: cell(negative), suppressed: suppressed)
+        }
+        let overall = slices.first(where: { $0.language == "all" })
+            ?? .init(language: "all", scored: 0, meanCompound: nil, positiveShare: nil, neutralShare: nil, negativeShare: nil, suppressed: true)
+        slices.removeAll(where: { $0.language == "all" })
+        return .init(overall: overall, byLanguage: slices)
+    }
+
+    /// Top 10 themes or keyphrases of scored comments, with the previous period's count and up to
+    /// three example comment ids (newest first).
+    func topics(_ q: ScorecardQuery, _ column: String, key: String, on db: PostgresConnection) async throws -> [Scorecard.Topic] {
+        let previous = q.previous
+        let rows = try await db.query(
+            """
+            WITH \(scored(q)),
+            items AS (SELECT lower(e ->> \(key)) AS name, s.id, s.source FROM scored s, jsonb_array_elements(s.\(unsafeSQL: column)) e),
+            top AS (SELECT name, count(*)::bigint AS n,
+                           coalesce((array_agg(id ORDER BY id DESC) FILTER (WHERE source = 'feedback'))[1:3], '{}')::text[] AS examples
+                    FROM items GROUP BY name ORDER BY count(*) DESC, name LIMIT 10)
+            SELECT name, n, examples FROM top ORDER BY n DESC, name
+            """)
+        let previousCounts = try await db.query(
+            """
+            WITH \(scored(previous))
+            SELECT lower(e ->> \(key)), count(*)::bigint FROM scored s, jsonb_array_elements(s.\(unsafeSQL: column)) e GROUP BY 1
+            """)
+        var before: [String: Int] = [:]
+        for row in previousCounts { before[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1) }
+        return try rows.map { row in
+            let (name, count, examples) = try row.decode((String, Int, [String]).self)
+            return .init(name: name, count: count, previousCount: before[name] ?? 0, exampleFeedbackIDs: examples.compactMap { Int64($0) })
+        }
+    }
+
+    func weekly(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> [Scorecard.Week] {
+        try await db.query(
+            """
+            WITH activity AS (
+                SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'UTC') AS week, 1 AS responses, 0 AS feedback, 0 AS attendance, 0::float8 AS hours \(responses(q))
+                UNION ALL SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC'), 0, 1, 0, 0 \(feedback(q))
+                UNION ALL SELECT date_trunc('week', e.starts_at AT TIME ZONE 'UTC'), 0, 0, a.count, 0 \(attendance(q))
+                UNION ALL SELECT date_trunc('week', sh.starts_at AT TIME ZONE 'UTC'), 0, 0, 0, coalesce(s.hours_approved, 0)::float8 \(signups(q))
+            )
+            SELECT to_char(week, 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint, sum(attendance)::bigint, sum(hours)::float8
+            FROM activity GROUP BY week ORDER BY week
+            """
+        ).map { row in
+            let (week, responses, feedback, attendance, hours) = try row.decode((String, Int, Int, Int, Double).self)
+            return .init(weekStart: week, responses: responses, feedback: feedback, attendance: attendance, approvedHours: Self.rounded(hours))
+        }
+    }
+
+    /// Participants per 100 enrolled for each school in scope (every school of the district, the
+    /// cluster, or the one school), against the median over schools with at least 10 participants.
+    func equity(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard.Equity {
+        let rows = try await db.query(
+            """
+            WITH \(people(q)),
+            per_school AS (
+                SELECT school_id, (count(DISTINCT participant_id) + coalesce(sum(n) FILTER (WHERE participant_id IS NULL), 0))::bigint AS people
+                FROM people WHERE school_id IS NOT NULL GROUP BY school_id)
+            SELECT s.id, s.code, s.name, s.cluster, s.enrollment, coalesce(p.people, 0)::bigint
+            FROM schools s LEFT JOIN per_school p ON p.school_id = s.id
+            WHERE (\(q.schoolID)::bigint IS NULL OR s.id = \(q.schoolID)) AND (\(q.cluster)::text IS NULL OR s.cluster = \(q.cluster))
+            ORDER BY s.code
+            """)
+        var cells: [Scorecard.SchoolCell] = try rows.map { row in
+            let (id, code, name, cluster, enrollment, people) = try row.decode((Int64, String, String, String, Int, Int).self)
+            let suppressed = people < Scorecard.minimumCell
+            return .init(
+                schoolID: id, code: code, name: name, cluster: cluster, enrollment: enrollment,
+                participants: suppressed ? nil : people,
+                per100Enrolled: suppressed || enrollment == 0 ? nil : Self.rounded(Double(people) * 100 / Double(enrollment)),
+                belowHalfMedian: nil, suppressed: suppressed)
+        }
+        let median = Self.median(cells.compactMap(\.per100Enrolled))
+        if let median {
+            for index in cells.indices where !cells[index].suppressed {
+                cells[index].belowHalfMedian = (cells[index].per100Enrolled ?? 0) < median / 2
+            }
+        }
+        return .init(districtMedianPer100: median.map(Self.rounded), schools: cells)
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Four decimals: stable across CLI and HTTP and readable.
+    static func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
+}
