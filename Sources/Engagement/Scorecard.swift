@@ -40,6 +40,30 @@ public struct ScorecardQuery: Sendable, Equatable {
         try validator.check()
     }
 
+    /// A named period containing `now` (UTC): `week` (from Monday), `month`, `quarter`, or
+    /// `year` (the school year, the default).
+    public static func period(named name: String?, now: Date = Date()) throws -> (from: Date, to: Date) {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        switch name ?? "year" {
+        case "year":
+            return schoolYear(containing: now)
+        case "week":
+            let start = calendar.dateInterval(of: .weekOfYear, for: now)!.start
+            return (start, calendar.date(byAdding: .day, value: 7, to: start)!)
+        case "month":
+            let interval = calendar.dateInterval(of: .month, for: now)!
+            return (interval.start, interval.end)
+        case "quarter":
+            let month = calendar.component(.month, from: now)
+            let year = calendar.component(.year, from: now)
+            let start = calendar.date(from: DateComponents(year: year, month: ((month - 1) / 3) * 3 + 1, day: 1))!
+            return (start, calendar.date(byAdding: .month, value: 3, to: start)!)
+        default:
+            throw EngagementError.invalid("period", "must be week, month, quarter or year")
+        }
+    }
+
     /// The school year containing `date`: August 1 to July 31 (UTC).
     public static func schoolYear(containing date: Date) -> (from: Date, to: Date) {
         var calendar = Calendar(identifier: .gregorian)

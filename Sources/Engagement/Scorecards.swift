@@ -155,6 +155,24 @@ public struct Scorecards: Sendable {
                 approvedHours: Self.rounded(previous.approvedHours), meanCompound: previous.meanCompound.map(Self.rounded)))
     }
 
+    /// Every initiative's scorecard for the same period and filters, by index (highest first
+    /// unless `ascending`).
+    public func all(_ query: ScorecardQuery, ascending: Bool = false, on db: PostgresConnection) async throws -> [Scorecard] {
+        try query.validate()
+        let ids = try await db.query("SELECT id FROM initiatives ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
+        var cards: [Scorecard] = []
+        for id in ids {
+            var one = query
+            one.initiativeID = id
+            cards.append(try await scorecard(one, on: db))
+        }
+        return cards.sorted {
+            $0.index.value == $1.index.value
+                ? ($0.initiative?.id ?? 0) < ($1.initiative?.id ?? 0)
+                : (ascending ? $0.index.value < $1.index.value : $0.index.value > $1.index.value)
+        }
+    }
+
     struct Totals {
         var participants = 0
         var responses = 0

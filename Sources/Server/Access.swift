@@ -75,6 +75,8 @@ enum AccessPolicy {
         "PATCH /signups/{signupId}": .roles([.admin, .liaison]),
         "GET /participants/{participantId}/contact": .roles([.admin]),
         "GET /jobs/stats": .roles([.admin]),
+        "GET /scorecards": .roles([.admin, .liaison]),
+        "GET /scorecards/{initiativeId}": .roles([.admin, .liaison]),
     ]
 
     static func check(route: String, principal: Tokens.Principal?) throws {

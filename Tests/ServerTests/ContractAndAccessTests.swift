@@ -27,7 +27,7 @@ struct ContractAndAccessTests {
 
     @Test func everyContractRouteHasAnAccessRuleAndNoRuleIsStale() throws {
         let routes = try Self.contractRoutes()
-        #expect(routes.count == 28)
+        #expect(routes.count == 30)
         #expect(Set(routes) == Set(AccessPolicy.rules.keys))
     }
 

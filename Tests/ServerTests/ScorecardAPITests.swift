@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Postgres
+import PostgresTesting
+import Testing
+
+@Suite("Scorecards over HTTP and the CLI (HTTP + PostgreSQL + process)")
+struct ScorecardAPITests {
+    static var chorus: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("chorus")
+    }
+
+    func seedActivity(_ api: APIFixture) async throws -> APIFixture.Seed {
+        let seed = try await api.seed()
+        for index in 0..<12 {
+            try await api.call(
+                .post, "/api/v1/feedback",
+                json: ["initiative_id": seed.initiative, "school_id": seed.school, "group": "families", "comment": "The wifi is great \(index)",
+                       "contact": ["email": "parent\(index)@example.org", "consent": true]])
+        }
+        return seed
+    }
+
+    @Test func cliJSONEqualsHTTPJSONForTheSameQuery() async throws {
+        try await withAPI { api in
+            let seed = try await seedActivity(api)
+            let range = "from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"
+            let http = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)?\(range)", token: api.liaison)
+            #expect(http.status == .ok, "\(http.text)")
+            let slug = try await api.database.query("SELECT slug FROM initiatives WHERE id = \(seed.initiative)").first!.decode(String.self, at: 0)
+            let process = Process()
+            process.executableURL = Self.chorus
+            process.arguments = ["scorecard", slug, "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["DATABASE_URL"] = try TestDatabase.url(database: api.configuration.database!)
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let cli = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let fromHTTP = try JSONSerialization.jsonObject(with: http.body) as? NSDictionary
+            let fromCLI = try JSONSerialization.jsonObject(with: cli) as? NSDictionary
+            #expect(fromHTTP != nil && fromHTTP == fromCLI)
+            #expect((fromHTTP?["reach"] as? [String: Any])?["participants"] as? Int == 12)
+        }
+    }
+
+    @Test func etagAndNotModified() async throws {
+        try await withAPI { api in
+            let seed = try await seedActivity(api)
+            let first = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)", token: api.admin)
+            let etag = try #require(first.headers[.eTag])
+            let again = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)", token: api.admin, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified && again.body.isEmpty)
+            try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "one more"])
+            let changed = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)", token: api.admin, headers: [.ifNoneMatch: etag])
+            #expect(changed.status == .ok && changed.headers[.eTag] != etag)
+            let list = try await api.call(.get, "/api/v1/scorecards?sort=index_asc", token: api.liaison)
+            #expect(list.status == .ok && list.items.count == 1)
+        }
+    }
+
+    @Test func badFiltersAreClear4xx() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let base = "/api/v1/scorecards/\(seed.initiative)"
+            let cases: [(String, HTTPResponse.Status)] = [
+                ("/api/v1/scorecards/424242", .notFound),
+                (base + "?from=2026-05-01T00:00:00Z&to=2026-01-01T00:00:00Z", .unprocessableContent),
+                (base + "?from=2000-01-01T00:00:00Z&to=2050-01-01T00:00:00Z", .unprocessableContent),
+                (base + "?group=aliens", .badRequest),
+                (base + "?period=decade", .badRequest),
+                (base + "?cluster=Nowhere", .unprocessableContent),
+                (base + "?school_id=999999", .unprocessableContent),
+                (base + "?from=2026-01-01T00:00:00Z", .unprocessableContent),
+            ]
+            for (path, status) in cases {
+                let reply = try await api.call(.get, path, token: api.admin)
+                #expect(reply.status == status, "\(path): \(reply.status) \(reply.text)")
+                #expect(reply.isProblem)
+            }
+            #expect(try await api.call(.get, base).status == .unauthorized)
+        }
+    }
+}
