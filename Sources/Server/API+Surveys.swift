@@ -73,31 +73,13 @@ extension API {
     }
 
     func listResponses(_ input: Operations.ListResponses.Input) async throws -> Operations.ListResponses.Output {
-        let query = input.query
-        let filter = try Self.filter(
-            initiativeID: query.initiativeId,
-            schoolID: query.schoolId,
-            group: query.group,
-            from: query.from,
-            to: query.to,
-            cursor: query.cursor,
-            limit: query.limit
-        )
+        let filter = try Self.filter(input.query)
         let page = try await read { try await submissions.responses(filter, on: $0) }
         return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
     }
 
     func listFeedback(_ input: Operations.ListFeedback.Input) async throws -> Operations.ListFeedback.Output {
-        let query = input.query
-        let filter = try Self.filter(
-            initiativeID: query.initiativeId,
-            schoolID: query.schoolId,
-            group: query.group,
-            from: query.from,
-            to: query.to,
-            cursor: query.cursor,
-            limit: query.limit
-        )
+        let filter = try Self.filter(input.query)
         let page = try await read { try await submissions.feedback(filter, on: $0) }
         return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
     }
@@ -118,6 +100,28 @@ extension API {
             ).schema
         }
         return .created(.init(body: .json(receipt)))
+    }
+}
+
+/// The list queries that filter by initiative, school, group and time.
+protocol RecordListQuery {
+    var initiativeId: Int64? { get }
+    var schoolId: Int64? { get }
+    var group: Components.Schemas.StakeholderGroup? { get }
+    var from: Date? { get }
+    var to: Date? { get }
+    var cursor: String? { get }
+    var limit: Int? { get }
+}
+
+extension Operations.ListResponses.Input.Query: RecordListQuery {}
+extension Operations.ListFeedback.Input.Query: RecordListQuery {}
+
+extension API {
+    static func filter(_ query: some RecordListQuery) throws -> ListFilter {
+        try filter(
+            initiativeID: query.initiativeId, schoolID: query.schoolId, group: query.group, from: query.from, to: query.to,
+            cursor: query.cursor, limit: query.limit)
     }
 }
 
