@@ -92,3 +92,51 @@ struct WorkerProcessTests {
         }
     }
 }
+
+@Suite("chorus rescore and chorus jobs (integration)")
+struct RescoreCommandTests {
+    @Test func rescoreScoresWhatHasNoCurrentScoreAndReports() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, configuration in
+            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi}')")
+            try await db.query(
+                "INSERT INTO feedback (initiative_id, comment, receipt) SELECT 1, 'The wifi is good ' || i, 'R' || i FROM generate_series(1, 50) i")
+            let process = Process()
+            process.executableURL = ScoreCommandTests.executable
+            process.arguments = ["rescore", "--initiative", "tech"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["DATABASE_URL"] = try TestDatabase.url(database: configuration.database!)
+            environment["LOG_LEVEL"] = "error"
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(text.contains("Re-scored 50 text(s)"), "\(text)")
+            #expect(try await db.query("SELECT count(*) FROM text_scores").first!.decode(Int.self, at: 0) == 50)
+            // A second run finds nothing left to do.
+            let again = Process()
+            again.executableURL = ScoreCommandTests.executable
+            again.arguments = ["rescore"]
+            again.environment = environment
+            let second = Pipe()
+            again.standardOutput = second
+            try again.run()
+            let secondText = String(decoding: second.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            again.waitUntilExit()
+            #expect(secondText.contains("Re-scored 0 text(s)"), "\(secondText)")
+            let jobs = Process()
+            jobs.executableURL = ScoreCommandTests.executable
+            jobs.arguments = ["jobs", "--json"]
+            jobs.environment = environment
+            let jobsOutput = Pipe()
+            jobs.standardOutput = jobsOutput
+            try jobs.run()
+            let stats = jobsOutput.fileHandleForReading.readDataToEndOfFile()
+            jobs.waitUntilExit()
+            let counts = (try JSONSerialization.jsonObject(with: stats) as? [String: Any])?["counts"] as? [[String: Any]]
+            #expect(counts?.first?["count"] as? Int == 50 && counts?.first?["state"] as? String == "completed")
+        }
+    }
+}
