@@ -19,6 +19,14 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         self.init(unsafeSQL: value)
     }
 
+    /// This query with `value` as its next bind parameter (for SQL text chosen from a fixed list,
+    /// such as a table name, that cannot be written as one interpolated literal).
+    public func bound(_ value: some PostgresEncodable) -> PostgresQuery {
+        var query = self
+        query.binds.append(value.postgresBind)
+        return query
+    }
+
     /// The SQL with every `$n` placeholder shifted by `offset`. Placeholders are ours (made by
     /// interpolation), and our SQL puts no `$` inside string literals.
     func renumbered(by offset: Int) -> String {

@@ -19,7 +19,10 @@ struct WorkerOptions: ParsableArguments {
         var services: [any Service] = []
         if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
         services.append(client)
-        if workers { services.append(try processor(database: client, logger: logger)) }
+        if workers {
+            services.append(try processor(database: client, logger: logger))
+            services.append(RetentionService(database: client, logger: logger))
+        }
         return (client, services)
     }
 
