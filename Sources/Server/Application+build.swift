@@ -37,6 +37,7 @@ public func buildRouter(
 {
     let router = Router()
     router.addMiddleware {
+        RequestIDMiddleware()
         LogRequestsMiddleware(.debug)
         ProblemMiddleware()
     }

@@ -24,7 +24,7 @@ struct Idempotency: Sendable {
     ) async throws -> Output {
         try await database.withTransaction { db in
             guard let key else { return try await work(db) }
-            guard (1...200).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            guard (1...200).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
                 throw EngagementError.invalid("Idempotency-Key", "must be 1 to 200 printable characters")
             }
             let encoder = JSONEncoder()

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Postgres
+import Testing
+
+/// Malicious or malformed requests: each is answered 4xx with problem+json and changes nothing.
+@Suite("Hostile input catalogue (HTTP + PostgreSQL)")
+struct HostileInputTests {
+    struct Attack: Sendable {
+        var name: String
+        var method: HTTPRequest.Method = .post
+        var path: String
+        var body: Data?
+        var contentType = "application/json"
+        var token: Bool = false
+        var headers: [String: String] = [:]
+    }
+
+    static func json(_ text: String) -> Data { Data(text.utf8) }
+
+    static func attacks(seed: APIFixture.Seed) -> [Attack] {
+        let survey = "/api/v1/surveys/\(seed.survey)/responses"
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        return [
+            Attack(name: "invalid UTF-8", path: "/api/v1/feedback", body: Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D])),
+            Attack(name: "NUL in comment", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"a\u0000b"}"#)),
+            Attack(name: "10 MB body", path: "/api/v1/feedback", body: Data(repeating: 0x61, count: 10 << 20)),
+            Attack(name: "deeply nested JSON", path: "/api/v1/feedback", body: json(deep)),
+            Attack(name: "huge number", path: "/api/v1/feedback", body: json(#"{"initiative_id":1e400,"comment":"x"}"#)),
+            Attack(name: "integer overflow", path: "/api/v1/feedback", body: json(#"{"initiative_id":99999999999999999999999,"comment":"x"}"#)),
+            Attack(name: "negative id", path: "/api/v1/feedback", body: json(#"{"initiative_id":-1,"comment":"x"}"#)),
+            Attack(name: "float id", path: "/api/v1/feedback", body: json(#"{"initiative_id":1.5,"comment":"x"}"#)),
+            Attack(name: "negative headcount", path: "/api/v1/events/1/attendance", body: json(#"{"kind":"headcount","group":"families","count":-5}"#), token: true),
+            Attack(name: "year 9999 event", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"9999-12-31T00:00:00Z","ends_at":"9999-12-31T01:00:00Z"}"#), token: true),
+            Attack(name: "year 0 date", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"0000-01-01T00:00:00Z","ends_at":"0000-01-01T01:00:00Z"}"#), token: true),
+            Attack(name: "unknown survey", path: "/api/v1/surveys/987654321/responses", body: json(#"{"group":"families","answers":[]}"#)),
+            Attack(name: "unknown question", path: survey, body: json(#"{"group":"families","answers":[{"question_id":424242,"number":1}]}"#)),
+            Attack(name: "answer out of range", path: survey, body: json(#"{"group":"families","answers":[{"question_id":\#(seed.questions[0]),"number":99}]}"#)),
+            Attack(name: "SQL in comment field name", path: "/api/v1/feedback", body: json(#"{"initiative_id":1,"comment":"x","'; DROP TABLE feedback; --":1}"#)),
+            Attack(name: "SQL in slug", path: "/api/v1/initiatives", body: json(#"{"slug":"x'); DROP TABLE initiatives; --","title":"t"}"#), token: true),
+            Attack(name: "SQL in path", method: .get, path: "/api/v1/schools/1%20OR%201=1", token: true),
+            Attack(name: "SQL in query", method: .get, path: "/api/v1/feedback?initiative_id=1;DROP%20TABLE%20feedback", token: true),
+            Attack(name: "HTML in slug", path: "/api/v1/initiatives", body: json(#"{"slug":"<script>alert(1)</script>","title":"t"}"#), token: true),
+            Attack(name: "control characters in title", path: "/api/v1/goals", body: json(#"{"code":"G","title":"a\u0007\u001b[31mb"}"#), token: true),
+            Attack(name: "text over the limit", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"\#(String(repeating: "x", count: 5_001))"}"#)),
+            Attack(name: "empty body", path: "/api/v1/feedback", body: Data()),
+            Attack(name: "JSON array body", path: "/api/v1/feedback", body: json("[]")),
+            Attack(name: "JSON string body", path: "/api/v1/feedback", body: json(#""hello""#)),
+            Attack(name: "null body", path: "/api/v1/feedback", body: json("null")),
+            Attack(name: "trailing garbage", path: "/api/v1/feedback", body: json(#"{"initiative_id":1,"comment":"x"} trailing"#)),
+            Attack(name: "wrong content type", path: "/api/v1/feedback", body: json(#"{"initiative_id":1,"comment":"x"}"#), contentType: "text/plain"),
+            Attack(name: "form content type", path: "/api/v1/feedback", body: json("initiative_id=1&comment=x"), contentType: "application/x-www-form-urlencoded"),
+            Attack(name: "XML body", path: "/api/v1/feedback", body: json("<feedback/>"), contentType: "application/xml"),
+            Attack(name: "unknown enum", path: survey, body: json(#"{"group":"martians","answers":[]}"#)),
+            Attack(name: "wrong type for group", path: survey, body: json(#"{"group":7,"answers":[]}"#)),
+            Attack(name: "answers not an array", path: survey, body: json(#"{"group":"families","answers":"all"}"#)),
+            Attack(name: "duplicate answers", path: survey, body: json(#"{"group":"families","answers":[{"question_id":\#(seed.questions[0]),"number":1},{"question_id":\#(seed.questions[0]),"number":2}]}"#)),
+            Attack(name: "consent false with email", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"x","contact":{"email":"a@b.org","consent":false}}"#)),
+            Attack(name: "bogus bearer", method: .get, path: "/api/v1/schools", headers: ["Authorization": "Bearer ' OR '1'='1"]),
+            Attack(name: "basic auth", method: .get, path: "/api/v1/schools", headers: ["Authorization": "Basic YWRtaW46YWRtaW4="]),
+            Attack(name: "huge bearer", method: .get, path: "/api/v1/schools", headers: ["Authorization": "Bearer " + String(repeating: "A", count: 6000)]),
+            Attack(name: "empty idempotency key", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"x"}"#), headers: ["Idempotency-Key": ""]),
+            Attack(name: "oversized idempotency key", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"x"}"#), headers: ["Idempotency-Key": String(repeating: "k", count: 500)]),
+            Attack(name: "bad cursor", method: .get, path: "/api/v1/feedback?cursor=../../etc/passwd", token: true),
+            Attack(name: "limit zero", method: .get, path: "/api/v1/feedback?limit=0", token: true),
+            Attack(name: "limit negative", method: .get, path: "/api/v1/schools?limit=-3", token: true),
+            Attack(name: "date garbage", method: .get, path: "/api/v1/feedback?from=yesterday", token: true),
+            Attack(name: "path id overflow", method: .get, path: "/api/v1/schools/99999999999999999999999", token: true),
+            Attack(name: "path traversal", method: .get, path: "/api/v1/schools/..%2F..%2Fetc", token: true),
+        ]
+    }
+
+    @Test func everyAttackIsA4xxProblemAndChangesNothing() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let tables = ["district_goals", "schools", "initiatives", "surveys", "responses", "answers", "feedback", "events", "attendance",
+                          "participants", "participant_contacts", "jobs", "idempotency_keys"]
+            func snapshot() async throws -> [Int] {
+                var counts: [Int] = []
+                for table in tables { counts.append(try await api.count(table)) }
+                return counts
+            }
+            let before = try await snapshot()
+            let attacks = Self.attacks(seed: seed)
+            #expect(attacks.count >= 40)
+            for attack in attacks {
+                var headers: [HTTPField.Name: String] = [:]
+                for (name, value) in attack.headers { headers[HTTPField.Name(name)!] = value }
+                let reply = try await api.call(
+                    attack.method, attack.path, token: attack.token ? api.admin : nil, raw: attack.body, contentType: attack.contentType,
+                    headers: headers)
+                #expect((400..<500).contains(reply.status.code), "\(attack.name): \(reply.status) \(reply.text.prefix(200))")
+                #expect(reply.isProblem, "\(attack.name): not problem+json")
+            }
+            #expect(try await snapshot() == before)
+        }
+    }
+}
