@@ -21,6 +21,8 @@ public enum TestDatabase {
         }
     }
 
+    /// A generous acquire timeout: the whole suite runs in parallel on two cores, and a test that
+    /// queues 100 tasks on a pool of 10 must wait, not fail (the pool's own timeout is tested apart).
     public static func configuration(database: String, maximumConnections: Int = 4) throws -> PostgresConfiguration {
         PostgresConfiguration(
             url: try serverURL,
