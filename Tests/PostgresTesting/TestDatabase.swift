@@ -28,7 +28,7 @@ public enum TestDatabase {
             url: try serverURL,
             database: database,
             maximumConnections: maximumConnections,
-            acquireTimeout: .seconds(10),
+            acquireTimeout: .seconds(60),
             applicationName: "chorus-test"
         )
     }
