@@ -47,12 +47,14 @@ struct PoolAndErrorTests {
             let pid = try #require(try await client.query("SELECT pg_backend_pid()").first).decode(Int.self, at: 0)
             let killer = PostgresClient(configuration: configuration, logger: TestDatabase.logger)
             try await killer.query("SELECT pg_terminate_backend(\(pid)::int)")
-            // Wait until the backend is really gone, so the test checks replacement, not luck.
-            for _ in 0..<100 {
+            // Wait until the backend is really gone (up to 10 s on a busy machine), then a moment
+            // more: its status entry is cleared just before its socket closes.
+            for _ in 0..<500 {
                 let alive = try await killer.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)")
                 if alive.isEmpty { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
+            try await Task.sleep(for: .milliseconds(300))
             await killer.close()
             let newPID = try #require(try await client.query("SELECT pg_backend_pid()").first).decode(Int.self, at: 0)
             #expect(newPID != pid)
