@@ -134,7 +134,13 @@ struct JobQueueTests {
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await processor.run() }
-                try await Task.sleep(for: .milliseconds(500))  // idle, LISTEN established
+                // Wait until the processor's LISTEN is in place (its connection's last statement).
+                for _ in 0..<500 {
+                    let listening = try await db.query(
+                        "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
+                    if !listening.isEmpty { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 try await db.withTransaction { try await JobQueue().push(kind: "noop", payload: Empty(), on: $0) }
                 // With a 30 s poll interval only the notification can wake it within 10 s.
                 let deadline = ContinuousClock.now + .seconds(10)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Postgres
 import PostgresTesting
 import Testing
@@ -68,10 +69,13 @@ struct PoolAndErrorTests {
             acquireTimeout: .milliseconds(200)
         )
         let client = PostgresClient(configuration: configuration, logger: TestDatabase.logger)
+        let holding = NIOLockedValueBox(false)
         async let holder: Void = client.withConnection { connection in
-            try await connection.query("SELECT pg_sleep(1.5)")
+            holding.withLockedValue { $0 = true }
+            try await connection.query("SELECT pg_sleep(3)")
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Only once the one connection is really held (a busy machine may start the holder late).
+        while !holding.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         let error = try await #require(throws: PostgresError.self) { try await client.query("SELECT 1") }
         // Timing is not asserted (no timed unit tests): had the acquire waited for the holder, it
         // would have got the connection instead of this error.
