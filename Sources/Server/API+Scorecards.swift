@@ -32,7 +32,9 @@ extension API {
         let request = try Self.scorecardQuery(
             initiativeID: input.path.initiativeId, period: query.period?.rawValue, from: query.from, to: query.to,
             schoolID: query.schoolId, cluster: query.cluster, group: query.group)
-        let card = try await read { try await Scorecards().scorecard(request, on: $0) }
+        let card = try await scorecardDatabase.withTransaction(isolation: .repeatableRead) {
+            try await Scorecards().scorecard(request, on: $0)
+        }
         let (data, etag) = try Self.scorecardBody(card)
         if input.headers.ifNoneMatch == etag { return .notModified(.init()) }
         let body = try JSONDecoder().decode(Components.Schemas.Scorecard.self, from: data)
@@ -44,7 +46,9 @@ extension API {
         let request = try Self.scorecardQuery(
             initiativeID: nil, period: query.period?.rawValue, from: query.from, to: query.to, schoolID: query.schoolId,
             cluster: query.cluster, group: query.group)
-        let cards = try await read { try await Scorecards().all(request, ascending: query.sort == .indexAsc, on: $0) }
+        let cards = try await scorecardDatabase.withTransaction(isolation: .repeatableRead) {
+            try await Scorecards().all(request, ascending: query.sort == .indexAsc, on: $0)
+        }
         let (data, etag) = try Self.scorecardBody(["items": cards])
         if input.headers.ifNoneMatch == etag { return .notModified(.init()) }
         let items = try JSONDecoder().decode(Operations.ListScorecards.Output.Ok.Body.JsonPayload.self, from: data)

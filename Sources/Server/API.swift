@@ -15,8 +15,13 @@ struct API: APIProtocol {
     let events = Events()
     let volunteering = Volunteering()
 
-    init(database: PostgresClient) {
+    /// Where scorecards are read: a streaming replica when `DATABASE_READ_URL` is set (a little
+    /// behind the primary, which scorecards tolerate), else the primary.
+    let scorecardDatabase: PostgresClient
+
+    init(database: PostgresClient, scorecardDatabase: PostgresClient? = nil) {
         self.database = database
+        self.scorecardDatabase = scorecardDatabase ?? database
         self.idempotency = Idempotency(database: database)
     }
 

@@ -14,10 +14,11 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: ServerConfiguration,
     database: PostgresClient,
+    readDatabase: PostgresClient? = nil,
     services: [any Service] = [],
     logger: Logger
 ) throws -> some ApplicationProtocol {
-    let router = try buildRouter(configuration: configuration, database: database)
+    let router = try buildRouter(configuration: configuration, database: database, readDatabase: readDatabase)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -31,7 +32,8 @@ public func buildApplication(
 
 public func buildRouter(
     configuration: ServerConfiguration = ServerConfiguration(),
-    database: PostgresClient
+    database: PostgresClient,
+    readDatabase: PostgresClient? = nil
 ) throws
     -> Router<BasicRequestContext>
 {
@@ -50,7 +52,7 @@ public func buildRouter(
     let api = router.group("api/v1")
         .add(middleware: BodyLimitMiddleware(maximumBytes: configuration.maximumBodyBytes))
         .add(middleware: AuthenticationMiddleware(database: database))
-    try API(database: database).registerHandlers(on: api)
+    try API(database: database, scorecardDatabase: readDatabase).registerHandlers(on: api)
     return router
 }
 

@@ -90,6 +90,13 @@ struct DatabaseOptions: ParsableArguments {
         try startedCluster?.stop()
     }
 
+    /// A pool on `DATABASE_READ_URL` (a streaming replica for scorecard reads), when set.
+    func openReadReplica(logger: Logger) -> PostgresClient? {
+        guard let url = environment["DATABASE_READ_URL"], !url.isEmpty else { return nil }
+        let size = poolSize ?? environment["CHORUS_POOL_SIZE"].flatMap(Int.init) ?? 10
+        return PostgresClient(configuration: PostgresConfiguration(url: url, maximumConnections: size), logger: logger)
+    }
+
     func migrator() throws -> Migrator {
         guard let directory = Migrator.locateSchemaDirectory() else {
             throw ValidationError("Schema directory not found; run from the repository or set CHORUS_SCHEMA_DIR")

@@ -24,10 +24,13 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = database.makeLogger()
-        let (client, services) = try await workerOptions.services(database: database, workers: !noWorkers, logger: logger)
+        var (client, services) = try await workerOptions.services(database: database, workers: !noWorkers, logger: logger)
+        let replica = database.openReadReplica(logger: logger)
+        if let replica { services.insert(replica, at: services.firstIndex { $0 as AnyObject === client } ?? 0) }
         let app = try buildApplication(
             configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maximumBodyBytes),
             database: client,
+            readDatabase: replica,
             services: services,
             logger: logger
         )

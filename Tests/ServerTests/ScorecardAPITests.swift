@@ -1,7 +1,10 @@
+import Engagement
 import Foundation
 import HTTPTypes
 import Postgres
 import PostgresTesting
+import HummingbirdTesting
+import Server
 import Testing
 
 @Suite("Scorecards over HTTP and the CLI (HTTP + PostgreSQL + process)")
@@ -83,6 +86,29 @@ struct ScorecardAPITests {
                 #expect(reply.isProblem)
             }
             #expect(try await api.call(.get, base).status == .unauthorized)
+        }
+    }
+}
+
+@Suite("Scorecard reads from DATABASE_READ_URL (HTTP + PostgreSQL)")
+struct ReadReplicaTests {
+    /// With a read database configured, scorecards come from it and writes still go to the
+    /// primary. Here the "replica" is a second, empty database, so the difference shows.
+    @Test func scorecardsUseTheReadDatabase() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { primary, _ in
+            try await TestDatabase.withDatabase(migrated: true) { replica, _ in
+                try await primary.query("INSERT INTO initiatives (slug, title) VALUES ('only-on-primary', 'P')")
+                let (_, token) = try await Tokens().create(name: "admin", role: .admin, on: primary)
+                let app = try buildApplication(
+                    configuration: ServerConfiguration(), database: primary, readDatabase: replica, logger: TestDatabase.logger)
+                try await app.test(.router) { http in
+                    let headers: HTTPFields = [.authorization: "Bearer \(token)"]
+                    let scorecard = try await http.execute(uri: "/api/v1/scorecards/1", method: .get, headers: headers)
+                    #expect(scorecard.status == .notFound)  // the replica does not have it
+                    let initiative = try await http.execute(uri: "/api/v1/initiatives/1", method: .get, headers: headers)
+                    #expect(initiative.status == .ok)  // ordinary reads use the primary
+                }
+            }
         }
     }
 }
