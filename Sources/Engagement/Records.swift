@@ -79,37 +79,22 @@ public enum QuestionKind: String, Sendable, Codable, CaseIterable {
     case text
 }
 
+/// A stored question: what was asked (`Surveys.QuestionFields`, read through as if its own
+/// properties) plus its id and position.
+@dynamicMemberLookup
 public struct Question: Sendable, Equatable {
     public var id: Int64
     public var position: Int
-    public var kind: QuestionKind
-    public var promptEN: String
-    public var promptES: String
-    public var helpEN: String?
-    public var helpES: String?
-    public var required: Bool
-    public var choices: [Choice]
+    public var fields: Surveys.QuestionFields
 
-    public init(
-        id: Int64,
-        position: Int,
-        kind: QuestionKind,
-        promptEN: String,
-        promptES: String,
-        helpEN: String?,
-        helpES: String?,
-        required: Bool,
-        choices: [Choice]
-    ) {
+    public init(id: Int64, position: Int, fields: Surveys.QuestionFields) {
         self.id = id
         self.position = position
-        self.kind = kind
-        self.promptEN = promptEN
-        self.promptES = promptES
-        self.helpEN = helpEN
-        self.helpES = helpES
-        self.required = required
-        self.choices = choices
+        self.fields = fields
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<Surveys.QuestionFields, T>) -> T {
+        fields[keyPath: keyPath]
     }
 }
 

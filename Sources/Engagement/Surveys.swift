@@ -5,7 +5,7 @@ import Postgres
 public struct Surveys: Sendable {
     public init() {}
 
-    public struct QuestionFields: Sendable {
+    public struct QuestionFields: Sendable, Equatable {
         public var kind: QuestionKind
         public var promptEN: String
         public var promptES: String
@@ -181,13 +181,15 @@ public struct Surveys: Sendable {
         return Question(
             id: id,
             position: position,
-            kind: QuestionKind(rawValue: kind) ?? .text,
-            promptEN: promptEN,
-            promptES: promptES,
-            helpEN: helpEN,
-            helpES: helpES,
-            required: required,
-            choices: try row.decode(PostgresJSON<[Choice]>.self, at: 8).value
+            fields: QuestionFields(
+                kind: QuestionKind(rawValue: kind) ?? .text,
+                promptEN: promptEN,
+                promptES: promptES,
+                helpEN: helpEN,
+                helpES: helpES,
+                required: required,
+                choices: try row.decode(PostgresJSON<[Choice]>.self, at: 8).value
+            )
         )
     }
 }
