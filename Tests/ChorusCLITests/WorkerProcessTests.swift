@@ -140,3 +140,45 @@ struct RescoreCommandTests {
         }
     }
 }
+
+@Suite("chorus privacy (integration)")
+struct PrivacyCommandTests {
+    func run(_ arguments: [String], database: String) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = ScoreCommandTests.executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = try TestDatabase.url(database: database)
+        environment["LOG_LEVEL"] = "error"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func exportThenEraseAPerson() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, configuration in
+            try await db.withTransaction { tx in
+                let initiative = try await ReferenceData().createInitiative(.init(slug: "cli", title: "CLI"), on: tx)
+                _ = try await Submissions().submitFeedback(
+                    .init(initiativeID: initiative.id, schoolID: nil, group: .families, language: nil, comment: "Please call me",
+                          contact: .init(name: "Marta", email: "marta@example.org", phone: nil, consent: true)), on: tx)
+            }
+            let (exportStatus, exported) = try run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
+            #expect(exportStatus == 0)
+            let json = try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [String: Any]
+            #expect((json?["contact"] as? [String: String])?["email"] == "marta@example.org")
+            #expect((json?["feedback"] as? [[String: String]])?.first?["comment"] == "Please call me")
+            let (eraseStatus, erased) = try run(["privacy", "erase", "--contact", "marta@example.org"], database: configuration.database!)
+            #expect(eraseStatus == 0 && erased.contains("1 record(s) kept"))
+            #expect(try await db.query("SELECT count(*) FROM participant_contacts").first!.decode(Int.self, at: 0) == 0)
+            #expect(try await db.query("SELECT count(*) FROM feedback WHERE participant_id IS NULL").first!.decode(Int.self, at: 0) == 1)
+            let (againStatus, _) = try run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
+            #expect(againStatus != 0)  // nobody left to export
+        }
+    }
+}
