@@ -20,13 +20,8 @@ struct ImportCommand: AsyncParsableCommand {
         @Option(help: "The event id.") var event: Int64
 
         func run() async throws {
-            let sheet = try ImportCommand.read(file)
-            try await database.withClient { client in
-                let imported = try await client.withTransaction { db in
-                    try await sheet.importAttendance(eventID: event, on: db) { Progress.show("Writing", $0, of: sheet.rows.count) }
-                }
-                Progress.done()
-                print("Imported \(imported) attendance row(s) for event \(event).")
+            try await ImportCommand.write(file, database: database, done: "attendance row(s) for event \(event)") { sheet, db, progress in
+                try await sheet.importAttendance(eventID: event, on: db, progress: progress)
             }
         }
     }
@@ -40,21 +35,36 @@ struct ImportCommand: AsyncParsableCommand {
         @Option(help: "The shift id.") var shift: Int64
 
         func run() async throws {
-            let sheet = try ImportCommand.read(file)
-            try await database.withClient { client in
-                let imported = try await client.withTransaction { db in
-                    try await sheet.importSignups(shiftID: shift, on: db) { Progress.show("Writing", $0, of: sheet.rows.count) }
-                }
-                Progress.done()
-                print("Imported \(imported) sign-up(s) for shift \(shift).")
+            try await ImportCommand.write(file, database: database, done: "sign-up(s) for shift \(shift)") { sheet, db, progress in
+                try await sheet.importSignups(shiftID: shift, on: db, progress: progress)
             }
         }
     }
 
+    /// Checks the whole sheet, then writes it in one transaction with a progress bar.
+    static func write(
+        _ file: String,
+        database: DatabaseOptions,
+        done: String,
+        _ body: (SignInSheet, PostgresConnection, (Int) -> Void) async throws -> Int
+    ) async throws {
+        let sheet = try read(file)
+        try await database.withClient { client in
+            let imported = try await client.withTransaction { db in
+                try await body(sheet, db) { Progress.show("Writing", $0, of: sheet.rows.count) }
+            }
+            Progress.done()
+            print("Imported \(imported) \(done).")
+        }
+    }
+
     static func read(_ file: String) throws -> SignInSheet {
-        guard let stream = InputStream(fileAtPath: file), FileManager.default.isReadableFile(atPath: file) else {
+        // Memory-mapped rather than InputStream(fileAtPath:): CSV.swift reports a read error at the
+        // end of a file stream on Linux, and mapping keeps large sheets out of the heap.
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped) else {
             throw ValidationError("cannot read \(file)")
         }
+        let stream = InputStream(data: data)
         defer { Progress.done() }
         return try SignInSheet(stream: stream) { Progress.show("Checking", $0, of: nil) }
     }

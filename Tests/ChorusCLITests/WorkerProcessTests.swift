@@ -99,7 +99,8 @@ struct RescoreCommandTests {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
             try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi}')")
             try await db.query(
-                "INSERT INTO feedback (initiative_id, comment, receipt) SELECT 1, 'The wifi is good ' || i, 'R' || i FROM generate_series(1, 50) i")
+                "INSERT INTO feedback (initiative_id, comment, receipt) SELECT 1, 'The wifi is good ' || i, 'R' || i FROM generate_series(1, 50) i"
+            )
             let process = Process()
             process.executableURL = ScoreCommandTests.executable
             process.arguments = ["rescore", "--initiative", "tech"]
@@ -165,8 +166,16 @@ struct PrivacyCommandTests {
             try await db.withTransaction { tx in
                 let initiative = try await ReferenceData().createInitiative(.init(slug: "cli", title: "CLI"), on: tx)
                 _ = try await Submissions().submitFeedback(
-                    .init(initiativeID: initiative.id, schoolID: nil, group: .families, language: nil, comment: "Please call me",
-                          contact: .init(name: "Marta", email: "marta@example.org", phone: nil, consent: true)), on: tx)
+                    .init(
+                        initiativeID: initiative.id,
+                        schoolID: nil,
+                        group: .families,
+                        language: nil,
+                        comment: "Please call me",
+                        contact: .init(name: "Marta", email: "marta@example.org", phone: nil, consent: true)
+                    ),
+                    on: tx
+                )
             }
             let (exportStatus, exported) = try run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
             #expect(exportStatus == 0)
@@ -179,6 +188,60 @@ struct PrivacyCommandTests {
             #expect(try await db.query("SELECT count(*) FROM feedback WHERE participant_id IS NULL").first!.decode(Int.self, at: 0) == 1)
             let (againStatus, _) = try run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
             #expect(againStatus != 0)  // nobody left to export
+        }
+    }
+}
+
+@Suite("chorus import from a file (integration)")
+struct ImportCommandTests {
+    @Test func importsAGoodSheetAndRefusesABadOneWholly() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, configuration in
+            try await db.withTransaction { tx in
+                let initiative = try await ReferenceData().createInitiative(.init(slug: "imp", title: "Import"), on: tx)
+                _ = try await Events().create(
+                    .init(
+                        title: "Night",
+                        kind: "meeting",
+                        initiativeIDs: [initiative.id],
+                        schoolID: nil,
+                        location: nil,
+                        startsAt: Date(timeIntervalSince1970: 1_790_000_000),
+                        endsAt: Date(timeIntervalSince1970: 1_790_003_600),
+                        capacity: nil
+                    ),
+                    recordedBy: nil,
+                    on: tx
+                )
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let good = directory.appendingPathComponent("good.csv")
+            let bad = directory.appendingPathComponent("bad.csv")
+            try "group,count,email,consent\nfamilies,12,,\nstudents,,s@x.org,yes\n".write(to: good, atomically: true, encoding: .utf8)
+            try "group,count\nfamilies,3\naliens,1\n".write(to: bad, atomically: true, encoding: .utf8)
+            func run(_ file: URL) throws -> (Int32, String) {
+                let process = Process()
+                process.executableURL = ScoreCommandTests.executable
+                process.arguments = ["import", "attendance", file.path, "--event", "1"]
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = try TestDatabase.url(database: configuration.database!)
+                environment["LOG_LEVEL"] = "error"
+                process.environment = environment
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                try process.run()
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                return (process.terminationStatus, text)
+            }
+            let (goodStatus, goodText) = try run(good)
+            #expect(goodStatus == 0 && goodText.contains("Imported 2 attendance row(s)"), "\(goodText)")
+            let (badStatus, badText) = try run(bad)
+            #expect(badStatus != 0 && badText.contains("line 3: unknown group \"aliens\""), "\(badText)")
+            #expect(!badText.contains("malformed"))
+            #expect(try await db.query("SELECT sum(count) FROM attendance").first!.decode(Int.self, at: 0) == 13)
         }
     }
 }
