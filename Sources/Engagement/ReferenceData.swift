@@ -232,6 +232,11 @@ public struct ReferenceData: Sendable {
         return Page(fetched: items, limit: limit) { String($0.id) }
     }
 
+    /// Every initiative, by id (the district scorecard list).
+    public func allInitiatives(on db: PostgresConnection) async throws -> [Initiative] {
+        try await db.query("SELECT \(unsafeSQL: Self.initiativeColumns) FROM initiatives ORDER BY id").map(Self.initiative)
+    }
+
     static let initiativeColumns =
         "id, slug, title, description, goal_id, status, starts_on::text, ends_on::text, theme_keywords, targets"
 

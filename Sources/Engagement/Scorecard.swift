@@ -263,6 +263,55 @@ public struct Scorecard: Sendable, Codable, Equatable {
 }
 
 extension Scorecard {
+    init(
+        summary: ScorecardSummary, sentiment: Sentiment, themes: [Topic], keyphrases: [Topic], weekly: [Week], equity: Equity
+    ) {
+        self.init(
+            initiative: summary.initiative, period: summary.period, filters: summary.filters, index: summary.index,
+            reach: summary.reach, voice: summary.voice, participation: summary.participation, volunteering: summary.volunteering,
+            sentiment: sentiment, themes: themes, keyphrases: keyphrases, weekly: weekly, equity: equity, previous: summary.previous)
+    }
+}
+
+/// One line of the district list: an initiative's index and headline numbers, the same values
+/// as in its full scorecard, with the overall sentiment cell only.
+public struct ScorecardSummary: Sendable, Codable, Equatable {
+    public var initiative: Scorecard.InitiativeRef?
+    public var period: Scorecard.Period
+    public var filters: [String: String]
+    public var index: Scorecard.Index
+    public var reach: Scorecard.Reach
+    public var voice: Scorecard.Voice
+    public var participation: Scorecard.Participation
+    public var volunteering: Scorecard.Volunteering
+    public var sentiment: Scorecard.SentimentSlice
+    public var previous: Scorecard.Trend
+
+    public init(
+        initiative: Scorecard.InitiativeRef?, period: Scorecard.Period, filters: [String: String], index: Scorecard.Index,
+        reach: Scorecard.Reach, voice: Scorecard.Voice, participation: Scorecard.Participation, volunteering: Scorecard.Volunteering,
+        sentiment: Scorecard.SentimentSlice, previous: Scorecard.Trend
+    ) {
+        self.initiative = initiative
+        self.period = period
+        self.filters = filters
+        self.index = index
+        self.reach = reach
+        self.voice = voice
+        self.participation = participation
+        self.volunteering = volunteering
+        self.sentiment = sentiment
+        self.previous = previous
+    }
+
+    public init(_ card: Scorecard) {
+        self.init(
+            initiative: card.initiative, period: card.period, filters: card.filters, index: card.index, reach: card.reach, voice: card.voice,
+            participation: card.participation, volunteering: card.volunteering, sentiment: card.sentiment.overall, previous: card.previous)
+    }
+}
+
+extension Scorecard {
     /// The one JSON form, shared by `chorus scorecard --format json` and the HTTP API.
     public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()

@@ -10,7 +10,14 @@ public struct Scorecards: Sendable {
         ("reach", 0.30), ("voice", 0.20), ("participation", 0.20), ("volunteering", 0.15), ("sentiment", 0.15),
     ]
 
-    public init() {}
+    /// Where the numbers come from: the rollups (the default; whole-day periods without a group
+    /// filter) or always the records (the reference the rollups are tested against).
+    public enum Source: Sendable { case rollups, records }
+    public var source: Source
+
+    public init(source: Source = .rollups) {
+        self.source = source
+    }
 
     // MARK: Scope: the same filters for every source
 
@@ -99,43 +106,95 @@ public struct Scorecards: Sendable {
     // MARK: Computation
 
     public func scorecard(_ query: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard {
-        try query.validate()
-        var initiative: Scorecard.InitiativeRef?
-        var targets = Self.defaultTargets
-        if let id = query.initiativeID {
-            let found = try await ReferenceData().initiative(id: id, on: db)
-            initiative = .init(id: found.id, slug: found.slug, title: found.title)
-            targets = Targets(
-                reachPer100: found.targets.reachPer100 ?? targets.reachPer100,
-                voicePer100: found.targets.voicePer100 ?? targets.voicePer100,
-                participationRate: found.targets.participationRate ?? targets.participationRate,
-                volunteerHours: found.targets.volunteerHours ?? targets.volunteerHours)
+        try await validate(query, on: db)
+        var initiative: Initiative?
+        if let id = query.initiativeID { initiative = try await ReferenceData().initiative(id: id, on: db) }
+        let sentiment = try await sentiment(query, on: db)
+        let summary = summary(
+            query, initiative: initiative, current: try await totals(query, on: db), previous: try await totals(query.previous, on: db),
+            enrolled: try await enrollment(query, on: db), previousEnrolled: try await enrollment(query.previous, on: db),
+            sentiment: sentiment.overall)
+        return Scorecard(
+            summary: summary, sentiment: sentiment,
+            themes: try await topics(query, "themes", key: "theme", on: db),
+            keyphrases: try await topics(query, "keyphrases", key: "phrase", on: db),
+            weekly: try await weekly(query, on: db),
+            equity: try await equity(query, on: db))
+    }
+
+    /// Every initiative's headline numbers for the same period and filters, by index (highest
+    /// first unless `ascending`). From the rollups this is one query per measure for all of them.
+    public func all(_ query: ScorecardQuery, ascending: Bool = false, on db: PostgresConnection) async throws -> [ScorecardSummary] {
+        try await validate(query, on: db)
+        let initiatives = try await ReferenceData().allInitiatives(on: db)
+        var summaries: [ScorecardSummary] = []
+        if usesRollups(query) {
+            let ids = initiatives.map(\.id)
+            let current = try await rollupTotals(query, ids, on: db)
+            let previous = try await rollupTotals(query.previous, ids, on: db)
+            let enrolled = try await rollupEnrollment(query, ids, on: db)
+            let previousEnrolled = try await rollupEnrollment(query.previous, ids, on: db)
+            let sentiment = try await rollupSentimentOverall(query, ids, on: db)
+            for initiative in initiatives {
+                var one = query
+                one.initiativeID = initiative.id
+                summaries.append(
+                    summary(
+                        one, initiative: initiative, current: current[initiative.id] ?? Totals(), previous: previous[initiative.id] ?? Totals(),
+                        enrolled: enrolled[initiative.id] ?? 0, previousEnrolled: previousEnrolled[initiative.id] ?? 0,
+                        sentiment: sentiment[initiative.id] ?? Self.slice("all", scored: 0, mean: nil, positive: nil, neutral: nil, negative: nil)))
+            }
+        } else {
+            for initiative in initiatives {
+                var one = query
+                one.initiativeID = initiative.id
+                summaries.append(ScorecardSummary(try await scorecard(one, on: db)))
+            }
         }
+        return summaries.sorted {
+            $0.index.value == $1.index.value
+                ? ($0.initiative?.id ?? 0) < ($1.initiative?.id ?? 0)
+                : (ascending ? $0.index.value < $1.index.value : $0.index.value > $1.index.value)
+        }
+    }
+
+    func validate(_ query: ScorecardQuery, on db: PostgresConnection) async throws {
+        try query.validate()
         if let schoolID = query.schoolID, try await db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty {
             throw EngagementError.invalid("school_id", "no such school")
         }
         if let cluster = query.cluster, try await db.query("SELECT 1 FROM schools WHERE cluster = \(cluster)").isEmpty {
             throw EngagementError.invalid("cluster", "no such cluster")
         }
-        let current = try await totals(query, on: db)
-        let previous = try await totals(query.previous, on: db)
-        let enrolled = try await enrollment(query, on: db)
+    }
+
+    /// The headline numbers and the index from the totals of the period and the one before.
+    func summary(
+        _ query: ScorecardQuery, initiative: Initiative?, current: Totals, previous: Totals, enrolled: Int, previousEnrolled: Int,
+        sentiment: Scorecard.SentimentSlice
+    ) -> ScorecardSummary {
+        var targets = Self.defaultTargets
+        if let found = initiative?.targets {
+            targets = Targets(
+                reachPer100: found.reachPer100 ?? targets.reachPer100,
+                voicePer100: found.voicePer100 ?? targets.voicePer100,
+                participationRate: found.participationRate ?? targets.participationRate,
+                volunteerHours: found.volunteerHours ?? targets.volunteerHours)
+        }
         let years = max(query.to.timeIntervalSince(query.from) / (365 * 86_400), 7.0 / 365)
-        let reach = Self.reach(current.participants, enrolled: enrolled)
         let voicePer100 = enrolled > 0 ? Double(current.responses + current.feedback) * 100 / Double(enrolled) : 0
-        let index = Self.index(
-            current, enrolled: enrolled, targets: targets, years: years)
-        let previousIndex = Self.index(previous, enrolled: try await enrollment(query.previous, on: db), targets: targets, years: years)
+        let index = Self.index(current, enrolled: enrolled, targets: targets, years: years)
+        let previousIndex = Self.index(previous, enrolled: previousEnrolled, targets: targets, years: years)
         var filters: [String: String] = [:]
         if let schoolID = query.schoolID { filters["school_id"] = String(schoolID) }
         if let cluster = query.cluster { filters["cluster"] = cluster }
         if let group = query.group { filters["group"] = group.rawValue }
-        return Scorecard(
-            initiative: initiative,
+        return ScorecardSummary(
+            initiative: initiative.map { .init(id: $0.id, slug: $0.slug, title: $0.title) },
             period: .init(from: query.from, to: query.to),
             filters: filters,
             index: .init(version: Scorecard.indexVersion, value: index.value, previous: previousIndex.value, components: index.components),
-            reach: reach,
+            reach: Self.reach(current.participants, enrolled: enrolled),
             voice: .init(responses: current.responses, feedback: current.feedback, per100Enrolled: Self.rounded(voicePer100)),
             participation: .init(
                 events: current.events, attendance: current.attendance, capacity: current.capacity,
@@ -143,34 +202,12 @@ public struct Scorecards: Sendable {
             volunteering: .init(
                 signups: current.signups, waitlisted: current.waitlisted, attended: current.attended,
                 approvedHours: Self.rounded(current.approvedHours)),
-            sentiment: try await sentiment(query, on: db),
-            themes: try await topics(query, "themes", key: "theme", on: db),
-            keyphrases: try await topics(query, "keyphrases", key: "phrase", on: db),
-            weekly: try await weekly(query, on: db),
-            equity: try await equity(query, on: db),
+            sentiment: sentiment,
             previous: .init(
                 period: .init(from: query.previous.from, to: query.previous.to),
                 participants: previous.participants >= Scorecard.minimumCell ? previous.participants : nil,
                 responses: previous.responses, feedback: previous.feedback, attendance: previous.attendance,
                 approvedHours: Self.rounded(previous.approvedHours), meanCompound: previous.meanCompound.map(Self.rounded)))
-    }
-
-    /// Every initiative's scorecard for the same period and filters, by index (highest first
-    /// unless `ascending`).
-    public func all(_ query: ScorecardQuery, ascending: Bool = false, on db: PostgresConnection) async throws -> [Scorecard] {
-        try query.validate()
-        let ids = try await db.query("SELECT id FROM initiatives ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
-        var cards: [Scorecard] = []
-        for id in ids {
-            var one = query
-            one.initiativeID = id
-            cards.append(try await scorecard(one, on: db))
-        }
-        return cards.sorted {
-            $0.index.value == $1.index.value
-                ? ($0.initiative?.id ?? 0) < ($1.initiative?.id ?? 0)
-                : (ascending ? $0.index.value < $1.index.value : $0.index.value > $1.index.value)
-        }
     }
 
     struct Totals {
@@ -189,6 +226,7 @@ public struct Scorecards: Sendable {
     }
 
     func totals(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Totals {
+        if usesRollups(q) { return try await rollupTotals(q, [q.initiativeID ?? 0], on: db)[q.initiativeID ?? 0] ?? Totals() }
         let row = try await db.query(
             """
             WITH \(people(q)), \(scored(q))
@@ -203,7 +241,7 @@ public struct Scorecards: Sendable {
                 (SELECT count(*) \(signups(q)) AND s.status = 'waitlisted')::bigint,
                 (SELECT count(*) \(signups(q)) AND s.status = 'attended')::bigint,
                 (SELECT coalesce(sum(s.hours_approved), 0) \(signups(q)))::float8,
-                (SELECT avg(compound) FROM scored)::float8
+                (SELECT avg(compound::numeric) FROM scored)::float8
             """
         ).first!
         var totals = Totals()
@@ -221,7 +259,8 @@ public struct Scorecards: Sendable {
     /// Enrollment of the schools in scope: the school, the cluster, or (no school filter) the
     /// schools the scope's activity touched; for the whole district, every school.
     func enrollment(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Int {
-        try await db.query(
+        if usesRollups(q) { return try await rollupEnrollment(q, [q.initiativeID ?? 0], on: db)[q.initiativeID ?? 0] ?? 0 }
+        return try await db.query(
             """
             WITH \(people(q))
             SELECT coalesce(sum(enrollment), 0)::bigint FROM schools s
@@ -276,10 +315,10 @@ public struct Scorecards: Sendable {
     }
 
     func sentiment(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard.Sentiment {
-        let rows = try await db.query(
+        let rows = usesRollups(q) ? try await rollupSentiment(q, q.initiativeID ?? 0, on: db) : try await db.query(
             """
             WITH \(scored(q))
-            SELECT coalesce(language, 'all'), count(*)::bigint, avg(compound)::float8,
+            SELECT coalesce(language, 'all'), count(*)::bigint, avg(compound::numeric)::float8,
                    avg(CASE WHEN compound >= 0.05 THEN 1 ELSE 0 END)::float8,
                    avg(CASE WHEN compound > -0.05 AND compound < 0.05 THEN 1 ELSE 0 END)::float8,
                    avg(CASE WHEN compound <= -0.05 THEN 1 ELSE 0 END)::float8
@@ -288,22 +327,33 @@ public struct Scorecards: Sendable {
         var slices: [Scorecard.SentimentSlice] = try rows.map { row in
             let (language, scored, mean, positive, neutral, negative) = try row.decode(
                 (String, Int, Double?, Double?, Double?, Double?).self)
-            let suppressed = scored < Scorecard.minimumCell
-            func cell(_ value: Double?) -> Double? { suppressed ? nil : value.map(Self.rounded) }
-            return .init(
-                language: language, scored: scored, meanCompound: cell(mean), positiveShare: cell(positive),
-                neutralShare: cell(neutral), negativeShare: cell(negative), suppressed: suppressed)
+            return Self.slice(language, scored: scored, mean: mean, positive: positive, neutral: neutral, negative: negative)
         }
         let overall = slices.first(where: { $0.language == "all" })
-            ?? .init(language: "all", scored: 0, meanCompound: nil, positiveShare: nil, neutralShare: nil, negativeShare: nil, suppressed: true)
+            ?? Self.slice("all", scored: 0, mean: nil, positive: nil, neutral: nil, negative: nil)
         slices.removeAll(where: { $0.language == "all" })
         return .init(overall: overall, byLanguage: slices)
+    }
+
+    /// A sentiment cell, suppressed under `Scorecard.minimumCell` scored texts.
+    static func slice(
+        _ language: String, scored: Int, mean: Double?, positive: Double?, neutral: Double?, negative: Double?
+    ) -> Scorecard.SentimentSlice {
+        let suppressed = scored < Scorecard.minimumCell
+        func cell(_ value: Double?) -> Double? { suppressed ? nil : value.map(Self.rounded) }
+        return .init(
+            language: language, scored: scored, meanCompound: cell(mean), positiveShare: cell(positive),
+            neutralShare: cell(neutral), negativeShare: cell(negative), suppressed: suppressed)
     }
 
     /// Top 10 themes or keyphrases of scored comments, with the previous period's count and up to
     /// three example comment ids (newest first).
     func topics(_ q: ScorecardQuery, _ column: String, key: String, on db: PostgresConnection) async throws -> [Scorecard.Topic] {
         let previous = q.previous
+        if usesRollups(q) {
+            let (rows, previousCounts) = try await rollupTopics(q, q.initiativeID ?? 0, kind: column, on: db)
+            return try Self.topics(rows, previous: previousCounts)
+        }
         let rows = try await db.query(
             """
             WITH \(scored(q)),
@@ -318,6 +368,11 @@ public struct Scorecards: Sendable {
             WITH \(scored(previous))
             SELECT lower(e ->> \(key)), count(*)::bigint FROM scored s, jsonb_array_elements(s.\(unsafeSQL: column)) e GROUP BY 1
             """)
+        return try Self.topics(rows, previous: previousCounts)
+    }
+
+    /// Topics from (name, count, example ids) rows and the previous period's (name, count).
+    static func topics(_ rows: PostgresRows, previous previousCounts: PostgresRows) throws -> [Scorecard.Topic] {
         var before: [String: Int] = [:]
         for row in previousCounts { before[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1) }
         return try rows.map { row in
@@ -327,7 +382,7 @@ public struct Scorecards: Sendable {
     }
 
     func weekly(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> [Scorecard.Week] {
-        try await db.query(
+        let rows = usesRollups(q) ? try await rollupWeekly(q, q.initiativeID ?? 0, on: db) : try await db.query(
             """
             WITH activity AS (
                 SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'UTC') AS week, 1 AS responses, 0 AS feedback, 0 AS attendance, 0::float8 AS hours \(responses(q))
@@ -338,7 +393,8 @@ public struct Scorecards: Sendable {
             SELECT to_char(week, 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint, sum(attendance)::bigint, sum(hours)::float8
             FROM activity GROUP BY week ORDER BY week
             """
-        ).map { row in
+        )
+        return try rows.map { row in
             let (week, responses, feedback, attendance, hours) = try row.decode((String, Int, Int, Int, Double).self)
             return .init(weekStart: week, responses: responses, feedback: feedback, attendance: attendance, approvedHours: Self.rounded(hours))
         }
@@ -347,12 +403,18 @@ public struct Scorecards: Sendable {
     /// Participants per 100 enrolled for each school in scope (every school of the district, the
     /// cluster, or the one school), against the median over schools with at least 10 participants.
     func equity(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard.Equity {
-        let rows = try await db.query(
-            """
-            WITH \(people(q)),
+        let perSchool: PostgresQuery =
+            usesRollups(q)
+            ? rollupPeoplePerSchool(q, q.initiativeID ?? 0)
+            : """
+            \(people(q)),
             per_school AS (
                 SELECT school_id, (count(DISTINCT participant_id) + coalesce(sum(n) FILTER (WHERE participant_id IS NULL), 0))::bigint AS people
                 FROM people WHERE school_id IS NOT NULL GROUP BY school_id)
+            """
+        let rows = try await db.query(
+            """
+            WITH \(perSchool)
             SELECT s.id, s.code, s.name, s.cluster, s.enrollment, coalesce(p.people, 0)::bigint
             FROM schools s LEFT JOIN per_school p ON p.school_id = s.id
             WHERE (\(q.schoolID)::bigint IS NULL OR s.id = \(q.schoolID)) AND (\(q.cluster)::text IS NULL OR s.cluster = \(q.cluster))

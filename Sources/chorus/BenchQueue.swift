@@ -35,7 +35,7 @@ struct BenchQueue: AsyncParsableCommand {
                     maintenanceInterval: .seconds(5),
                     keepCompleted: .seconds(keepCompleted)
                 ),
-                handlers: DiagnosticJobs.handlers.merging([TextScoring.kind: try TextScoring(database: client).handler]) { $1 },
+                handlers: DiagnosticJobs.handlers.merging(try EngagementJobs.handlers(database: client)) { $1 },
                 logger: logger
             )
             try await client.query("DELETE FROM jobs")

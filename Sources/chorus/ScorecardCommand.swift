@@ -43,22 +43,25 @@ struct ScorecardCommand: AsyncParsableCommand {
                 }
                 query.initiativeID = try row.decode(Int64.self, at: 0)
             }
-            let cards: [Scorecard]
+            // The district list (headline numbers of every initiative) or one full scorecard.
+            let (list, card): ([ScorecardSummary], Scorecard?)
             do {
-                cards = try await client.withTransaction(isolation: .repeatableRead) { db in
-                    query.initiativeID == nil ? try await Scorecards().all(query, on: db) : [try await Scorecards().scorecard(query, on: db)]
+                (list, card) = try await client.withTransaction(isolation: .repeatableRead) { db in
+                    if query.initiativeID == nil { return (try await Scorecards().all(query, on: db), nil) }
+                    let card = try await Scorecards().scorecard(query, on: db)
+                    return ([ScorecardSummary(card)], card)
                 }
             } catch let error as EngagementError {
                 throw ValidationError(error.detail)
             }
             switch format {
             case "json":
-                let data = query.initiativeID == nil ? try Scorecard.encoder.encode(["items": cards]) : try Scorecard.encoder.encode(cards[0])
+                let data = try card.map { try Scorecard.encoder.encode($0) } ?? Scorecard.encoder.encode(["items": list])
                 print(String(decoding: data, as: UTF8.self))
             case "csv":
-                print(ScorecardText.csv(cards))
+                print(ScorecardText.csv(list))
             default:
-                print(ScorecardText.table(cards, color: isatty(STDOUT_FILENO) == 1))
+                print(ScorecardText.table(list, details: card, color: isatty(STDOUT_FILENO) == 1))
             }
         }
     }
@@ -79,7 +82,7 @@ enum ScorecardText {
         value.map { String(format: "%.\(digits)f", $0) } ?? "suppressed"
     }
 
-    static func table(_ cards: [Scorecard], color: Bool) -> String {
+    static func table(_ cards: [ScorecardSummary], details: Scorecard?, color: Bool) -> String {
         var lines: [String] = []
         for card in cards {
             let name = card.initiative.map { "\($0.title) (\($0.slug))" } ?? "District"
@@ -103,19 +106,23 @@ enum ScorecardText {
             lines.append(
                 "  Volunteering \(card.volunteering.signups) sign-ups (\(card.volunteering.waitlisted) waitlisted), \(number(card.volunteering.approvedHours)) hours approved"
             )
-            let sentiment = card.sentiment.overall
+            let sentiment = card.sentiment
             lines.append(
                 "  Sentiment mean \(number(sentiment.meanCompound, 3)) over \(sentiment.scored) comments; positive \(number(sentiment.positiveShare.map { $0 * 100 }))%, negative \(number(sentiment.negativeShare.map { $0 * 100 }))%"
             )
-            if !card.themes.isEmpty { lines.append("  Themes " + card.themes.map { "\($0.name) \($0.count)" }.joined(separator: ", ")) }
-            let flagged = card.equity.schools.filter { $0.belowHalfMedian == true }.map(\.code)
-            lines.append("  Equity median \(number(card.equity.districtMedianPer100)) per 100; below half: \(flagged.isEmpty ? "none" : flagged.joined(separator: ", "))")
+            if let details {
+                if !details.themes.isEmpty { lines.append("  Themes " + details.themes.map { "\($0.name) \($0.count)" }.joined(separator: ", ")) }
+                let flagged = details.equity.schools.filter { $0.belowHalfMedian == true }.map(\.code)
+                lines.append(
+                    "  Equity median \(number(details.equity.districtMedianPer100)) per 100; below half: \(flagged.isEmpty ? "none" : flagged.joined(separator: ", "))"
+                )
+            }
             lines.append("")
         }
         return lines.joined(separator: "\n")
     }
 
-    static func csv(_ cards: [Scorecard]) -> String {
+    static func csv(_ cards: [ScorecardSummary]) -> String {
         var rows = ["initiative,index,previous_index,participants,per_100_enrolled,responses,feedback,events,attendance,fill_rate,signups,approved_hours,mean_compound"]
         for card in cards {
             let fields: [String] = [
@@ -123,7 +130,7 @@ enum ScorecardText {
                 card.reach.participants.map(String.init) ?? "suppressed", number(card.reach.per100Enrolled, 4),
                 String(card.voice.responses), String(card.voice.feedback), String(card.participation.events),
                 String(card.participation.attendance), number(card.participation.fillRate, 4), String(card.volunteering.signups),
-                number(card.volunteering.approvedHours, 2), number(card.sentiment.overall.meanCompound, 4),
+                number(card.volunteering.approvedHours, 2), number(card.sentiment.meanCompound, 4),
             ]
             rows.append(fields.joined(separator: ","))
         }

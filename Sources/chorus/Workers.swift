@@ -36,7 +36,7 @@ struct WorkerOptions: ParsableArguments {
                 maintenanceInterval: .seconds(max(1, maintenanceInterval)),
                 keepCompleted: .seconds(max(0, keepCompleted))
             ),
-            handlers: DiagnosticJobs.handlers.merging([TextScoring.kind: try TextScoring(database: database).handler]) { $1 },
+            handlers: DiagnosticJobs.handlers.merging(try EngagementJobs.handlers(database: database)) { $1 },
             logger: logger
         )
     }

@@ -64,11 +64,19 @@ struct ScorecardTests {
         }
     }
 
-    @Test func everyMetricMatchesTheHandComputation() async throws {
+    /// Builds the data set; for the rollup source, rolls it up as the workers would.
+    func build(_ db: PostgresClient, for source: Scorecards.Source) async throws -> Int64 {
+        let initiative = try await build(db)
+        if source == .rollups { #expect(try await Rollups(database: db).refreshPending() > 0) }
+        return initiative
+    }
+
+    @Test(arguments: [Scorecards.Source.records, .rollups])
+    func everyMetricMatchesTheHandComputation(source: Scorecards.Source) async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, _ in
-            let initiative = try await build(db)
+            let initiative = try await build(db, for: source)
             let card = try await db.withConnection {
-                try await Scorecards().scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to), on: $0)
+                try await Scorecards(source: source).scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to), on: $0)
             }
             // Reach: known people p1..p12, p13..p22, p23 (p1 again at the event), p24..p26 = 26;
             // anonymous: 3 comments + a headcount of 20 = 23; 49 in all. Schools touched A, B, C:
@@ -131,21 +139,22 @@ struct ScorecardTests {
         }
     }
 
-    @Test func slicesAndSuppression() async throws {
+    @Test(arguments: [Scorecards.Source.records, .rollups])
+    func slicesAndSuppression(source: Scorecards.Source) async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, _ in
-            let initiative = try await build(db)
+            let initiative = try await build(db, for: source)
             let students = try await db.withConnection {
-                try await Scorecards().scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, group: .students), on: $0)
+                try await Scorecards(source: source).scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, group: .students), on: $0)
             }
             // Only the 3 anonymous student comments: under 10 people, shown as suppressed, not zero.
             #expect(students.reach.suppressed && students.reach.participants == nil && students.voice.feedback == 3)
             let south = try await db.withConnection {
-                try await Scorecards().scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, cluster: "South"), on: $0)
+                try await Scorecards(source: source).scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, cluster: "South"), on: $0)
             }
             #expect(south.reach.enrolled == 50 && south.volunteering.signups == 3 && south.voice.responses == 0)
             #expect(south.equity.schools.map(\.code) == ["C"])
             let schoolA = try await db.withConnection {
-                try await Scorecards().scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, schoolID: 1), on: $0)
+                try await Scorecards(source: source).scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, schoolID: 1), on: $0)
             }
             #expect(schoolA.reach.participants == 33 && schoolA.reach.per100Enrolled == 33)
         }

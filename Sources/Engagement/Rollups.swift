@@ -1,0 +1,177 @@
+import Foundation
+import Jobs
+import Postgres
+import Scoring
+
+/// Scorecard rollups (Schema/0005_rollups.sql): per initiative (0 = district), UTC day and school
+/// (0 = none). Triggers on every source table push a `rollup-day` job for each day a statement
+/// touched; the job recomputes that day from the records, so inserts, updates, cancellations,
+/// erasures and rescoring all land the same way and a rollup never drifts from its records.
+public struct Rollups: Sendable {
+    public static let kind = "rollup-day"
+
+    public struct Payload: Codable, Sendable {
+        public var day: String
+    }
+
+    let database: PostgresClient
+
+    public init(database: PostgresClient) {
+        self.database = database
+    }
+
+    public var handler: JobHandler {
+        { job in try await refresh(day: try job.decode(Payload.self).day, job: job.id) }
+    }
+
+    /// Recomputes one day and folds the day's other pending jobs into this recomputation.
+    func refresh(day: String, job: Int64?) async throws {
+        guard let date = Self.date(ofDay: day) else { throw EngagementError.invalid("day", "not a date: \(day)") }
+        try await database.withTransaction { db in
+            // One recomputation per day at a time; the others wait and then see its result.
+            try await db.query("SELECT pg_advisory_xact_lock(\(Self.lockSpace)::int, \(Int(date.timeIntervalSince1970 / 86_400))::int)")
+            // Their transactions committed before this statement, so the recomputation below
+            // (later snapshots: READ COMMITTED) sees what they marked.
+            try await db.query(
+                """
+                UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
+                    last_error = 'folded into ' || coalesce('job ' || \(job)::bigint, 'a refresh')
+                WHERE kind = \(Self.kind) AND state IN ('available', 'retryable') AND payload ->> 'day' = \(day)
+                """)
+            try await Self.recompute(from: date, to: date.addingTimeInterval(86_400), on: db)
+        }
+    }
+
+    /// Brings every day with a pending rollup job up to date now (`chorus rollups refresh`, and
+    /// tests that read a scorecard right after writing); returns the number of days.
+    @discardableResult
+    public func refreshPending() async throws -> Int {
+        let days = try await database.query(
+            "SELECT DISTINCT payload ->> 'day' FROM jobs WHERE kind = \(Self.kind) AND state IN ('available', 'retryable') ORDER BY 1"
+        ).map { try $0.decode(String.self, at: 0) }
+        for day in days { try await refresh(day: day, job: nil) }
+        return days.count
+    }
+
+    /// Rebuilds every rollup from the records (after a bulk load or a scorer version change).
+    public static func rebuild(on db: PostgresConnection) async throws {
+        let bounds = try await db.query(
+            """
+            SELECT min(d), max(d) FROM (
+                SELECT min(submitted_at) d FROM responses UNION ALL SELECT max(submitted_at) FROM responses
+                UNION ALL SELECT min(created_at) FROM feedback UNION ALL SELECT max(created_at) FROM feedback
+                UNION ALL SELECT min(starts_at) FROM events UNION ALL SELECT max(starts_at) FROM events
+                UNION ALL SELECT min(starts_at) FROM volunteer_shifts UNION ALL SELECT max(starts_at) FROM volunteer_shifts) x
+            """
+        ).first!
+        try await db.query("TRUNCATE rollup_activity, rollup_people, rollup_sentiment, rollup_topics")
+        guard let first = try bounds.decode(Date?.self, at: 0), let last = try bounds.decode(Date?.self, at: 1) else { return }
+        let from = Date(timeIntervalSince1970: (first.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+        try await recompute(from: from, to: last.addingTimeInterval(86_400), on: db)
+    }
+
+    static let lockSpace = 0x524F_4C4C  // "ROLL"
+
+    static func date(ofDay day: String) -> Date? { try? Date(day + "T00:00:00Z", strategy: .iso8601) }
+
+    /// Recomputes the rollups of the UTC days in [from, to) from the records.
+    static func recompute(from: Date, to: Date, on db: PostgresConnection) async throws {
+        let lo = utcDay(from)
+        let hi = utcDay(to)
+        for table in ["rollup_activity", "rollup_people", "rollup_sentiment", "rollup_topics"] {
+            try await db.query("DELETE FROM \(unsafeSQL: table) WHERE day >= \(lo)::date AND day < \(hi)::date")
+        }
+        // Each record once for the district (0) and once for its initiative(s).
+        let records: PostgresQuery = """
+            bounds AS (SELECT \(lo)::date::timestamp AT TIME ZONE 'UTC' AS lo, \(hi)::date::timestamp AT TIME ZONE 'UTC' AS hi),
+            records AS (
+                SELECT i.id AS initiative_id, utc_day(r.submitted_at) AS day, coalesce(r.school_id, 0) AS school_id, r.participant_id,
+                       1 AS responses, 0 AS feedback, 0 AS events, 0 AS capacity, 0 AS attendance, 0 AS signups, 0 AS waitlisted,
+                       0 AS attended, 0::numeric AS hours, CASE WHEN r.participant_id IS NULL THEN 1 ELSE 0 END AS anonymous, 1 AS engagements
+                FROM responses r, bounds, LATERAL (VALUES (0::bigint), (r.initiative_id)) i(id)
+                WHERE r.submitted_at >= bounds.lo AND r.submitted_at < bounds.hi
+                UNION ALL
+                SELECT i.id, utc_day(f.created_at), coalesce(f.school_id, 0), f.participant_id, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+                       CASE WHEN f.participant_id IS NULL THEN 1 ELSE 0 END, 1
+                FROM feedback f, bounds, LATERAL (VALUES (0::bigint), (f.initiative_id)) i(id)
+                WHERE f.created_at >= bounds.lo AND f.created_at < bounds.hi
+                UNION ALL
+                SELECT i.id, utc_day(e.starts_at), coalesce(e.school_id, 0), NULL, 0, 0, 1, coalesce(e.capacity, 0), 0, 0, 0, 0, 0, 0, 0
+                FROM events e, bounds,
+                     LATERAL (SELECT 0::bigint UNION ALL SELECT ei.initiative_id FROM event_initiatives ei WHERE ei.event_id = e.id) i(id)
+                WHERE e.starts_at >= bounds.lo AND e.starts_at < bounds.hi
+                UNION ALL
+                SELECT i.id, utc_day(e.starts_at), coalesce(e.school_id, 0), a.participant_id, 0, 0, 0, 0, a.count, 0, 0, 0, 0,
+                       CASE WHEN a.participant_id IS NULL THEN a.count ELSE 0 END, 1
+                FROM attendance a JOIN events e ON e.id = a.event_id, bounds,
+                     LATERAL (SELECT 0::bigint UNION ALL SELECT ei.initiative_id FROM event_initiatives ei WHERE ei.event_id = e.id) i(id)
+                WHERE e.starts_at >= bounds.lo AND e.starts_at < bounds.hi
+                UNION ALL
+                SELECT i.id, utc_day(sh.starts_at), coalesce(o.school_id, 0), s.participant_id, 0, 0, 0, 0, 0, 1,
+                       (s.status = 'waitlisted')::int, (s.status = 'attended')::int, coalesce(s.hours_approved, 0),
+                       CASE WHEN s.participant_id IS NULL THEN 1 ELSE 0 END, 1
+                FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id JOIN volunteer_opportunities o ON o.id = sh.opportunity_id, bounds,
+                     LATERAL (VALUES (0::bigint), (o.initiative_id)) i(id)
+                WHERE sh.starts_at >= bounds.lo AND sh.starts_at < bounds.hi AND s.status <> 'cancelled'
+            )
+            """
+        try await db.query(
+            """
+            WITH \(records)
+            INSERT INTO rollup_activity (initiative_id, day, school_id, responses, feedback, events, capacity, attendance, signups,
+                                         waitlisted, attended, hours, anonymous_people, engagements)
+            SELECT initiative_id, day, school_id, sum(responses), sum(feedback), sum(events), sum(capacity), sum(attendance), sum(signups),
+                   sum(waitlisted), sum(attended), sum(hours), sum(anonymous), sum(engagements)
+            FROM records GROUP BY initiative_id, day, school_id
+            """)
+        try await db.query(
+            """
+            WITH \(records)
+            INSERT INTO rollup_people (initiative_id, day, school_id, participant_id)
+            SELECT DISTINCT initiative_id, day, school_id, participant_id FROM records WHERE participant_id IS NOT NULL
+            """)
+        let scored: PostgresQuery = """
+            bounds AS (SELECT \(lo)::date::timestamp AT TIME ZONE 'UTC' AS lo, \(hi)::date::timestamp AT TIME ZONE 'UTC' AS hi),
+            scored AS (
+                SELECT i.id AS initiative_id, utc_day(f.created_at) AS day, coalesce(f.school_id, 0) AS school_id, 'feedback' AS source,
+                       f.id, t.language, t.compound, t.themes, t.keyphrases
+                FROM feedback f JOIN text_scores t ON t.source = 'feedback' AND t.source_id = f.id AND t.scorer_version = \(TextScorer.version),
+                     bounds, LATERAL (VALUES (0::bigint), (f.initiative_id)) i(id)
+                WHERE f.created_at >= bounds.lo AND f.created_at < bounds.hi
+                UNION ALL
+                SELECT i.id, utc_day(r.submitted_at), coalesce(r.school_id, 0), 'answer', a.id, t.language, t.compound, t.themes, t.keyphrases
+                FROM responses r JOIN answers a ON a.response_id = r.id
+                     JOIN text_scores t ON t.source = 'answer' AND t.source_id = a.id AND t.scorer_version = \(TextScorer.version),
+                     bounds, LATERAL (VALUES (0::bigint), (r.initiative_id)) i(id)
+                WHERE r.submitted_at >= bounds.lo AND r.submitted_at < bounds.hi
+            )
+            """
+        try await db.query(
+            """
+            WITH \(scored)
+            INSERT INTO rollup_sentiment (initiative_id, day, school_id, language, scored, compound_sum, positive, neutral, negative)
+            SELECT initiative_id, day, school_id, language, count(*), sum(compound::numeric),
+                   count(*) FILTER (WHERE compound >= 0.05), count(*) FILTER (WHERE compound > -0.05 AND compound < 0.05),
+                   count(*) FILTER (WHERE compound <= -0.05)
+            FROM scored GROUP BY initiative_id, day, school_id, language
+            """)
+        try await db.query(
+            """
+            WITH \(scored),
+            items AS (
+                SELECT initiative_id, day, school_id, 'themes' AS kind, lower(e ->> 'theme') AS name, id, source
+                FROM scored, jsonb_array_elements(themes) e
+                UNION ALL
+                SELECT initiative_id, day, school_id, 'keyphrases', lower(e ->> 'phrase'), id, source
+                FROM scored, jsonb_array_elements(keyphrases) e
+            )
+            INSERT INTO rollup_topics (initiative_id, day, school_id, kind, name, mentions, examples)
+            SELECT initiative_id, day, school_id, kind, name, count(*),
+                   coalesce((array_agg(id ORDER BY id DESC) FILTER (WHERE source = 'feedback'))[1:3], '{}')
+            FROM items WHERE name IS NOT NULL GROUP BY initiative_id, day, school_id, kind, name
+            """)
+    }
+
+    /// The UTC calendar day of `date`, as PostgreSQL reads a date.
+    static func utcDay(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()) }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Postgres
+
+/// The scorecard's numbers read from the rollups: the same definitions as the record queries in
+/// Scorecards.swift (a test holds them equal), over a few thousand rollup rows instead of every
+/// record. Each function answers for several initiatives at once (0 = the district), which is
+/// what makes the district list one query per measure instead of one scorecard per initiative.
+extension Scorecards {
+    /// Rollups are per UTC day and school: they answer whole-day periods without a stakeholder
+    /// group filter; anything else is computed from the records.
+    func usesRollups(_ q: ScorecardQuery) -> Bool {
+        source == .rollups && q.group == nil && Self.isMidnight(q.from) && Self.isMidnight(q.to)
+    }
+
+    static func isMidnight(_ date: Date) -> Bool { date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 }
+
+    /// The rollup rows of the period and school filters for the given initiatives.
+    func rollupScope(_ q: ScorecardQuery, _ initiatives: [Int64]) -> PostgresQuery {
+        """
+        initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[]) AND day >= \(Rollups.utcDay(q.from))::date AND day < \(Rollups.utcDay(q.to))::date
+        AND (\(q.schoolID)::bigint IS NULL OR school_id = \(q.schoolID))
+        AND (\(q.cluster)::text IS NULL OR school_id IN (SELECT id FROM schools WHERE cluster = \(q.cluster)))
+        """
+    }
+
+    func rollupTotals(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Totals] {
+        let rows = try await db.query(
+            """
+            WITH a AS (
+                SELECT initiative_id, sum(responses) AS responses, sum(feedback) AS feedback, sum(events) AS events,
+                       sum(attendance) AS attendance, sum(capacity) AS capacity, sum(signups) AS signups, sum(waitlisted) AS waitlisted,
+                       sum(attended) AS attended, sum(hours) AS hours, sum(anonymous_people) AS anonymous
+                FROM rollup_activity WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id),
+            p AS (SELECT initiative_id, count(DISTINCT participant_id) AS known FROM rollup_people WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id),
+            s AS (SELECT initiative_id, sum(compound_sum) / nullif(sum(scored), 0) AS mean FROM rollup_sentiment
+                  WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id)
+            SELECT a.initiative_id, (coalesce(p.known, 0) + a.anonymous)::bigint, a.responses::bigint, a.feedback::bigint, a.events::bigint,
+                   a.attendance::bigint, a.capacity::bigint, a.signups::bigint, a.waitlisted::bigint, a.attended::bigint, a.hours::float8, s.mean::float8
+            FROM a LEFT JOIN p ON p.initiative_id = a.initiative_id LEFT JOIN s ON s.initiative_id = a.initiative_id
+            """)
+        var result: [Int64: Totals] = [:]
+        for row in rows {
+            var totals = Totals()
+            let id = try row.decode(Int64.self, at: 0)
+            (totals.participants, totals.responses, totals.feedback, totals.events, totals.attendance) = (
+                try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2), try row.decode(Int.self, at: 3),
+                try row.decode(Int.self, at: 4), try row.decode(Int.self, at: 5)
+            )
+            (totals.capacity, totals.signups, totals.waitlisted, totals.attended) = (
+                try row.decode(Int.self, at: 6), try row.decode(Int.self, at: 7), try row.decode(Int.self, at: 8), try row.decode(Int.self, at: 9)
+            )
+            totals.approvedHours = try row.decode(Double.self, at: 10)
+            totals.meanCompound = try row.decode(Double?.self, at: 11)
+            result[id] = totals
+        }
+        return result
+    }
+
+    /// Enrollment of the schools in scope (see `enrollment`): per initiative, the schools its
+    /// activity touched unless a school or cluster is chosen.
+    func rollupEnrollment(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Int] {
+        let rows = try await db.query(
+            """
+            WITH touched AS (
+                SELECT DISTINCT initiative_id, school_id FROM rollup_activity WHERE \(rollupScope(q, initiatives)) AND engagements > 0 AND school_id <> 0)
+            SELECT i.id, (SELECT coalesce(sum(enrollment), 0) FROM schools s WHERE CASE
+                WHEN \(q.schoolID)::bigint IS NOT NULL THEN s.id = \(q.schoolID)
+                WHEN \(q.cluster)::text IS NOT NULL THEN s.cluster = \(q.cluster)
+                WHEN i.id = 0 THEN true
+                ELSE s.id IN (SELECT school_id FROM touched t WHERE t.initiative_id = i.id)
+            END)::bigint
+            FROM unnest(\(initiatives.map { String($0) })::text[]::bigint[]) AS i(id)
+            """)
+        var result: [Int64: Int] = [:]
+        for row in rows { result[try row.decode(Int64.self, at: 0)] = try row.decode(Int.self, at: 1) }
+        return result
+    }
+
+    /// Overall sentiment per initiative (the list's sentiment cell).
+    func rollupSentimentOverall(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Scorecard.SentimentSlice] {
+        let rows = try await db.query(
+            """
+            SELECT initiative_id, sum(scored)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
+                   (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
+                   (sum(negative)::numeric / nullif(sum(scored), 0))::float8
+            FROM rollup_sentiment WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id
+            """)
+        var result: [Int64: Scorecard.SentimentSlice] = [:]
+        for row in rows {
+            let (id, scored, mean, positive, neutral, negative) = try row.decode((Int64, Int, Double?, Double?, Double?, Double?).self)
+            result[id] = Self.slice("all", scored: scored, mean: mean, positive: positive, neutral: neutral, negative: negative)
+        }
+        return result
+    }
+
+    func rollupSentiment(_ q: ScorecardQuery, _ initiative: Int64, on db: PostgresConnection) async throws -> PostgresRows {
+        try await db.query(
+            """
+            SELECT coalesce(language, 'all'), coalesce(sum(scored), 0)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
+                   (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
+                   (sum(negative)::numeric / nullif(sum(scored), 0))::float8
+            FROM rollup_sentiment WHERE \(rollupScope(q, [initiative])) GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
+            """)
+    }
+
+    func rollupTopics(_ q: ScorecardQuery, _ initiative: Int64, kind: String, on db: PostgresConnection) async throws -> (
+        top: PostgresRows, previous: PostgresRows
+    ) {
+        let top = try await db.query(
+            """
+            WITH t AS (SELECT name, mentions, examples FROM rollup_topics WHERE kind = \(kind) AND \(rollupScope(q, [initiative]))),
+            top AS (SELECT name, sum(mentions)::bigint AS n FROM t GROUP BY name ORDER BY sum(mentions) DESC, name LIMIT 10)
+            SELECT top.name, top.n,
+                   coalesce((SELECT (array_agg(x ORDER BY x DESC))[1:3] FROM t, unnest(t.examples) x WHERE t.name = top.name), '{}')::text[]
+            FROM top ORDER BY n DESC, name
+            """)
+        let previous = try await db.query(
+            """
+            SELECT name, sum(mentions)::bigint FROM rollup_topics WHERE kind = \(kind) AND \(rollupScope(q.previous, [initiative])) GROUP BY name
+            """)
+        return (top, previous)
+    }
+
+    func rollupWeekly(_ q: ScorecardQuery, _ initiative: Int64, on db: PostgresConnection) async throws -> PostgresRows {
+        try await db.query(
+            """
+            SELECT to_char(date_trunc('week', day::timestamp), 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint,
+                   sum(attendance)::bigint, sum(hours)::float8
+            FROM rollup_activity WHERE \(rollupScope(q, [initiative]))
+            GROUP BY 1 HAVING sum(engagements) > 0 ORDER BY 1
+            """)
+    }
+
+    /// People per school: known people distinct plus the anonymous.
+    func rollupPeoplePerSchool(_ q: ScorecardQuery, _ initiative: Int64) -> PostgresQuery {
+        """
+        per_school AS (
+            SELECT school_id, sum(n)::bigint AS people FROM (
+                SELECT school_id, count(DISTINCT participant_id) AS n FROM rollup_people
+                WHERE \(rollupScope(q, [initiative])) AND school_id <> 0 GROUP BY school_id
+                UNION ALL
+                SELECT school_id, sum(anonymous_people) FROM rollup_activity WHERE \(rollupScope(q, [initiative])) AND school_id <> 0 GROUP BY school_id
+            ) x GROUP BY school_id)
+        """
+    }
+}
