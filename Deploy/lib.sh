@@ -47,6 +47,9 @@ unix_socket_directories = '$PG_SCRATCH_DIR'
 max_connections = 300
 shared_buffers = 256MB
 fsync = on
+# Solid-state storage, and short queries that JIT compilation only slows (docs/decisions.md).
+random_page_cost = 1.1
+jit = off
 CONF
     as_postgres "$bindir/pg_ctl" start -D "$PG_SCRATCH_DIR/data" -w -t 60 -l "$PG_SCRATCH_DIR/server.log" >/dev/null
     export DATABASE_URL="postgresql:///postgres?host=$PG_SCRATCH_DIR&user=postgres"

@@ -1,17 +1,54 @@
 import Foundation
 import Postgres
+import Scoring
 
 /// A realistic, deterministic district for demos and benchmarks: 90 schools in six clusters,
-/// district goals, eight initiatives with theme keywords, bilingual surveys, responses and
-/// comments in English and Spanish, events with attendance, volunteer shifts and sign-ups.
-/// Randomness comes from PostgreSQL's `setseed`, so one seed always gives the same district.
+/// district goals, initiatives with theme keywords, bilingual surveys, responses and comments in
+/// English and Spanish, events with attendance, volunteer shifts and sign-ups. Randomness comes
+/// from PostgreSQL's `setseed`, so one seed always gives the same district.
 public struct DemoDistrict: Sendable {
+    /// How much of everything.
+    public struct Size: Sendable {
+        public var initiatives: Int
+        public var participants: Int
+        public var responses: Int
+        public var feedback: Int
+        public var events: Int
+        /// Attendance rows per event: four headcounts (one per group) and this many check-ins.
+        public var checkinsPerEvent: Int
+        public var opportunities: Int
+        public var shiftsPerOpportunity: Int
+        /// Sign-ups per shift (capacity is one more).
+        public var signupsPerShift: Int?
+        /// Score the texts at load (each distinct text once, with the real scorer) instead of
+        /// queueing a job per text: what makes a million-response district load in minutes.
+        public var scoredAtLoad: Bool
+
+        /// The everyday demo, its volumes multiplied by `scale`.
+        public static func scaled(_ scale: Int) -> Size {
+            let scale = max(1, scale)
+            return Size(
+                initiatives: 8, participants: 2_000 * scale, responses: 3_000 * scale, feedback: 1_500 * scale, events: 200 * scale,
+                checkinsPerEvent: 5, opportunities: 12, shiftsPerOpportunity: 6, signupsPerShift: nil, scoredAtLoad: false)
+        }
+
+        /// District scale (`chorus demo --scale district`): 1,000,000 responses, 300,000
+        /// attendance rows and 100,000 sign-ups over 50 initiatives and 90 schools.
+        public static let district = Size(
+            initiatives: 50, participants: 150_000, responses: 1_000_000, feedback: 100_000, events: 30_000,
+            checkinsPerEvent: 6, opportunities: 500, shiftsPerOpportunity: 20, signupsPerShift: 10, scoredAtLoad: true)
+    }
+
     public var seed: Int
-    public var scale: Int
+    public var size: Size
 
     public init(seed: Int = 42, scale: Int = 1) {
+        self.init(seed: seed, size: .scaled(scale))
+    }
+
+    public init(seed: Int = 42, size: Size) {
         self.seed = seed
-        self.scale = max(1, scale)
+        self.size = size
     }
 
     public struct Summary: Sendable, CustomStringConvertible {
@@ -37,6 +74,14 @@ public struct DemoDistrict: Sendable {
         ("data-and-reporting", "Data and reporting", "G2", ["report card", "portal", "grades", "calificaciones"]),
         ("community-partnerships", "Community partnerships", "G3", ["volunteer", "partners", "mentors", "voluntarios"]),
     ]
+    /// Initiatives beyond the eight named ones: these programmes in each cluster.
+    static let programmes: [(title: String, goal: String, keywords: [String])] = [
+        ("STEM labs", "G1", ["science", "lab", "ciencia"]), ("Attendance outreach", "G3", ["attendance", "absences", "asistencia"]),
+        ("After-school tutoring", "G1", ["tutoring", "tutor", "tutoría"]), ("Mental health supports", "G4", ["counselor", "consejero"]),
+        ("Arts for all", "G3", ["music", "art", "arte"]), ("Digital citizenship", "G2", ["online", "phone", "teléfono"]),
+        ("Newcomer welcome", "G3", ["translation", "interpreter", "traducción"]),
+    ]
+
     static let commentsEN = [
         "The new laptops are great, but the wifi at home is too slow for homework.",
         "My daughter loves the reading program and brings home a new book every week.",
@@ -66,7 +111,8 @@ public struct DemoDistrict: Sendable {
 
     /// Loads the district in one transaction.
     public func load(on client: PostgresClient) async throws -> Summary {
-        try await client.withTransaction { db in
+        let textState = size.scoredAtLoad ? "scored" : "pending"
+        return try await client.withTransaction { db in
             // setseed takes a value in [-1, 1]; the same seed gives the same district.
             try await db.query("SELECT setseed(\(Double(seed % 1000) / 1000.0))")
             try await db.query(
@@ -90,7 +136,17 @@ public struct DemoDistrict: Sendable {
                 FROM generate_series(1, 90) AS i
                 """
             )
-            for item in Self.initiatives {
+            var initiatives = Self.initiatives.prefix(size.initiatives).map { $0 }
+            for index in 0..<max(0, size.initiatives - initiatives.count) {
+                let programme = Self.programmes[index % Self.programmes.count]
+                let cluster = Self.clusters[(index / Self.programmes.count) % Self.clusters.count]
+                let round = index / (Self.programmes.count * Self.clusters.count)
+                let title = "\(programme.title) — \(cluster)" + (round > 0 ? " \(round + 1)" : "")
+                let slug = title.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+                    .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
+                initiatives.append((slug, title, programme.goal, programme.keywords))
+            }
+            for item in initiatives {
                 try await db.query(
                     """
                     INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords)
@@ -102,7 +158,7 @@ public struct DemoDistrict: Sendable {
             try await db.query(
                 """
                 INSERT INTO participants (contact_hash)
-                SELECT sha256(convert_to('demo-participant-' || i, 'UTF8')) FROM generate_series(1, \(2_000 * scale)) AS i
+                SELECT sha256(convert_to('demo-participant-' || i, 'UTF8')) FROM generate_series(1, \(size.participants)) AS i
                 """
             )
             try await db.query(
@@ -130,13 +186,13 @@ public struct DemoDistrict: Sendable {
                 """
                 INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt, submitted_at)
                 SELECT s.id, s.initiative_id, 1 + (random() * 89)::int,
-                       CASE WHEN random() < 0.7 THEN 1 + (random() * (\(2_000 * scale) - 1))::int END,
+                       CASE WHEN random() < 0.7 THEN 1 + (random() * (\(size.participants) - 1))::int END,
                        (ARRAY['families','families','families','students','teachers_staff','community_partners','administrators','government_boards'])[1 + (random() * 7)::int]::stakeholder_group,
                        CASE WHEN random() < 0.35 THEN 'es' ELSE 'en' END,
                        'DEMO-' || i,
                        timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
-                FROM generate_series(1, \(3_000 * scale)) AS i
-                JOIN LATERAL (SELECT id, initiative_id FROM surveys ORDER BY id OFFSET (i % 8) LIMIT 1) s ON true
+                FROM generate_series(1, \(size.responses)) AS i
+                JOIN (SELECT id, initiative_id, row_number() OVER (ORDER BY id) - 1 AS k FROM surveys) s ON s.k = i % \(size.initiatives)
                 """
             )
             try await db.query(
@@ -148,23 +204,26 @@ public struct DemoDistrict: Sendable {
                        CASE WHEN q.kind = 'text' THEN
                            CASE WHEN r.language = 'es' THEN (\(Self.commentsES)::text[])[1 + (random() * \(Self.commentsES.count - 1))::int]
                                 ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END END,
-                       CASE WHEN q.kind = 'text' THEN 'pending'::scoring_state END
+                       CASE WHEN q.kind = 'text' THEN \(textState)::scoring_state END
                 FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id
                 WHERE q.kind <> 'text' OR random() < 0.5
                 """
             )
             try await db.query(
                 """
-                INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt, created_at)
-                SELECT 1 + (i % 8), 1 + (random() * 89)::int,
-                       CASE WHEN random() < 0.5 THEN 1 + (random() * (\(2_000 * scale) - 1))::int END,
+                INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt, created_at, scoring_state)
+                SELECT n.id, 1 + (random() * 89)::int,
+                       CASE WHEN random() < 0.5 THEN 1 + (random() * (\(size.participants) - 1))::int END,
                        (ARRAY['families','students','teachers_staff','community_partners'])[1 + (random() * 3)::int]::stakeholder_group,
                        lang,
                        CASE WHEN lang = 'es' THEN (\(Self.commentsES)::text[])[1 + (random() * \(Self.commentsES.count - 1))::int]
                             ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END,
                        'DEMO-F' || i,
-                       timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
-                FROM generate_series(1, \(1_500 * scale)) AS i, LATERAL (SELECT CASE WHEN random() + i * 0 < 0.35 THEN 'es' ELSE 'en' END AS lang) l
+                       timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20'),
+                       \(textState)::scoring_state
+                FROM generate_series(1, \(size.feedback)) AS i, LATERAL (SELECT CASE WHEN random() + i * 0 < 0.35 THEN 'es' ELSE 'en' END AS lang) l,
+                     (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives) n
+                WHERE n.k = i % \(size.initiatives)
                 """
             )
             try await db.query(
@@ -174,11 +233,16 @@ public struct DemoDistrict: Sendable {
                          || ' #' || i,
                        (ARRAY['family_night','community','workshop','meeting','community','training'])[1 + i % 6],
                        1 + (random() * 89)::int, 'School gym', t, t + interval '2 hours', 40 + (random() * 160)::int
-                FROM generate_series(1, \(200 * scale)) AS i,
+                FROM generate_series(1, \(size.events)) AS i,
                      LATERAL (SELECT timestamptz '2026-08-25 23:00' + (random() + i * 0) * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-25') AS t) x
                 """
             )
-            try await db.query("INSERT INTO event_initiatives (event_id, initiative_id) SELECT id, 1 + (id % 8) FROM events")
+            try await db.query(
+                """
+                INSERT INTO event_initiatives (event_id, initiative_id)
+                SELECT e.id, n.id FROM events e JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives) n
+                    ON n.k = e.id % \(size.initiatives)
+                """)
             try await db.query(
                 """
                 INSERT INTO attendance (event_id, kind, stakeholder_group, count, recorded_at)
@@ -189,25 +253,27 @@ public struct DemoDistrict: Sendable {
             try await db.query(
                 """
                 INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_at)
-                SELECT e.id, 'checkin', 'families', 1, 1 + (random() * (\(2_000 * scale) - 1))::int, e.starts_at
-                FROM events e CROSS JOIN generate_series(1, 5)
+                SELECT e.id, 'checkin', 'families', 1, 1 + (random() * (\(size.participants) - 1))::int, e.starts_at
+                FROM events e CROSS JOIN generate_series(1, \(size.checkinsPerEvent))
                 """
             )
             try await db.query(
                 """
                 INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
-                SELECT 1 + (i % 8), 1 + (random() * 89)::int,
+                SELECT n.id, 1 + (random() * 89)::int,
                        (ARRAY['Library helpers','Garden day','Tech help desk','Crossing guards','Lunch buddies','Family night setup'])[1 + i % 6],
                        'Help out at school.'
-                FROM generate_series(1, 12) AS i
+                FROM generate_series(1, \(size.opportunities)) AS i
+                JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives) n ON n.k = i % \(size.initiatives)
                 """
             )
             try await db.query(
                 """
                 INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
-                SELECT o.id, t, t + interval '3 hours', 4 + (random() * 8)::int, true
-                FROM volunteer_opportunities o CROSS JOIN generate_series(0, 5) AS n,
-                     LATERAL (SELECT date_trunc('hour', timestamptz '2026-09-01 15:00' + n * interval '30 days' + random() * interval '10 days') AS t) x
+                SELECT o.id, t, t + interval '3 hours', coalesce(\(size.signupsPerShift.map { $0 + 1 })::int, 4 + (random() * 8)::int), true
+                FROM volunteer_opportunities o CROSS JOIN generate_series(0, \(size.shiftsPerOpportunity - 1)) AS n,
+                     LATERAL (SELECT date_trunc('hour', timestamptz '2026-09-01 15:00' + n * interval '30 days' * 6 / \(size.shiftsPerOpportunity)
+                                                      + random() * interval '10 days') AS t) x
                 """
             )
             try await db.query(
@@ -217,24 +283,60 @@ public struct DemoDistrict: Sendable {
                        CASE WHEN s.ends_at < now() THEN 'attended' ELSE 'confirmed' END::signup_status,
                        CASE WHEN s.ends_at < now() THEN 3 END, CASE WHEN s.ends_at < now() THEN 3 END
                 FROM volunteer_shifts s CROSS JOIN LATERAL (
-                    SELECT DISTINCT 1 + (random() * (\(2_000 * scale) - 1) + s.id * 0)::int AS p FROM generate_series(1, s.capacity - 1)
+                    SELECT DISTINCT 1 + (random() * (\(size.participants) - 1) + s.id * 0)::int AS p FROM generate_series(1, s.capacity - 1)
                 ) people
                 """
             )
-            // Every demo text waits for the scoring workers, as a real submission would.
-            try await db.query(
-                """
-                INSERT INTO jobs (kind, payload, unique_key)
-                SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id), 'score-text:feedback:' || id FROM feedback
-                UNION ALL
-                SELECT 'score-text', jsonb_build_object('source', 'answer', 'id', id), 'score-text:answer:' || id FROM answers WHERE text IS NOT NULL
-                """
-            )
+            if size.scoredAtLoad {
+                try await scoreTexts(on: db)
+                try await Rollups.rebuild(on: db)
+            } else {
+                // Every demo text waits for the scoring workers, as a real submission would.
+                try await db.query(
+                    """
+                    INSERT INTO jobs (kind, payload, unique_key)
+                    SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id), 'score-text:feedback:' || id FROM feedback
+                    UNION ALL
+                    SELECT 'score-text', jsonb_build_object('source', 'answer', 'id', id), 'score-text:answer:' || id FROM answers WHERE text IS NOT NULL
+                    """
+                )
+            }
             var counts: [(String, Int)] = []
             for table in ["schools", "initiatives", "surveys", "responses", "feedback", "events", "attendance", "signups"] {
                 counts.append((table, try await db.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first!.decode(Int.self, at: 0)))
             }
             return Summary(counts: counts)
         }
+    }
+
+    /// Scores each distinct demo text once with the real scorer (every initiative's themes, as
+    /// the `score-text` job does) and gives every comment and answer with that text its score.
+    func scoreTexts(on db: PostgresConnection) async throws {
+        let themes = try await db.query("SELECT slug, theme_keywords FROM initiatives WHERE cardinality(theme_keywords) > 0").map {
+            Theme(name: try $0.decode(String.self, at: 0), keywords: try $0.decode([String].self, at: 1))
+        }
+        let scorer = try TextScorer().with(themes: themes)
+        try await db.query(
+            """
+            CREATE TEMPORARY TABLE demo_scores (text text PRIMARY KEY, language text, neg float8, neu float8, pos float8, compound float8,
+                                                keyphrases jsonb, themes jsonb) ON COMMIT DROP
+            """)
+        for text in Set(Self.commentsEN + Self.commentsES) {
+            let score = scorer.score(text)
+            try await db.query(
+                """
+                INSERT INTO demo_scores VALUES (\(text), \(score.language.rawValue), \(score.sentiment.neg), \(score.sentiment.neu),
+                    \(score.sentiment.pos), \(score.sentiment.compound), \(PostgresJSON(score.keyphrases)), \(PostgresJSON(score.themes)))
+                """)
+        }
+        try await db.query(
+            """
+            INSERT INTO text_scores (source, source_id, scorer_version, initiative_id, language, neg, neu, pos, compound, keyphrases, themes)
+            SELECT 'feedback', f.id, \(TextScorer.version), f.initiative_id, d.language, d.neg, d.neu, d.pos, d.compound, d.keyphrases, d.themes
+            FROM feedback f JOIN demo_scores d ON d.text = f.comment
+            UNION ALL
+            SELECT 'answer', a.id, \(TextScorer.version), r.initiative_id, d.language, d.neg, d.neu, d.pos, d.compound, d.keyphrases, d.themes
+            FROM answers a JOIN responses r ON r.id = a.response_id JOIN demo_scores d ON d.text = a.text
+            """)
     }
 }

@@ -14,25 +14,54 @@ extension Scorecards {
 
     static func isMidnight(_ date: Date) -> Bool { date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 }
 
-    /// The rollup rows of the period and school filters for the given initiatives.
+    /// Whether the query narrows to a school or a cluster (then the per-school rollups are read).
+    static func bySchool(_ q: ScorecardQuery) -> Bool { q.schoolID != nil || q.cluster != nil }
+
+    /// A whole school year without school filters: reach comes from the per-year counters.
+    static func isWholeSchoolYear(_ q: ScorecardQuery) -> Bool {
+        !bySchool(q) && ScorecardQuery.schoolYear(containing: q.from) == (q.from, q.to)
+    }
+
+    /// The rollup rows of the period (and school filters, if any) for the given initiatives.
     func rollupScope(_ q: ScorecardQuery, _ initiatives: [Int64]) -> PostgresQuery {
-        """
-        initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[]) AND day >= \(Rollups.utcDay(q.from))::date AND day < \(Rollups.utcDay(q.to))::date
-        AND (\(q.schoolID)::bigint IS NULL OR school_id = \(q.schoolID))
-        AND (\(q.cluster)::text IS NULL OR school_id IN (SELECT id FROM schools WHERE cluster = \(q.cluster)))
-        """
+        let period: PostgresQuery = """
+            initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[])
+            AND day >= \(Rollups.utcDay(q.from))::date AND day < \(Rollups.utcDay(q.to))::date
+            """
+        guard Self.bySchool(q) else { return period }
+        return """
+            \(period) AND (\(q.schoolID)::bigint IS NULL OR school_id = \(q.schoolID))
+            AND (\(q.cluster)::text IS NULL OR school_id IN (SELECT id FROM schools WHERE cluster = \(q.cluster)))
+            """
+    }
+
+    /// Activity per day and school when filtering by school, else per day (fewer rows, and the
+    /// day's sentiment sums alongside).
+    static func activityTable(_ q: ScorecardQuery) -> PostgresQuery {
+        bySchool(q) ? PostgresQuery(unsafeSQL: "rollup_activity") : PostgresQuery(unsafeSQL: "rollup_daily")
+    }
+
+    static func sentimentTable(_ q: ScorecardQuery) -> PostgresQuery {
+        bySchool(q) ? PostgresQuery(unsafeSQL: "rollup_sentiment") : PostgresQuery(unsafeSQL: "rollup_daily")
     }
 
     func rollupTotals(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Totals] {
+        let known: PostgresQuery =
+            Self.isWholeSchoolYear(q)
+            ? """
+            SELECT initiative_id, participants AS known FROM rollup_year_reach
+            WHERE initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[]) AND school_year = \(Rollups.utcDay(q.from))::date
+            """
+            : "SELECT initiative_id, count(DISTINCT participant_id) AS known FROM rollup_people WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id"
         let rows = try await db.query(
             """
             WITH a AS (
                 SELECT initiative_id, sum(responses) AS responses, sum(feedback) AS feedback, sum(events) AS events,
                        sum(attendance) AS attendance, sum(capacity) AS capacity, sum(signups) AS signups, sum(waitlisted) AS waitlisted,
                        sum(attended) AS attended, sum(hours) AS hours, sum(anonymous_people) AS anonymous
-                FROM rollup_activity WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id),
-            p AS (SELECT initiative_id, count(DISTINCT participant_id) AS known FROM rollup_people WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id),
-            s AS (SELECT initiative_id, sum(compound_sum) / nullif(sum(scored), 0) AS mean FROM rollup_sentiment
+                FROM \(Self.activityTable(q)) WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id),
+            p AS (\(known)),
+            s AS (SELECT initiative_id, sum(compound_sum) / nullif(sum(scored), 0) AS mean FROM \(Self.sentimentTable(q))
                   WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id)
             SELECT a.initiative_id, (coalesce(p.known, 0) + a.anonymous)::bigint, a.responses::bigint, a.feedback::bigint, a.events::bigint,
                    a.attendance::bigint, a.capacity::bigint, a.signups::bigint, a.waitlisted::bigint, a.attended::bigint, a.hours::float8, s.mean::float8
@@ -83,7 +112,7 @@ extension Scorecards {
             SELECT initiative_id, sum(scored)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
                    (sum(negative)::numeric / nullif(sum(scored), 0))::float8
-            FROM rollup_sentiment WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id
+            FROM \(Self.sentimentTable(q)) WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id
             """)
         var result: [Int64: Scorecard.SentimentSlice] = [:]
         for row in rows {
@@ -126,7 +155,7 @@ extension Scorecards {
             """
             SELECT to_char(date_trunc('week', day::timestamp), 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint,
                    sum(attendance)::bigint, sum(hours)::float8
-            FROM rollup_activity WHERE \(rollupScope(q, [initiative]))
+            FROM \(Self.activityTable(q)) WHERE \(rollupScope(q, [initiative]))
             GROUP BY 1 HAVING sum(engagements) > 0 ORDER BY 1
             """)
     }

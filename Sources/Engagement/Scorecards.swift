@@ -350,7 +350,8 @@ public struct Scorecards: Sendable {
     /// three example comment ids (newest first).
     func topics(_ q: ScorecardQuery, _ column: String, key: String, on db: PostgresConnection) async throws -> [Scorecard.Topic] {
         let previous = q.previous
-        if usesRollups(q) {
+        // Topics are rolled up per initiative and day only: one school's come from the records.
+        if usesRollups(q) && !Self.bySchool(q) {
             let (rows, previousCounts) = try await rollupTopics(q, q.initiativeID ?? 0, kind: column, on: db)
             return try Self.topics(rows, previous: previousCounts)
         }

@@ -107,6 +107,9 @@ public struct EmbeddedCluster: Sendable {
             unix_socket_permissions = 0700
             max_connections = 200
             shared_buffers = 128MB
+            # Solid-state storage, and short queries that JIT compilation only slows.
+            random_page_cost = 1.1
+            jit = off
 
             """
         let handle = try FileHandle(forWritingTo: dataDirectory.appendingPathComponent("postgresql.conf"))

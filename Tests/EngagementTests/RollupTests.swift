@@ -83,6 +83,8 @@ struct RollupTests {
         // People erased: their records stay, anonymous.
         try await db.query("UPDATE responses SET participant_id = NULL WHERE participant_id IN (3, 4)")
         try await db.query("UPDATE feedback SET participant_id = NULL WHERE participant_id IN (3, 4)")
+        try await db.query("UPDATE attendance SET participant_id = NULL, kind = 'headcount' WHERE participant_id IN (3, 4)")
+        try await db.query("UPDATE signups SET participant_id = NULL WHERE participant_id IN (3, 4)")
         // A comment deleted with its score, and rescoring that changes scores.
         try await db.query("DELETE FROM text_scores WHERE source = 'feedback' AND source_id IN (SELECT id FROM feedback WHERE id % 11 = 0)")
         try await db.query("DELETE FROM feedback WHERE id % 11 = 0")
@@ -126,6 +128,17 @@ struct RollupTests {
                 #expect(idle)
             }
             #expect(try await db.query("SELECT count(*) FROM rollup_activity").first!.decode(Int.self, at: 0) > 100)
+            // The per-year reference counts are exact: none at or below zero, counters equal to the rows.
+            #expect(try await db.query("SELECT count(*) FROM rollup_year_people WHERE refs <= 0").first!.decode(Int.self, at: 0) == 0)
+            let mismatched = try await db.query(
+                """
+                SELECT count(*) FROM rollup_year_reach r FULL JOIN (
+                    SELECT initiative_id, school_year, count(*) AS n FROM rollup_year_people GROUP BY 1, 2) c
+                    ON c.initiative_id = r.initiative_id AND c.school_year = r.school_year
+                WHERE coalesce(r.participants, 0) <> coalesce(c.n, 0)
+                """
+            ).first!.decode(Int.self, at: 0)
+            #expect(mismatched == 0)
             var queries: [ScorecardQuery] = []
             let sixtyDays = Self.from.addingTimeInterval(63 * 86_400)
             for initiative: Int64? in [nil, 1, 2, 3] {
@@ -133,6 +146,9 @@ struct RollupTests {
                 queries.append(.init(initiativeID: initiative, from: Self.from.addingTimeInterval(14 * 86_400), to: Self.from.addingTimeInterval(21 * 86_400)))
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays, schoolID: 2))
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays, cluster: "South"))
+                // The school year: reach from the per-year counters.
+                let year = ScorecardQuery.schoolYear(containing: Self.from)
+                queries.append(.init(initiativeID: initiative, from: year.from, to: year.to))
             }
             for query in queries {
                 let fromRollups = try await db.withConnection { try await Scorecards(source: .rollups).scorecard(query, on: $0) }
