@@ -146,8 +146,9 @@ struct RescoreCommandTests {
             try jobs.run()
             let stats = jobsOutput.fileHandleForReading.readDataToEndOfFile()
             jobs.waitUntilExit()
-            let counts = (try JSONSerialization.jsonObject(with: stats) as? [String: Any])?["counts"] as? [[String: Any]]
-            #expect(counts?.first?["count"] as? Int == 50 && counts?.first?["state"] as? String == "completed")
+            let counts = ((try JSONSerialization.jsonObject(with: stats) as? [String: Any])?["counts"] as? [[String: Any]] ?? [])
+                .filter { $0["kind"] as? String == TextScoring.kind }
+            #expect(counts.count == 1 && counts.first?["count"] as? Int == 50 && counts.first?["state"] as? String == "completed")
         }
     }
 }

@@ -22,7 +22,7 @@ struct ScoringPipelineTests {
             let processor = JobProcessor(
                 database: api.database,
                 configuration: .init(pollInterval: .milliseconds(50)),
-                handlers: [TextScoring.kind: try TextScoring(database: api.database).handler],
+                handlers: try EngagementJobs.handlers(database: api.database),
                 logger: .init(label: "test")
             )
             var score: [String: Any]?
@@ -40,7 +40,8 @@ struct ScoringPipelineTests {
             #expect((found["themes"] as? [String] ?? []).contains(where: { $0.hasPrefix("tech-") }))
             #expect(try await api.call(.get, "/api/v1/feedback", token: api.admin).items.first?["scoring_state"] as? String == "scored")
             let stats = try await api.call(.get, "/api/v1/jobs/stats", token: api.admin)
-            #expect((stats.json["counts"] as? [[String: Any]])?.first?["state"] as? String == "completed")
+            let counts = (stats.json["counts"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == TextScoring.kind }
+            #expect(counts.count == 1 && counts.first?["state"] as? String == "completed")
         }
     }
 }
