@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import Postgres
 import ServiceLifecycle
@@ -144,16 +145,28 @@ public final class JobProcessor: Service, Sendable {
             try? await queue.fail(job, error: "no handler for kind \(job.kind)", worker: worker, on: database)
             return
         }
+        let start = ContinuousClock.now
         do {
             try await handler(job)
             try await queue.complete(job, worker: worker, on: database)
+            Self.finished(job.kind, "completed", since: start)
         } catch {
+            Self.finished(job.kind, "failed", since: start)
             logger.info(
                 "job failed",
                 metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(error)"]
             )
             try? await queue.fail(job, error: "\(error)", worker: worker, on: database)
         }
+    }
+
+    /// Jobs run, by kind and outcome, and how long they took (`/metrics`; the rate of completed
+    /// `score-text` jobs is the scoring throughput).
+    private static func finished(_ kind: String, _ outcome: String, since start: ContinuousClock.Instant) {
+        Counter(label: "chorus_jobs_finished_total", dimensions: [("kind", kind), ("outcome", outcome)]).increment()
+        let elapsed = ContinuousClock.now - start
+        Timer(label: "chorus_job_duration_seconds", dimensions: [("kind", kind)])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     /// After claiming stops: wait for running jobs up to the timeout, then release the rest.

@@ -37,13 +37,17 @@ public func buildRouter(
 ) throws
     -> Router<BasicRequestContext>
 {
+    _ = ChorusMetrics.registry  // the metrics backend, before any metric is made
     let router = Router()
     router.addMiddleware {
         RequestIDMiddleware()
+        // Outside ProblemMiddleware, so it counts the status the client got.
+        MetricsMiddleware()
         LogRequestsMiddleware(.debug)
         ProblemMiddleware()
     }
     HealthController(database: database).addRoutes(to: router)
+    MetricsController(database: database, readDatabase: readDatabase).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml"

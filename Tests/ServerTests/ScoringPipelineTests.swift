@@ -42,6 +42,10 @@ struct ScoringPipelineTests {
             let stats = try await api.call(.get, "/api/v1/jobs/stats", token: api.admin)
             let counts = (stats.json["counts"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == TextScoring.kind }
             #expect(counts.count == 1 && counts.first?["state"] as? String == "completed")
+            // Scoring throughput on /metrics: completed score-text jobs and their durations.
+            let metrics = try await api.call(.get, "/metrics").text
+            #expect(metrics.contains(#"chorus_jobs_finished_total{kind="score-text",outcome="completed"}"#))
+            #expect(metrics.contains(#"chorus_job_duration_seconds_count{kind="score-text"}"#))
         }
     }
 }

@@ -1,0 +1,76 @@
+import Hummingbird
+import Metrics
+import Postgres
+import Prometheus
+
+/// `GET /metrics` in Prometheus text format: HTTP requests and latency by route and status
+/// (Hummingbird's MetricsMiddleware), jobs run by kind and outcome with their durations (the job
+/// processor), and, read at scrape time, the pools and the queue (jobs by state, the age of the
+/// oldest runnable job). No personal data is ever a label.
+struct MetricsController: Sendable {
+    let database: PostgresClient
+    let readDatabase: PostgresClient?
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/metrics") { _, _ in
+            try await self.sample()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ChorusMetrics.registry.emitToBuffer())))
+        }
+    }
+
+    private func sample() async throws {
+        let registry = ChorusMetrics.registry
+        for (name, pool) in [("primary", database), ("read", readDatabase)] {
+            guard let pool else { continue }
+            let stats = pool.statistics
+            registry.makeGauge(name: "chorus_pool_connections_open", labels: [("pool", name)]).set(Double(stats.open))
+            registry.makeGauge(name: "chorus_pool_connections_in_use", labels: [("pool", name)]).set(Double(stats.open - stats.idle))
+            registry.makeGauge(name: "chorus_pool_waiting", labels: [("pool", name)]).set(Double(stats.waiting))
+        }
+        // The queue: every state of every kind seen, zeros included, so a drained state drops to 0.
+        let rows = try await database.query(
+            """
+            SELECT k.kind, s.state::text, count(j.id)::bigint
+            FROM (SELECT DISTINCT kind FROM jobs) k CROSS JOIN unnest(enum_range(NULL::job_state)) s(state)
+            LEFT JOIN jobs j ON j.kind = k.kind AND j.state = s.state
+            GROUP BY 1, 2
+            """)
+        for row in rows {
+            let (kind, state, count) = try row.decode((String, String, Int).self)
+            registry.makeGauge(name: "chorus_jobs", labels: [("kind", kind), ("state", state)]).set(Double(count))
+        }
+        let lag = try await database.query(
+            """
+            SELECT coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 FROM jobs
+            WHERE state IN ('available', 'retryable') AND run_at <= now()
+            """
+        ).first!.decode(Double.self, at: 0)
+        registry.makeGauge(name: "chorus_job_lag_seconds").set(lag)
+    }
+}
+
+/// The process's one registry, made the swift-metrics backend the first time a server is built
+/// (tests build many servers in one process; swift-metrics may be bootstrapped once).
+enum ChorusMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Hummingbird's names ("http.server.request.duration", label "http.route") in the
+        // characters Prometheus allows.
+        factory.nameAndLabelSanitizer = { name, labels in
+            (sanitized(name), labels.map { (sanitized($0.0), $0.1) })
+        }
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+
+    static func sanitized(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") ? $0 : "_" })
+    }
+}
