@@ -92,7 +92,7 @@ public struct JobQueue: Sendable {
         try await client.query(
             """
             UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
-                locked_by = NULL, locked_until = NULL
+                locked_until = NULL  -- locked_by stays: which worker ran it
             WHERE id = \(job.id) AND state = 'running' AND locked_by = \(worker)
             """
         )
