@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import Postgres
 import ServiceLifecycle
 
@@ -46,6 +47,10 @@ public func buildRouter(
         LogRequestsMiddleware(.debug)
         ProblemMiddleware()
     }
+    router.add(
+        middleware: MethodGuardMiddleware(
+            contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self), prefix: "/api/v1",
+            extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]))
     HealthController(database: database).addRoutes(to: router)
     MetricsController(database: database, readDatabase: readDatabase).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
@@ -56,7 +61,10 @@ public func buildRouter(
     let api = router.group("api/v1")
         .add(middleware: BodyLimitMiddleware(maximumBytes: configuration.maximumBodyBytes))
         .add(middleware: AuthenticationMiddleware(database: database))
-    try API(database: database, scorecardDatabase: readDatabase).registerHandlers(on: api)
+        .add(middleware: QueryGuardMiddleware())
+        .add(middleware: NullGuardMiddleware())
+    try API(database: database, scorecardDatabase: readDatabase).registerHandlers(
+        on: api, configuration: .init(dateTranscoder: RFC3339DateTranscoder()))
     return router
 }
 

@@ -37,6 +37,12 @@ struct Problem: Encodable {
     var status: Int
     var detail: String?
     var errors: [FieldError]?
+    /// The `Allow` header of a 405.
+    var allow: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, errors
+    }
 
     init(status: HTTPResponse.Status, detail: String?, errors: [FieldError]? = nil) {
         self.title = status.reasonPhrase
@@ -66,6 +72,11 @@ struct Problem: Encodable {
             self.init(status: status, detail: error.detail, errors: error.fields.map { FieldError(field: $0.field, message: $0.message) })
         case let error as DecodingError:
             self.init(decoding: error)
+        case let error as QueryGuardError:
+            self.init(status: .badRequest, detail: "\(error.parameter) \(error.detail)", errors: [FieldError(field: error.parameter, message: error.detail)])
+        case let error as MethodNotAllowed:
+            self.init(status: .methodNotAllowed, detail: "this path takes \(error.allow)")
+            self.allow = error.allow
         case let error as PostgresError where error.code == .acquireTimeout || error.isConnectionFailure || error.code == .poolClosed:
             self.init(status: .serviceUnavailable, detail: "the database is unavailable; try again shortly")
         case let error as PostgresError where error.code == .invalidQuery:
@@ -133,6 +144,7 @@ struct Problem: Encodable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let allow { headers[.allow] = allow }
         return Response(
             status: HTTPResponse.Status(code: status),
             headers: headers,
