@@ -20,14 +20,17 @@ struct MetricsController: Sendable {
         }
     }
 
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Prometheus.Gauge {
+        ChorusMetrics.registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+    }
+
     private func sample() async throws {
-        let registry = ChorusMetrics.registry
         for (name, pool) in [("primary", database), ("read", readDatabase)] {
             guard let pool else { continue }
             let stats = pool.statistics
-            registry.makeGauge(name: "chorus_pool_connections_open", labels: [("pool", name)]).set(Double(stats.open))
-            registry.makeGauge(name: "chorus_pool_connections_in_use", labels: [("pool", name)]).set(Double(stats.open - stats.idle))
-            registry.makeGauge(name: "chorus_pool_waiting", labels: [("pool", name)]).set(Double(stats.waiting))
+            gauge("chorus_pool_connections_open", "Connections the pool holds open.", [("pool", name)]).set(Double(stats.open))
+            gauge("chorus_pool_connections_in_use", "Connections lent out.", [("pool", name)]).set(Double(stats.open - stats.idle))
+            gauge("chorus_pool_waiting", "Requests waiting for a connection.", [("pool", name)]).set(Double(stats.waiting))
         }
         // The queue: every state of every kind seen, zeros included, so a drained state drops to 0.
         let rows = try await database.query(
@@ -39,7 +42,7 @@ struct MetricsController: Sendable {
             """)
         for row in rows {
             let (kind, state, count) = try row.decode((String, String, Int).self)
-            registry.makeGauge(name: "chorus_jobs", labels: [("kind", kind), ("state", state)]).set(Double(count))
+            gauge("chorus_jobs", "Jobs in the queue by kind and state.", [("kind", kind), ("state", state)]).set(Double(count))
         }
         let lag = try await database.query(
             """
@@ -47,7 +50,7 @@ struct MetricsController: Sendable {
             WHERE state IN ('available', 'retryable') AND run_at <= now()
             """
         ).first!.decode(Double.self, at: 0)
-        registry.makeGauge(name: "chorus_job_lag_seconds").set(lag)
+        gauge("chorus_job_lag_seconds", "Age of the oldest job that may run.", []).set(lag)
     }
 }
 
