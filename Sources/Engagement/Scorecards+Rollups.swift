@@ -8,7 +8,7 @@ import Postgres
 extension Scorecards {
     /// Rollups are per UTC day and school: they answer whole-day periods without a stakeholder
     /// group filter; anything else is computed from the records.
-    func usesRollups(_ q: ScorecardQuery) -> Bool {
+    public func usesRollups(_ q: ScorecardQuery) -> Bool {
         source == .rollups && q.group == nil && Self.isMidnight(q.from) && Self.isMidnight(q.to)
     }
 

@@ -32,13 +32,25 @@ extension API {
         let request = try Self.scorecardQuery(
             initiativeID: input.path.initiativeId, period: query.period?.rawValue, from: query.from, to: query.to,
             schoolID: query.schoolId, cluster: query.cluster, group: query.group)
-        let card = try await scorecardDatabase.withTransaction(isolation: .repeatableRead) {
-            try await Scorecards().scorecard(request, on: $0)
+        let (data, etag) = try await cached("card \(request)", request) {
+            try Self.scorecardBody(try await Scorecards().scorecard(request, on: $0))
         }
-        let (data, etag) = try Self.scorecardBody(card)
         if input.headers.ifNoneMatch == etag { return .notModified(.init()) }
         let body = try JSONDecoder().decode(Components.Schemas.Scorecard.self, from: data)
         return .ok(.init(headers: .init(eTag: etag), body: .json(body)))
+    }
+
+    /// The scorecard JSON from memory when nothing changed since it was computed (rollup
+    /// scorecards only), else computed in one REPEATABLE READ snapshot and kept.
+    func cached(
+        _ key: String, _ request: ScorecardQuery, compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
+    ) async throws -> (Data, String) {
+        let cache = Scorecards().usesRollups(request) ? scorecardCache : nil
+        if let entry = cache?.entry(key) { return (entry.body, entry.etag) }
+        let generation = cache?.currentGeneration
+        let (data, etag) = try await scorecardDatabase.withTransaction(isolation: .repeatableRead, compute)
+        if let cache, let generation { cache.store(key, .init(generation: generation, body: data, etag: etag)) }
+        return (data, etag)
     }
 
     func listScorecards(_ input: Operations.ListScorecards.Input) async throws -> Operations.ListScorecards.Output {
@@ -46,10 +58,10 @@ extension API {
         let request = try Self.scorecardQuery(
             initiativeID: nil, period: query.period?.rawValue, from: query.from, to: query.to, schoolID: query.schoolId,
             cluster: query.cluster, group: query.group)
-        let cards = try await scorecardDatabase.withTransaction(isolation: .repeatableRead) {
-            try await Scorecards().all(request, ascending: query.sort == .indexAsc, on: $0)
+        let ascending = query.sort == .indexAsc
+        let (data, etag) = try await cached("list \(ascending) \(request)", request) {
+            try Self.scorecardBody(["items": try await Scorecards().all(request, ascending: ascending, on: $0)])
         }
-        let (data, etag) = try Self.scorecardBody(["items": cards])
         if input.headers.ifNoneMatch == etag { return .notModified(.init()) }
         let items = try JSONDecoder().decode(Operations.ListScorecards.Output.Ok.Body.JsonPayload.self, from: data)
         return .ok(.init(headers: .init(eTag: etag), body: .json(items)))

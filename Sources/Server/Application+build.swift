@@ -19,14 +19,16 @@ public func buildApplication(
     services: [any Service] = [],
     logger: Logger
 ) throws -> some ApplicationProtocol {
-    let router = try buildRouter(configuration: configuration, database: database, readDatabase: readDatabase)
+    let cache = ScorecardCache()
+    let router = try buildRouter(configuration: configuration, database: database, readDatabase: readDatabase, scorecardCache: cache)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "chorus"
         ),
-        services: services,
+        // The cache's listener needs the pool: it starts after the given services, stops first.
+        services: services + [ScorecardCacheListener(database: database, cache: cache, logger: logger)],
         logger: logger
     )
 }
@@ -34,7 +36,8 @@ public func buildApplication(
 public func buildRouter(
     configuration: ServerConfiguration = ServerConfiguration(),
     database: PostgresClient,
-    readDatabase: PostgresClient? = nil
+    readDatabase: PostgresClient? = nil,
+    scorecardCache: ScorecardCache? = nil
 ) throws
     -> Router<BasicRequestContext>
 {
@@ -63,7 +66,7 @@ public func buildRouter(
         .add(middleware: AuthenticationMiddleware(database: database))
         .add(middleware: QueryGuardMiddleware())
         .add(middleware: NullGuardMiddleware())
-    try API(database: database, scorecardDatabase: readDatabase).registerHandlers(
+    try API(database: database, scorecardDatabase: readDatabase, scorecardCache: scorecardCache).registerHandlers(
         on: api, configuration: .init(dateTranscoder: RFC3339DateTranscoder()))
     return router
 }

@@ -124,6 +124,7 @@ struct APIFixture: Sendable {
 func withAPI(
     maximumBodyBytes: Int = 64 * 1024,
     logger: Logger = TestDatabase.logger,
+    setup: TestingSetup = .router,
     _ body: @Sendable (APIFixture) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, configuration in
@@ -134,7 +135,7 @@ func withAPI(
             database: client,
             logger: logger
         )
-        try await app.test(.router) { http in
+        try await app.test(setup) { http in
             try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
         }
     }

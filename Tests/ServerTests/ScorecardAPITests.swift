@@ -69,6 +69,57 @@ struct ScorecardAPITests {
         }
     }
 
+    /// Live server, so its services run, the cache's listener among them.
+    @Test func cachedBetweenChangesAndRetiredByTheNotification() async throws {
+        try await withAPI(setup: .live) { api in
+            let seed = try await seedActivity(api)
+            let path = "/api/v1/scorecards/\(seed.initiative)"
+            func feedbackCount() async throws -> Int? {
+                let reply = try await api.call(.get, path, token: api.admin)
+                return (reply.json["voice"] as? [String: Any])?["feedback"] as? Int
+            }
+            // Wait for the listener, then the answer is kept.
+            let deadline = ContinuousClock.now + .seconds(10)
+            #expect(try await feedbackCount() == 12)
+            // A rollup changed without a notification (triggers off for this session) is not
+            // seen: the answer comes from memory...
+            try await api.database.withConnection { db in
+                try await db.query("SET session_replication_role = replica")
+                try await db.query("UPDATE rollup_daily SET feedback = feedback + 100 WHERE initiative_id = \(seed.initiative)")
+                try await db.query("SET session_replication_role = origin")
+            }
+            var cachedSeen = false
+            while ContinuousClock.now < deadline, !cachedSeen {
+                // (until the listener is up, answers are computed each time and show the change)
+                cachedSeen = try await feedbackCount() == 12
+                if !cachedSeen {
+                    try await api.database.withConnection { db in
+                        try await db.query("SET session_replication_role = replica")
+                        try await db.query("UPDATE rollup_daily SET feedback = feedback - 100 WHERE initiative_id = \(seed.initiative)")
+                        try await db.query("SET session_replication_role = origin")
+                    }
+                    _ = try await feedbackCount()  // computed with the listener up: kept
+                    try await api.database.withConnection { db in
+                        try await db.query("SET session_replication_role = replica")
+                        try await db.query("UPDATE rollup_daily SET feedback = feedback + 100 WHERE initiative_id = \(seed.initiative)")
+                        try await db.query("SET session_replication_role = origin")
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            #expect(cachedSeen, "the scorecard was never served from memory")
+            // ...until a real change notifies: a new comment, rolled up.
+            try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "one more"])
+            try await Rollups(database: api.database).refreshPending()
+            var fresh: Int?
+            while ContinuousClock.now < deadline + .seconds(5), fresh != 13 {
+                fresh = try await feedbackCount()
+                if fresh != 13 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(fresh == 13)  // today recomputed from the records (the +100 gone), and the new comment
+        }
+    }
+
     @Test func badFiltersAreClear4xx() async throws {
         try await withAPI { api in
             let seed = try await api.seed()
