@@ -39,10 +39,10 @@ public func buildRouter(
     readDatabase: PostgresClient? = nil,
     scorecardCache: ScorecardCache? = nil
 ) throws
-    -> Router<BasicRequestContext>
+    -> Router<ChorusContext>
 {
     _ = ChorusMetrics.registry  // the metrics backend, before any metric is made
-    let router = Router()
+    let router = Router(context: ChorusContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
         // Outside ProblemMiddleware, so it counts the status the client got.
@@ -55,7 +55,8 @@ public func buildRouter(
             contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self), prefix: "/api/v1",
             extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]))
     HealthController(database: database).addRoutes(to: router)
-    MetricsController(database: database, readDatabase: readDatabase).addRoutes(to: router)
+    MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache).addRoutes(to: router)
+    try WebPages(database: database).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml"

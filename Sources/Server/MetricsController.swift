@@ -10,6 +10,7 @@ import Prometheus
 struct MetricsController: Sendable {
     let database: PostgresClient
     let readDatabase: PostgresClient?
+    let scorecardCache: ScorecardCache?
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/metrics") { _, _ in
@@ -25,6 +26,11 @@ struct MetricsController: Sendable {
     }
 
     private func sample() async throws {
+        if let scorecardCache {
+            let (listening, entries) = scorecardCache.statistics
+            gauge("chorus_scorecard_cache_listening", "1 while the scorecard cache hears change notifications.", []).set(listening ? 1.0 : 0.0)
+            gauge("chorus_scorecard_cache_entries", "Scorecards kept in memory.", []).set(Double(entries))
+        }
         for (name, pool) in [("primary", database), ("read", readDatabase)] {
             guard let pool else { continue }
             let stats = pool.statistics

@@ -28,6 +28,10 @@ public final class ScorecardCache: Sendable {
 
     public init() {}
 
+    var statistics: (listening: Bool, entries: Int) {
+        state.withLockedValue { ($0.listening, $0.entries.count) }
+    }
+
     /// The generation to compute under, or nil when answers may not be kept.
     var currentGeneration: Int? {
         state.withLockedValue { $0.listening ? $0.generation : nil }

@@ -1,0 +1,416 @@
+import Engagement
+import Foundation
+import Hummingbird
+import Mustache
+import Postgres
+
+/// The public pages: what families and community members use, on a phone, in English or
+/// Spanish, without JavaScript or an account. Templates in Web/templates, strings in
+/// Web/strings; every value is HTML-escaped by Mustache. See docs/web.md.
+struct WebPages: Sendable {
+    let database: PostgresClient
+    let library: MustacheLibrary
+    let strings: WebStrings
+    let forms: FormGuard
+    let limiter: SubmissionLimiter
+    let stylesheet: ByteBuffer
+
+    init(database: PostgresClient, limiter: SubmissionLimiter = SubmissionLimiter()) throws {
+        guard let templates = Bundle.module.url(forResource: "Web/templates", withExtension: nil),
+            let css = Bundle.module.url(forResource: "Web/static/chorus", withExtension: "css")
+        else { throw HTTPError(.internalServerError, message: "the web resources are missing from the bundle") }
+        var library: [String: MustacheTemplate] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: templates.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
+            library[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+        }
+        self.database = database
+        self.library = MustacheLibrary(templates: library)
+        self.strings = try WebStrings()
+        self.forms = FormGuard(database: database)
+        self.limiter = limiter
+        self.stylesheet = ByteBuffer(bytes: try Data(contentsOf: css))
+    }
+
+    func addRoutes(to router: Router<ChorusContext>) {
+        let pages = router.group().add(middleware: PageHeadersMiddleware())
+        pages.get("/") { request, _ in try await home(request) }
+        pages.get("/surveys/:id") { request, context in try await survey(request, id: try context.parameters.require("id", as: Int64.self)) }
+        pages.post("/surveys/:id") { request, context in
+            try await submitSurvey(request, context: context, id: try context.parameters.require("id", as: Int64.self))
+        }
+        pages.get("/feedback") { request, _ in try await feedback(request) }
+        pages.post("/feedback") { request, context in try await submitFeedback(request, context: context) }
+        pages.get("/volunteer/:id") { request, context in try await shift(request, id: try context.parameters.require("id", as: Int64.self)) }
+        pages.post("/volunteer/:id") { request, context in
+            try await signUp(request, context: context, id: try context.parameters.require("id", as: Int64.self))
+        }
+        router.get("/static/chorus.css") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: stylesheet))
+        }
+    }
+
+    // MARK: Pages
+
+    func home(_ request: Request) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let now = Date()
+        let (surveys, opportunities) = try await database.withTransaction(isolation: .repeatableRead) { db in
+            (try await Surveys().surveys(initiativeID: nil, cursor: nil, limit: 200, on: db).items.filter { $0.isOpen(at: now) },
+             try await Volunteering().opportunities(initiativeID: nil, on: db))
+        }
+        let shifts: [[String: Any]] = opportunities.flatMap { opportunity in
+            opportunity.shifts.filter { $0.startsAt > now }.map { shift in
+                ["id": shift.id, "title": opportunity.title, "when": Self.when(shift.startsAt, language), "remaining": shift.remaining,
+                 "full": shift.remaining == 0]
+            }
+        }
+        let view: [String: Any] = [
+            "title": strings[language]["site_title"]!,
+            "surveys": surveys.map { survey -> [String: Any] in
+                ["id": survey.id, "title": language == "es" ? survey.titleES : survey.titleEN,
+                 "closes": survey.closesAt.map { Self.when($0, language) } ?? false]
+            },
+            "shifts": shifts,
+        ]
+        return try await page("home", view, request: request, language: language)
+    }
+
+    func survey(_ request: Request, id: Int64) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
+        return try await surveyPage(survey, request: request, language: language, form: nil, errors: [:])
+    }
+
+    func submitSurvey(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
+        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        if let refusal = try await screen(request, form: form, context: context, language: language) { return refusal }
+        if try await forms.check(request, form: form) == .expired {
+            return try await surveyPage(survey, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+        }
+        var errors: [String: String] = [:]
+        var answers: [Answer] = []
+        for question in survey.questions {
+            let field = "q\(question.id)"
+            switch question.kind {
+            case .text:
+                if let text = form[field] { answers.append(Answer(questionID: question.id, text: text)) }
+            case .likert5, .rating0to10:
+                if let value = form[field] {
+                    if let number = Int(value) { answers.append(Answer(questionID: question.id, number: number)) } else { errors[field] = "error_invalid" }
+                }
+            case .choice:
+                if let value = form[field] { answers.append(Answer(questionID: question.id, choices: [value])) }
+            case .multiChoice:
+                let values = form.all(field).filter { !$0.isEmpty }
+                if !values.isEmpty { answers.append(Answer(questionID: question.id, choices: values)) }
+            }
+            if question.required && !answers.contains(where: { $0.questionID == question.id }) { errors[field] = "error_required" }
+        }
+        let group = form["group"].flatMap(StakeholderGroup.init(rawValue:))
+        if group == nil { errors["group"] = "error_group" }
+        let schoolID = form["school_id"].flatMap { Int64($0) }
+        if form["school_id"] != nil && schoolID == nil { errors["school"] = "error_school" }
+        let contact = survey.anonymous ? nil : Self.contact(form)
+        if errors.isEmpty, let group {
+            do {
+                let receipt = try await database.withTransaction { db in
+                    try await Submissions().submitResponse(
+                        surveyID: survey.id,
+                        .init(group: group, schoolID: schoolID, language: language, answers: answers, contact: contact), on: db)
+                }
+                return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
+            } catch let error as EngagementError where error.code == .invalid {
+                for field in error.fields {
+                    if field.field.hasPrefix("answers["), let index = Int(field.field.dropFirst(8).prefix { $0.isNumber }),
+                        answers.indices.contains(index)
+                    {
+                        errors["q\(answers[index].questionID)"] = "error_invalid"
+                    } else {
+                        errors[Self.formField(field.field)] = Self.message(field.field)
+                    }
+                }
+            }
+        }
+        return try await surveyPage(survey, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    func feedback(_ request: Request) async throws -> Response {
+        try await feedbackPage(request: request, language: WebStrings.language(of: request), form: nil, errors: [:])
+    }
+
+    func submitFeedback(_ request: Request, context: ChorusContext) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        if let refusal = try await screen(request, form: form, context: context, language: language) { return refusal }
+        if try await forms.check(request, form: form) == .expired {
+            return try await feedbackPage(request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+        }
+        var errors: [String: String] = [:]
+        let initiativeID = form["initiative_id"].flatMap { Int64($0) }
+        if initiativeID == nil { errors["initiative"] = "error_initiative" }
+        let group = form["group"].flatMap(StakeholderGroup.init(rawValue:))
+        if group == nil { errors["group"] = "error_group" }
+        let schoolID = form["school_id"].flatMap { Int64($0) }
+        if form["school_id"] != nil && schoolID == nil { errors["school"] = "error_school" }
+        if form["comment"] == nil { errors["comment"] = "error_comment" }
+        if errors.isEmpty, let initiativeID, let comment = form["comment"] {
+            do {
+                let receipt = try await database.withTransaction { db in
+                    try await Submissions().submitFeedback(
+                        .init(initiativeID: initiativeID, schoolID: schoolID, group: group, language: language, comment: comment,
+                              contact: Self.contact(form)), on: db)
+                }
+                return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
+            } catch let error as EngagementError where error.code == .invalid || error.code == .notFound || error.code == .conflict {
+                for field in error.fields { errors[Self.formField(field.field)] = Self.message(field.field) }
+                if error.fields.isEmpty { errors["initiative"] = "error_initiative" }
+            }
+        }
+        return try await feedbackPage(request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    func shift(_ request: Request, id: Int64) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        guard let found = try await openShift(id) else { return try await notFound(request, language) }
+        return try await shiftPage(found, request: request, language: language, form: nil, errors: [:])
+    }
+
+    func signUp(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        guard let found = try await openShift(id) else { return try await notFound(request, language) }
+        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        if let refusal = try await screen(request, form: form, context: context, language: language) { return refusal }
+        if try await forms.check(request, form: form) == .expired {
+            return try await shiftPage(found, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+        }
+        var errors: [String: String] = [:]
+        let group = form["group"].flatMap(StakeholderGroup.init(rawValue:))
+        if group == nil { errors["group"] = "error_group" }
+        if errors.isEmpty, let group {
+            do {
+                let signup = try await database.withTransaction { db in
+                    try await Volunteering().signUp(shiftID: id, group: group, contact: Self.contact(form) ?? ContactDetails(consent: false), on: db)
+                }
+                return try await thanks(
+                    request, language, message: signup.status == .waitlisted ? "waitlisted" : "signed_up", receipt: "S-\(signup.id)")
+            } catch let error as EngagementError where error.code == .invalid || error.code == .conflict {
+                for field in error.fields { errors[Self.formField(field.field)] = Self.message(field.field) }
+                if error.fields.isEmpty { errors["contact"] = "error_contact" }
+            }
+        }
+        return try await shiftPage(found, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    // MARK: Guards
+
+    /// Cross-site posts (403), bots (a thank-you, nothing stored) and floods (429), before any
+    /// validation or database work.
+    func screen(_ request: Request, form: FormBody, context: ChorusContext, language: String) async throws -> Response? {
+        let verdict = try await forms.check(request, form: form)
+        if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
+        guard limiter.allow(SubmissionLimiter.client(of: request, context: context)) else {
+            return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
+        }
+        if verdict == .bot { return try await thanks(request, language, message: "thanks_text", receipt: nil) }
+        return nil
+    }
+
+    // MARK: Views
+
+    func surveyPage(
+        _ survey: Survey, request: Request, language: String, form: FormBody?, errors: [String: String], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let t = strings[language]
+        let spanish = language == "es"
+        let questions: [[String: Any]] = survey.questions.map { question in
+            let field = "q\(question.id)"
+            let chosen = Set(form?.all(field) ?? [])
+            var options: [(String, String)] = []
+            switch question.kind {
+            case .likert5: options = (1...5).map { (String($0), "\($0) — \(t["likert_\($0)"]!)") }
+            case .rating0to10: options = (0...10).map { (String($0), String($0)) }
+            case .choice, .multiChoice: options = question.choices.map { ($0.value, spanish ? $0.labelES : $0.labelEN) }
+            case .text: break
+            }
+            var help = spanish ? question.helpES : question.helpEN
+            if question.kind == .rating0to10 { help = [help, "\(t["rating_low"]!), \(t["rating_high"]!)"].compactMap { $0 }.joined(separator: " ") }
+            return [
+                "anchor": field, "field": field, "prompt": spanish ? question.promptES : question.promptEN, "help": help ?? false,
+                "required": question.required, "isText": question.kind == .text, "value": form?[field] ?? "",
+                "error": errors[field].map { t[$0] ?? $0 } ?? false,
+                "options": options.enumerated().map { index, option -> [String: Any] in
+                    ["optionID": "\(field)-\(index)", "value": option.0, "label": option.1, "checked": chosen.contains(option.0),
+                     "multiple": question.kind == .multiChoice, "field": field]
+                },
+            ]
+        }
+        var view = try await formView(form: form, errors: errors, language: language, anchors: Dictionary(uniqueKeysWithValues: survey.questions.map { ("q\($0.id)", "q\($0.id)") }))
+        view["title"] = spanish ? survey.titleES : survey.titleEN
+        view["surveyID"] = survey.id
+        view["questions"] = questions
+        view["anonymous"] = survey.anonymous
+        return try await page("survey", view, request: request, language: language, status: status, form: true)
+    }
+
+    func feedbackPage(request: Request, language: String, form: FormBody?, errors: [String: String], status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        let initiatives = try await database.withConnection { try await ReferenceData().allInitiatives(on: $0) }
+        var view = try await formView(form: form, errors: errors, language: language, anchors: ["initiative": "initiative", "comment": "comment"])
+        view["title"] = strings[language]["give_feedback"]!
+        view["initiatives"] = initiatives.filter { $0.status == "active" }.map { initiative -> [String: Any] in
+            ["id": initiative.id, "title": initiative.title, "selected": form?["initiative_id"] == String(initiative.id)]
+        }
+        view["initiativeError"] = errors["initiative"].map { strings[language][$0] ?? $0 } ?? false
+        view["commentError"] = errors["comment"].map { strings[language][$0] ?? $0 } ?? false
+        return try await page("feedback", view, request: request, language: language, status: status, form: true)
+    }
+
+    func shiftPage(
+        _ found: (Opportunity, Shift), request: Request, language: String, form: FormBody?, errors: [String: String],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let (opportunity, shift) = found
+        var view = try await formView(form: form, errors: errors, language: language, anchors: [:])
+        view["title"] = opportunity.title
+        view["description"] = opportunity.description.isEmpty ? false : opportunity.description
+        view["shiftID"] = shift.id
+        view["when"] = Self.when(shift.startsAt, language)
+        view["remaining"] = shift.remaining
+        view["full"] = shift.remaining == 0
+        return try await page("shift", view, request: request, language: language, status: status, form: true)
+    }
+
+    /// What every form shows: the error summary linked to the fields, the stakeholder groups and
+    /// schools, and the values entered so far.
+    func formView(form: FormBody?, errors: [String: String], language: String, anchors: [String: String]) async throws -> [String: Any] {
+        let t = strings[language]
+        let schools = try await database.withConnection { db in
+            var all: [School] = []
+            var cursor: String?
+            repeat {
+                let page = try await ReferenceData().schools(cluster: nil, cursor: cursor, limit: 200, on: db)
+                all += page.items
+                cursor = page.nextCursor
+            } while cursor != nil
+            return all
+        }
+        let targets = anchors.merging(["group": "group", "school": "school", "contact": "contact-email", "form": "main"]) { $1 }
+        let order = ["form"] + anchors.keys.sorted { ($0.count, $0) < ($1.count, $1) } + ["group", "school", "contact"]
+        return [
+            "hasErrors": !errors.isEmpty,
+            "errors": order.compactMap { key -> [String: Any]? in
+                guard let message = errors[key] else { return nil }
+                return ["target": targets[key] ?? "main", "message": t[message] ?? message]
+            },
+            "groups": StakeholderGroup.allCases.map { group -> [String: Any] in
+                ["value": group.rawValue, "label": t["group_\(group.rawValue)"] ?? group.rawValue, "selected": form?["group"] == group.rawValue]
+            },
+            "schools": schools.map { ["id": $0.id, "name": $0.name, "selected": form?["school_id"] == String($0.id)] as [String: Any] },
+            "groupError": errors["group"].map { t[$0] ?? $0 } ?? false,
+            "schoolError": errors["school"].map { t[$0] ?? $0 } ?? false,
+            "contactError": errors["contact"].map { t[$0] ?? $0 } ?? false,
+            "values": [
+                "contact_name": form?["contact_name"] ?? "", "contact_email": form?["contact_email"] ?? "",
+                "contact_phone": form?["contact_phone"] ?? "", "contact_consent": form?["contact_consent"] == "yes",
+                "comment": form?["comment"] ?? "",
+            ] as [String: Any],
+        ]
+    }
+
+    func thanks(_ request: Request, _ language: String, message: String, receipt: String?) async throws -> Response {
+        let view: [String: Any] = ["title": strings[language]["thanks_title"]!, "message": strings[language][message]!, "receipt": receipt ?? false]
+        return try await page("thanks", view, request: request, language: language)
+    }
+
+    func message(_ request: Request, _ language: String, _ heading: String, _ text: String, status: HTTPResponse.Status) async throws -> Response {
+        let view: [String: Any] = ["title": strings[language][heading]!, "heading": strings[language][heading]!, "message": strings[language][text]!]
+        return try await page("message", view, request: request, language: language, status: status)
+    }
+
+    func notFound(_ request: Request, _ language: String) async throws -> Response {
+        try await message(request, language, "not_found_title", "not_found_text", status: .notFound)
+    }
+
+    func page(
+        _ template: String, _ view: [String: Any], request: Request, language: String, status: HTTPResponse.Status = .ok, form: Bool = false
+    ) async throws -> Response {
+        var view = view
+        let other = language == "es" ? "en" : "es"
+        view["lang"] = language
+        view["otherLang"] = other
+        view["t"] = strings[language]
+        view["switchURL"] = request.uri.path + "?lang=" + other
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        if form {
+            let (token, cookie) = try await forms.issue(for: request)
+            view["csrf"] = token
+            if let cookie { headers[.setCookie] = cookie }
+        }
+        let html = library.render(view, withTemplate: template) ?? ""
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    // MARK: Helpers
+
+    func openSurvey(_ id: Int64) async throws -> Survey? {
+        do {
+            let survey = try await database.withConnection { try await Surveys().survey(id: id, on: $0) }
+            return survey.isOpen() ? survey : nil
+        } catch let error as EngagementError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    func openShift(_ id: Int64) async throws -> (Opportunity, Shift)? {
+        let opportunities = try await database.withConnection { try await Volunteering().opportunities(initiativeID: nil, on: $0) }
+        for opportunity in opportunities {
+            if let shift = opportunity.shifts.first(where: { $0.id == id && $0.startsAt > Date() }) { return (opportunity, shift) }
+        }
+        return nil
+    }
+
+    static func contact(_ form: FormBody) -> ContactDetails? {
+        let consent = form["contact_consent"] == "yes"
+        guard form["contact_name"] != nil || form["contact_email"] != nil || form["contact_phone"] != nil || consent else { return nil }
+        return ContactDetails(name: form["contact_name"], email: form["contact_email"], phone: form["contact_phone"], consent: consent)
+    }
+
+    /// A domain error's field as the form's: contact.email → contact, school_id → school.
+    static func formField(_ field: String) -> String {
+        if field.hasPrefix("contact") { return "contact" }
+        if field.hasPrefix("school") { return "school" }
+        if field.hasPrefix("initiative") { return "initiative" }
+        if field.hasPrefix("comment") { return "comment" }
+        if field.hasPrefix("group") { return "group" }
+        return "form"
+    }
+
+    static func message(_ field: String) -> String {
+        switch formField(field) {
+        case "contact": "error_contact"
+        case "school": "error_school"
+        case "initiative": "error_initiative"
+        case "comment": "error_comment"
+        case "group": "error_group"
+        default: "error_invalid"
+        }
+    }
+
+    static func when(_ date: Date, _ language: String) -> String {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: language == "es" ? "es_US" : "en_US")
+        format.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["CHORUS_TIME_ZONE"] ?? "UTC") ?? .gmt
+        format.dateStyle = .medium
+        format.timeStyle = .short
+        return format.string(from: date)
+    }
+}

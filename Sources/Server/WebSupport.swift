@@ -1,0 +1,208 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+import Postgres
+
+/// The request context of every route: Hummingbird's basics plus the peer address (per-IP limits).
+public struct ChorusContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// The pages' strings (Web/strings/LANG.json) and the language of a request: `?lang=` when
+/// given, else the first of English or Spanish in `Accept-Language`, else English.
+struct WebStrings: Sendable {
+    static let languages = ["en", "es"]
+    let table: [String: [String: String]]
+
+    init() throws {
+        var table: [String: [String: String]] = [:]
+        for language in Self.languages {
+            guard let url = Bundle.module.url(forResource: "Web/strings/\(language)", withExtension: "json") else {
+                throw HTTPError(.internalServerError, message: "Web/strings/\(language).json is missing from the bundle")
+            }
+            table[language] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        }
+        self.table = table
+    }
+
+    subscript(_ language: String) -> [String: String] { table[language] ?? table["en"]! }
+
+    static func language(of request: Request) -> String {
+        if let asked = request.uri.queryParameters["lang"].map(String.init), languages.contains(asked) { return asked }
+        let accepted = (request.headers[.acceptLanguage] ?? "").split(separator: ",").compactMap { part -> (String, Double)? in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = pieces.first?.lowercased().split(separator: "-").first.map(String.init) else { return nil }
+            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return (tag, q)
+        }
+        return accepted.filter { languages.contains($0.0) && $0.1 > 0 }.max { $0.1 < $1.1 }?.0 ?? "en"
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body: every value of every field, in order.
+struct FormBody {
+    let fields: [String: [String]]
+
+    init(_ buffer: ByteBuffer) {
+        var components = URLComponents()
+        components.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: [String]] = [:]
+        for item in components.queryItems ?? [] { fields[item.name, default: []].append(item.value ?? "") }
+        self.fields = fields
+    }
+
+    subscript(_ name: String) -> String? {
+        fields[name]?.first.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+    }
+
+    func all(_ name: String) -> [String] { fields[name] ?? [] }
+}
+
+/// Forms against cross-site posting and bots. Each form page sets a random `chorus_form`
+/// cookie (HttpOnly, SameSite=Strict) and carries `issued.signature` with
+/// signature = HMAC(secret, cookie + issued). A POST must bring both, signed by this district's
+/// secret (kept in `settings`, shared by every server), not older than two hours, with an
+/// `Origin` (when sent) of this host. Bots are told apart without bothering people: a hidden
+/// honeypot field that people leave empty, and forms sent back within 3 seconds of being shown.
+struct FormGuard: Sendable {
+    enum Verdict { case person, bot, expired, crossSite }
+
+    static let cookie = "chorus_form"
+    static let minimumFillTime: TimeInterval = 3
+    static let maximumAge: TimeInterval = 2 * 3600
+    let database: PostgresClient
+    private let loaded = NIOLockedValueBox<SymmetricKey?>(nil)
+
+    init(database: PostgresClient) {
+        self.database = database
+    }
+
+    /// The district's form secret, made once and read once per process.
+    func secret() async throws -> SymmetricKey {
+        if let key = loaded.withLockedValue({ $0 }) { return key }
+        var generator = SystemRandomNumberGenerator()
+        let fresh = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        try await database.query("INSERT INTO settings (key, value) VALUES ('form_secret', \(fresh)) ON CONFLICT (key) DO NOTHING")
+        let row = try await database.query("SELECT value FROM settings WHERE key = 'form_secret'").first!
+        let key = SymmetricKey(data: try row.decode(Data.self, at: 0))
+        loaded.withLockedValue { $0 = key }
+        return key
+    }
+
+    /// The form token for this visitor, and the cookie to set when they have none yet.
+    func issue(for request: Request, now: Date = Date()) async throws -> (token: String, setCookie: String?) {
+        let secret = try await secret()
+        let existing = Self.cookieValue(request)
+        let nonce = existing ?? (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let issued = String(Int(now.timeIntervalSince1970))
+        let token = issued + "." + Self.sign(nonce + "." + issued, secret)
+        let secure = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "; Secure" : ""
+        return (token, existing == nil ? "\(Self.cookie)=\(nonce); Path=/; HttpOnly; SameSite=Strict\(secure)" : nil)
+    }
+
+    func check(_ request: Request, form: FormBody, now: Date = Date()) async throws -> Verdict {
+        let secret = try await secret()
+        if let origin = request.headers[.origin], let host = request.head.authority {
+            let originHost = URLComponents(string: origin)?.host.map { h in URLComponents(string: origin)?.port.map { "\(h):\($0)" } ?? h }
+            if originHost != host { return .crossSite }
+        }
+        guard let nonce = Self.cookieValue(request), let token = form["csrf"] else { return .expired }
+        let parts = token.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let issued = TimeInterval(parts[0]),
+            Self.constantTimeEqual(Self.sign(nonce + "." + parts[0], secret), parts[1])
+        else { return .expired }
+        let age = now.timeIntervalSince1970 - issued
+        if age > Self.maximumAge || age < -60 { return .expired }
+        if form["website"] != nil || age < Self.minimumFillTime { return .bot }
+        return .person
+    }
+
+    private static func sign(_ text: String, _ secret: SymmetricKey) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: secret)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func cookieValue(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if kv.count == 2, kv[0] == cookie, kv[1].count == 32, kv[1].allSatisfy(\.isHexDigit) { return String(kv[1]) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Submissions per client address (10 a minute, bursts of 5) and for the whole server (50 a
+/// second): token buckets in this server's memory. Behind a proxy on the same host or network,
+/// the proxy's last `X-Forwarded-For` entry is the client.
+final class SubmissionLimiter: Sendable {
+    struct Bucket {
+        var tokens: Double
+        var updated: Date
+    }
+
+    let perClientPerMinute: Double
+    let perClientBurst: Double
+    let globalPerSecond: Double
+    private let buckets = NIOLockedValueBox([String: Bucket]())
+
+    init(perClientPerMinute: Double = 10, perClientBurst: Double = 5, globalPerSecond: Double = 50) {
+        self.perClientPerMinute = perClientPerMinute
+        self.perClientBurst = perClientBurst
+        self.globalPerSecond = globalPerSecond
+    }
+
+    func allow(_ client: String, now: Date = Date()) -> Bool {
+        buckets.withLockedValue { buckets in
+            if buckets.count > 100_000 { buckets.removeAll() }  // bounded memory under a flood
+            func take(_ key: String, rate: Double, burst: Double) -> Bool {
+                var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
+                bucket.tokens = min(burst, bucket.tokens + now.timeIntervalSince(bucket.updated) * rate)
+                bucket.updated = now
+                let allowed = bucket.tokens >= 1
+                if allowed { bucket.tokens -= 1 }
+                buckets[key] = bucket
+                return allowed
+            }
+            return take("*", rate: globalPerSecond, burst: globalPerSecond) && take(client, rate: perClientPerMinute / 60, burst: perClientBurst)
+        }
+    }
+
+    static func client(of request: Request, context: some RemoteAddressRequestContext) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        let local = peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("10.") || peer.hasPrefix("192.168.") || peer.hasPrefix("172.")
+        if local, let forwarded = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return peer
+    }
+}
+
+/// Headers of every page: no script at all, no framing, no sniffing, no referrer to other sites.
+struct PageHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        return response
+    }
+}
