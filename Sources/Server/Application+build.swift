@@ -56,7 +56,11 @@ public func buildRouter(
             extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]))
     HealthController(database: database).addRoutes(to: router)
     MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache).addRoutes(to: router)
-    try WebPages(database: database).addRoutes(to: router)
+    try WebPages(
+        database: database,
+        limiter: SubmissionLimiter(
+            perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst)
+    ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml"

@@ -70,12 +70,18 @@ public final class ScorecardCache: Sendable {
 }
 
 /// Keeps the cache's LISTEN connection up, reconnecting after PostgreSQL restarts.
-struct ScorecardCacheListener: Service {
+public struct ScorecardCacheListener: Service {
     let database: PostgresClient
     let cache: ScorecardCache
     let logger: Logger
 
-    func run() async throws {
+    public init(database: PostgresClient, cache: ScorecardCache, logger: Logger) {
+        self.database = database
+        self.cache = cache
+        self.logger = logger
+    }
+
+    public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

@@ -123,20 +123,26 @@ struct APIFixture: Sendable {
 /// Runs `body` against a fresh API on a migrated database.
 func withAPI(
     maximumBodyBytes: Int = 64 * 1024,
+    submissionsPerClientPerMinute: Double = 10,
     logger: Logger = TestDatabase.logger,
-    setup: TestingSetup = .router,
+    scorecardCache: Bool = false,
     _ body: @Sendable (APIFixture) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, configuration in
         let (_, admin) = try await Tokens().create(name: "admin", role: .admin, on: client)
         let (_, liaison) = try await Tokens().create(name: "liaison", role: .liaison, on: client)
-        let app = try buildApplication(
-            configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes),
-            database: client,
-            logger: logger
-        )
-        try await app.test(setup) { http in
-            try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
+        // The cache and its listener, run here: router tests do not run an application's services.
+        let cache = ScorecardCache()
+        let router = try buildRouter(
+            configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerClientPerMinute),
+            database: client, scorecardCache: scorecardCache ? cache : nil)
+        let app = Application(router: router, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if scorecardCache { group.addTask { try await ScorecardCacheListener(database: client, cache: cache, logger: logger).run() } }
+            try await app.test(.router) { http in
+                try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
+            }
+            group.cancelAll()
         }
     }
 }
