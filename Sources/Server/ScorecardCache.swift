@@ -82,7 +82,7 @@ public struct ScorecardCacheListener: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await database.listen(on: ["chorus_changes"], onReady: { cache.listening(true) }) { _ in cache.invalidate() }
