@@ -40,17 +40,15 @@ extension API {
         return .ok(.init(headers: .init(eTag: etag), body: .json(body)))
     }
 
-    /// The scorecard JSON from memory when nothing changed since it was computed (rollup
-    /// scorecards only), else computed in one REPEATABLE READ snapshot and kept.
+    /// The scorecard JSON, computed in one REPEATABLE READ snapshot; a rollup scorecard is marked
+    /// for ScorecardCacheMiddleware to keep until something it is computed from changes.
     func cached(
         _ key: String, _ request: ScorecardQuery, compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
     ) async throws -> (Data, String) {
-        let cache = Scorecards().usesRollups(request) ? scorecardCache : nil
-        if let entry = cache?.entry(key) { return (entry.body, entry.etag) }
-        let generation = cache?.currentGeneration
-        let (data, etag) = try await scorecardDatabase.withTransaction(isolation: .repeatableRead, compute)
-        if let cache, let generation { cache.store(key, .init(generation: generation, body: data, etag: etag)) }
-        return (data, etag)
+        if scorecardCache != nil && Scorecards().usesRollups(request) {
+            CacheMark.current?.markCacheable()
+        }
+        return try await scorecardDatabase.withTransaction(isolation: .repeatableRead, compute)
     }
 
     func listScorecards(_ input: Operations.ListScorecards.Input) async throws -> Operations.ListScorecards.Output {

@@ -1,5 +1,8 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Logging
+import NIOCore
 import NIOConcurrencyHelpers
 import Postgres
 import ServiceLifecycle
@@ -15,6 +18,7 @@ public final class ScorecardCache: Sendable {
         let generation: Int
         let body: Data
         let etag: String
+        let contentType: String
     }
 
     struct State {
@@ -95,4 +99,58 @@ public struct ScorecardCacheListener: Service {
         }
         cache.listening(false)
     }
+}
+
+/// Serves kept scorecards before any handler runs: a hit is the bytes, `ETag` and content type
+/// the handler answered with last time (or 304), with no database work beyond authentication.
+/// A miss runs the handler, which says whether the answer may be kept (rollup scorecards only),
+/// and keeps what it answered. Keys are the request's path and query on today's UTC date (so a
+/// named period like "this school year" rolls over at midnight).
+struct ScorecardCacheMiddleware<Context: RequestContext>: RouterMiddleware {
+    let cache: ScorecardCache?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let cache, request.method == .get, request.uri.path.hasPrefix("/api/v1/scorecards") else {
+            return try await next(request, context)
+        }
+        let key = Date().formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()) + " " + request.uri.description
+        if let entry = cache.entry(key) {
+            var headers = HTTPFields()
+            headers[.eTag] = entry.etag
+            if request.headers[.ifNoneMatch] == entry.etag { return Response(status: .notModified, headers: headers) }
+            headers[.contentType] = entry.contentType
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: entry.body)))
+        }
+        let generation = cache.currentGeneration
+        let mark = CacheMark()
+        var response = try await CacheMark.$current.withValue(mark) { try await next(request, context) }
+        guard let generation, mark.isCacheable, response.status == .ok, let etag = response.headers[.eTag] else {
+            return response
+        }
+        let collector = Collector()
+        try await response.body.write(collector)
+        let bytes = collector.buffer.withLockedValue { Data($0.readableBytesView) }
+        cache.store(
+            key, .init(generation: generation, body: bytes, etag: etag, contentType: response.headers[.contentType] ?? "application/json"))
+        response.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
+        return response
+    }
+
+    final class Collector: ResponseBodyWriter, Sendable {
+        let buffer = NIOLockedValueBox(ByteBuffer())
+        func write(_ part: ByteBuffer) async throws {
+            var part = part
+            _ = buffer.withLockedValue { $0.writeBuffer(&part) }
+        }
+        func finish(_ trailingHeaders: HTTPFields?) async throws {}
+    }
+}
+
+/// Set by the scorecard handlers when their answer depends only on what notifies the cache.
+final class CacheMark: Sendable {
+    @TaskLocal static var current: CacheMark?
+    private let cacheable = NIOLockedValueBox(false)
+
+    var isCacheable: Bool { cacheable.withLockedValue { $0 } }
+    func markCacheable() { cacheable.withLockedValue { $0 = true } }
 }

@@ -86,6 +86,14 @@ struct ScorecardAPITests {
                 if !listening { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(listening, "the cache's listener never connected")
+            // The kept answer is the very answer given when it was computed, ETag and 304 included.
+            let computed = try await api.call(.get, path, token: api.admin)
+            let kept = try await api.call(.get, path, token: api.admin)
+            #expect(computed.status == .ok && kept.body == computed.body && kept.headers[.eTag] == computed.headers[.eTag])
+            #expect(kept.headers[.contentType] == computed.headers[.contentType])
+            let notModified = try await api.call(.get, path, token: api.admin, headers: [.ifNoneMatch: try #require(kept.headers[.eTag])])
+            #expect(notModified.status == .notModified)
+            #expect(try await api.call(.get, path).status == .unauthorized)  // a kept answer still needs a token
             #expect(try await feedbackCount() == 12)
             // A rollup changed without a notification (triggers off for this session) is not
             // seen: the answer comes from memory...
