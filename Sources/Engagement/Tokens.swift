@@ -16,6 +16,11 @@ public struct Tokens: Sendable {
     public struct Principal: Sendable, Equatable {
         public var tokenID: Int64
         public var role: Role
+
+        public init(tokenID: Int64, role: Role) {
+            self.tokenID = tokenID
+            self.role = role
+        }
     }
 
     public init() {}

@@ -56,11 +56,12 @@ public func buildRouter(
             extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]))
     HealthController(database: database).addRoutes(to: router)
     MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache).addRoutes(to: router)
-    try WebPages(
+    let web = try WebPages(
         database: database,
         limiter: SubmissionLimiter(
-            perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst)
-    ).addRoutes(to: router)
+            perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst))
+    web.addRoutes(to: router)
+    LiaisonPages(web: web).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml"

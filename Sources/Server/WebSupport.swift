@@ -109,7 +109,9 @@ struct FormGuard: Sendable {
         return (token, existing == nil ? "\(Self.cookie)=\(nonce); Path=/; HttpOnly; SameSite=Strict\(secure)" : nil)
     }
 
-    func check(_ request: Request, form: FormBody, now: Date = Date()) async throws -> Verdict {
+    func check(_ request: Request, form: FormBody, now: Date = Date(), minimumFillTime: TimeInterval = Self.minimumFillTime) async throws
+        -> Verdict
+    {
         let secret = try await secret()
         if let origin = request.headers[.origin], let host = request.head.authority {
             let originHost = URLComponents(string: origin)?.host.map { h in URLComponents(string: origin)?.port.map { "\(h):\($0)" } ?? h }
@@ -122,7 +124,7 @@ struct FormGuard: Sendable {
         else { return .expired }
         let age = now.timeIntervalSince1970 - issued
         if age > Self.maximumAge || age < -60 { return .expired }
-        if form["website"] != nil || age < Self.minimumFillTime { return .bot }
+        if form["website"] != nil || age < minimumFillTime { return .bot }
         return .person
     }
 

@@ -10,7 +10,8 @@ import Testing
 /// in by a person (a token issued long enough ago) or a bot (just now).
 struct Visitor {
     let api: APIFixture
-    var cookie: String?
+    var cookies: [String: String] = [:]
+    var cookie: String? { cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
 
     struct Page {
         let status: HTTPResponse.Status
@@ -23,21 +24,29 @@ struct Visitor {
         if let language { headers[.acceptLanguage] = language }
         if let cookie { headers[.cookie] = cookie }
         let response = try await api.http.execute(uri: path, method: .get, headers: headers, body: nil)
-        if let set = response.headers[.setCookie] { cookie = String(set.split(separator: ";")[0]) }
+        keep(response.headers)
         return Page(status: response.status, headers: response.headers, html: String(buffer: response.body))
+    }
+
+    mutating func keep(_ headers: HTTPFields) {
+        for set in headers[values: .setCookie] {
+            let pair = set.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let (name, value) = (String(pair[0]), pair.count > 1 ? String(pair[1]) : "")
+            if value.isEmpty || set.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
     }
 
     /// A form token as the server makes them, issued `age` seconds ago (people take a while).
     func token(age: TimeInterval = 30) async throws -> String {
         let secret = try await api.database.query("SELECT value FROM settings WHERE key = 'form_secret'").first!.decode(Data.self, at: 0)
-        let nonce = String(cookie!.split(separator: "=")[1])
+        let nonce = cookies["chorus_form"]!
         let issued = String(Int(Date().timeIntervalSince1970 - age))
         let mac = Data(HMAC<SHA256>.authenticationCode(for: Data((nonce + "." + issued).utf8), using: SymmetricKey(data: secret)))
         return issued + "." + mac.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    func post(_ path: String, _ fields: [(String, String)], origin: String? = nil) async throws -> Page {
+    mutating func post(_ path: String, _ fields: [(String, String)], origin: String? = nil) async throws -> Page {
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if let cookie { headers[.cookie] = cookie }
         if let origin { headers[.origin] = origin }
@@ -45,6 +54,7 @@ struct Visitor {
         allowed.insert(charactersIn: "-._~")
         let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
         let response = try await api.http.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+        keep(response.headers)
         return Page(status: response.status, headers: response.headers, html: String(buffer: response.body))
     }
 }

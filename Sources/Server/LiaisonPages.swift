@@ -1,0 +1,232 @@
+import Crypto
+import Engagement
+import Foundation
+import Hummingbird
+import Postgres
+
+/// Pages for community liaisons (and administrators) at a school door: sign in with a token,
+/// record an event, a quick headcount by group, individual check-ins, and a pasted CSV
+/// sign-in sheet. The session is a cookie (`chorus_session`: token id, expiry, HMAC; HttpOnly,
+/// SameSite=Strict, Secure behind TLS) checked against the token on every request, so revoking
+/// the token ends the session at once. See docs/web.md.
+struct LiaisonPages: Sendable {
+    let web: WebPages
+    static let cookie = "chorus_session"
+    static let lifetime: TimeInterval = 8 * 3600
+
+    func addRoutes(to router: Router<ChorusContext>) {
+        let pages = router.group("liaison").add(middleware: PageHeadersMiddleware())
+        pages.get("login") { request, _ in try await login(request, failed: false) }
+        pages.post("login") { request, _ in try await signIn(request) }
+        pages.post("logout") { request, _ in try await signOut(request) }
+        pages.get("/") { request, _ in try await signedIn(request) { try await events(request, $0, form: nil, errors: [:]) } }
+        pages.post("events") { request, _ in try await signedIn(request) { try await createEvent(request, $0) } }
+        pages.get("events/:id") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            return try await signedIn(request) { _ in try await event(request, id: id, notice: nil, form: nil, errors: [:], sheetErrors: []) }
+        }
+        pages.post("events/:id/:action") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            let action = try context.parameters.require("action")
+            return try await signedIn(request) { try await record(request, $0, eventID: id, action: action) }
+        }
+    }
+
+    // MARK: Session
+
+    func signIn(_ request: Request) async throws -> Response {
+        let form = FormBody(try await request.body.collect(upTo: 16 * 1024))
+        let verdict = try await web.forms.check(request, form: form, minimumFillTime: 0)
+        guard verdict == .person, let secret = form["token"],
+            let principal = try await Tokens().authenticate(secret, on: web.database)
+        else { return try await login(request, failed: true, status: verdict == .crossSite ? .forbidden : .unauthorized) }
+        let expires = Int(Date().timeIntervalSince1970 + Self.lifetime)
+        let value = "\(principal.tokenID).\(expires).\(try await signature(principal.tokenID, expires))"
+        var response = Response(status: .seeOther, headers: [.location: "/liaison?lang=\(WebStrings.language(of: request))"])
+        response.headers[.setCookie] = "\(Self.cookie)=\(value); Path=/liaison; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        return response
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        var response = Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(WebStrings.language(of: request))"])
+        response.headers[.setCookie] = "\(Self.cookie)=; Path=/liaison; Max-Age=0; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        return response
+    }
+
+    /// Runs `page` for a signed-in liaison or administrator whose token is still valid; anyone
+    /// else goes to the sign-in page.
+    func signedIn(_ request: Request, _ page: (Tokens.Principal) async throws -> Response) async throws -> Response {
+        guard let principal = try await session(request) else {
+            return Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(WebStrings.language(of: request))"])
+        }
+        return try await page(principal)
+    }
+
+    func session(_ request: Request) async throws -> Tokens.Principal? {
+        guard let value = Self.cookieValue(request) else { return nil }
+        let parts = value.split(separator: ".").map(String.init)
+        guard parts.count == 3, let id = Int64(parts[0]), let expires = Int(parts[1]), expires > Int(Date().timeIntervalSince1970),
+            FormGuard.constantTimeEqual(try await signature(id, expires), parts[2]),
+            let row = try await web.database.query("SELECT role::text FROM api_tokens WHERE id = \(id) AND revoked_at IS NULL").first,
+            let role = Role(rawValue: try row.decode(String.self, at: 0))
+        else { return nil }
+        return Tokens.Principal(tokenID: id, role: role)
+    }
+
+    func signature(_ id: Int64, _ expires: Int) async throws -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("session.\(id).\(expires)".utf8), using: try await web.forms.secret())
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func cookieValue(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if kv.count == 2, kv[0] == cookie { return String(kv[1]) }
+            }
+        }
+        return nil
+    }
+
+    static func secure(_ request: Request) -> String { request.headers[.init("X-Forwarded-Proto")!] == "https" ? "; Secure" : "" }
+
+    // MARK: Pages
+
+    func login(_ request: Request, failed: Bool, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let t = web.strings[language]
+        let view: [String: Any] = [
+            "title": t["login_title"]!, "hasErrors": failed, "errors": failed ? [["target": "token", "message": t["error_token"]!]] : [],
+        ]
+        return try await web.page("login", view, request: request, language: language, status: status, form: true)
+    }
+
+    func events(_ request: Request, _ principal: Tokens.Principal, form: FormBody?, errors: [String: String]) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let t = web.strings[language]
+        let (events, initiatives) = try await web.database.withTransaction(isolation: .repeatableRead) { db in
+            (try await Events().events(.init(limit: 100), on: db).items, try await ReferenceData().allInitiatives(on: db))
+        }
+        var view = try await web.formView(form: form, errors: errors, language: language, anchors: ["event": "title"])
+        view["title"] = t["events"]!
+        view["events"] = events.map { ["id": $0.id, "title": $0.title, "when": WebPages.when($0.startsAt, language), "attended": $0.attendanceTotal] as [String: Any] }
+        let kinds = ["family_night", "workshop", "meeting", "conference", "community", "training", "other"]
+        view["kinds"] = kinds.map { (kind: String) -> [String: Any] in
+            let label: String = t["kind_" + kind] ?? kind
+            return ["value": kind, "label": label, "selected": form?["kind"] == kind]
+        }
+        view["initiatives"] = initiatives.map { ["id": $0.id, "title": $0.title, "selected": form?["initiative_id"] == String($0.id)] as [String: Any] }
+        var values = view["values"] as? [String: Any] ?? [:]
+        for field in ["title", "location", "starts_at", "ends_at", "capacity"] { values[field] = form?[field] ?? "" }
+        view["values"] = values
+        return try await web.page("events", view, request: request, language: language, status: errors.isEmpty ? .ok : .unprocessableContent, form: true)
+    }
+
+    func createEvent(_ request: Request, _ principal: Tokens.Principal) async throws -> Response {
+        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
+            return try await events(request, principal, form: form, errors: ["form": "error_session"])
+        }
+        let starts = form["starts_at"].flatMap(Self.parseTime)
+        let ends = form["ends_at"].flatMap(Self.parseTime)
+        guard let title = form["title"], let kind = form["kind"], let initiative = form["initiative_id"].flatMap({ Int64($0) }),
+            let starts, let ends
+        else { return try await events(request, principal, form: form, errors: ["event": "error_event"]) }
+        do {
+            let event = try await web.database.withTransaction { db in
+                try await Events().create(
+                    .init(
+                        title: title, kind: kind, initiativeIDs: [initiative], schoolID: form["school_id"].flatMap { Int64($0) },
+                        location: form["location"], startsAt: starts, endsAt: ends, capacity: form["capacity"].flatMap { Int($0) }),
+                    recordedBy: principal.tokenID, on: db)
+            }
+            return Response(status: .seeOther, headers: [.location: "/liaison/events/\(event.id)?lang=\(WebStrings.language(of: request))"])
+        } catch let error as EngagementError where error.code == .invalid || error.code == .notFound {
+            return try await events(request, principal, form: form, errors: ["event": "error_event"])
+        }
+    }
+
+    func event(
+        _ request: Request, id: Int64, notice: String?, form: FormBody?, errors: [String: String], sheetErrors: [String]
+    ) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let found: Event
+        do {
+            found = try await web.database.withConnection { try await Events().event(id: id, on: $0) }
+        } catch let error as EngagementError where error.code == .notFound {
+            return try await web.notFound(request, language)
+        }
+        var view = try await web.formView(form: form, errors: errors, language: language, anchors: [:])
+        view["title"] = found.title
+        view["eventID"] = found.id
+        view["when"] = WebPages.when(found.startsAt, language)
+        view["attended"] = found.attendanceTotal
+        view["notice"] = notice ?? false
+        view["sheetErrors"] = sheetErrors
+        var values = view["values"] as? [String: Any] ?? [:]
+        values["sheet"] = form?["sheet"] ?? ""
+        view["values"] = values
+        let status: HTTPResponse.Status = errors.isEmpty && sheetErrors.isEmpty ? .ok : .unprocessableContent
+        return try await web.page("event", view, request: request, language: language, status: status, form: true)
+    }
+
+    /// A headcount (one row per group with a number), a check-in, or a pasted sign-in sheet (all
+    /// rows or none, errors by line).
+    func record(_ request: Request, _ principal: Tokens.Principal, eventID: Int64, action: String) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let t = web.strings[language]
+        let form = FormBody(try await request.body.collect(upTo: 1024 * 1024))
+        guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
+            return try await event(request, id: eventID, notice: nil, form: form, errors: ["form": "error_session"], sheetErrors: [])
+        }
+        do {
+            switch action {
+            case "headcount":
+                try await web.database.withTransaction { db in
+                    for group in StakeholderGroup.allCases {
+                        guard let text = form["count_\(group.rawValue)"] else { continue }
+                        guard let count = Int(text) else { throw EngagementError.invalid("count", "must be a whole number") }
+                        _ = try await Events().recordAttendance(
+                            eventID: eventID, .init(kind: "headcount", group: group, count: count, contact: nil), recordedBy: principal.tokenID,
+                            on: db)
+                    }
+                }
+                return try await event(request, id: eventID, notice: t["saved"]!, form: nil, errors: [:], sheetErrors: [])
+            case "checkin":
+                guard let group = form["group"].flatMap(StakeholderGroup.init(rawValue:)) else {
+                    return try await event(request, id: eventID, notice: nil, form: form, errors: ["group": "error_group"], sheetErrors: [])
+                }
+                _ = try await web.database.withTransaction { db in
+                    try await Events().recordAttendance(
+                        eventID: eventID, .init(kind: "checkin", group: group, count: 1, contact: WebPages.contact(form)),
+                        recordedBy: principal.tokenID, on: db)
+                }
+                return try await event(request, id: eventID, notice: t["saved"]!, form: nil, errors: [:], sheetErrors: [])
+            case "sheet":
+                let text = form.fields["sheet"]?.first ?? ""
+                do {
+                    let sheet = try SignInSheet(stream: InputStream(data: Data(text.utf8)))
+                    let count = try await web.database.withTransaction { try await sheet.importAttendance(eventID: eventID, on: $0) }
+                    return try await event(request, id: eventID, notice: "\(count) \(t["imported"]!)", form: nil, errors: [:], sheetErrors: [])
+                } catch let rejected as SignInSheet.Rejected {
+                    return try await event(
+                        request, id: eventID, notice: nil, form: form, errors: [:], sheetErrors: rejected.errors.prefix(50).map(\.description))
+                }
+            default:
+                return try await web.notFound(request, language)
+            }
+        } catch let error as EngagementError where error.code == .invalid {
+            let field = error.fields.first.map { WebPages.formField($0.field) } ?? "form"
+            return try await event(request, id: eventID, notice: nil, form: form, errors: [field: WebPages.message(field)], sheetErrors: [])
+        } catch let error as EngagementError where error.code == .notFound {
+            return try await web.notFound(request, language)
+        }
+    }
+
+    /// "2026-11-27 18:00" or "2026-11-27T18:00", UTC.
+    static func parseTime(_ text: String) -> Date? {
+        let normalized = text.replacingOccurrences(of: " ", with: "T")
+        return try? Date(normalized + (normalized.count == 16 ? ":00Z" : "Z"), strategy: .iso8601)
+    }
+}
