@@ -61,7 +61,9 @@ public func buildRouter(
         limiter: SubmissionLimiter(
             perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst))
     web.addRoutes(to: router)
-    LiaisonPages(web: web).addRoutes(to: router)
+    let liaison = LiaisonPages(web: web)
+    liaison.addRoutes(to: router)
+    DashboardPages(liaison: liaison).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml"

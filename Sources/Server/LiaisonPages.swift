@@ -43,13 +43,13 @@ struct LiaisonPages: Sendable {
         let expires = Int(Date().timeIntervalSince1970 + Self.lifetime)
         let value = "\(principal.tokenID).\(expires).\(try await signature(principal.tokenID, expires))"
         var response = Response(status: .seeOther, headers: [.location: "/liaison?lang=\(WebStrings.language(of: request))"])
-        response.headers[.setCookie] = "\(Self.cookie)=\(value); Path=/liaison; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        response.headers[.setCookie] = "\(Self.cookie)=\(value); Path=/; HttpOnly; SameSite=Strict\(Self.secure(request))"
         return response
     }
 
     func signOut(_ request: Request) async throws -> Response {
         var response = Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(WebStrings.language(of: request))"])
-        response.headers[.setCookie] = "\(Self.cookie)=; Path=/liaison; Max-Age=0; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        response.headers[.setCookie] = "\(Self.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(Self.secure(request))"
         return response
     }
 
@@ -164,6 +164,7 @@ struct LiaisonPages: Sendable {
         view["attended"] = found.attendanceTotal
         view["notice"] = notice ?? false
         view["sheetErrors"] = sheetErrors
+        view["hasSheetErrors"] = !sheetErrors.isEmpty
         var values = view["values"] as? [String: Any] ?? [:]
         values["sheet"] = form?["sheet"] ?? ""
         view["values"] = values

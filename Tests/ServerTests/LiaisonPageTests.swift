@@ -2,6 +2,7 @@ import Engagement
 import Foundation
 import HTTPTypes
 import Postgres
+import Server
 import Testing
 
 @Suite("Liaison pages (HTTP + PostgreSQL)")
@@ -68,6 +69,46 @@ struct LiaisonPageTests {
             var forger = Visitor(api: api)
             forger.cookies["chorus_session"] = "1.9999999999.AAAA"
             #expect(try await forger.get("/liaison").status == .seeOther)
+        }
+    }
+}
+
+@Suite("Dashboard pages (HTTP + PostgreSQL)")
+struct DashboardPageTests {
+    @Test func listAndInitiativeWithChartsAndEscapedExamples() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            for n in 0..<12 {
+                let comment = n == 11 ? #"<script>alert("x")</script> the wifi is down"# : "The wifi at school is great \(n)"
+                try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "school_id": seed.school, "comment": comment])
+            }
+            let scoring = try TextScoring(database: api.database)
+            for id in try await api.database.query("SELECT id FROM feedback").map({ try $0.decode(Int64.self, at: 0) }) {
+                try await scoring.score(.init(source: "feedback", id: id))
+            }
+            try await Rollups(database: api.database).refreshPending()
+            var admin = Visitor(api: api)
+            #expect(try await admin.get("/dashboard").status == .seeOther)  // sign in first
+            _ = try await admin.get("/liaison/login")
+            _ = try await admin.post("/liaison/login", [("csrf", try await admin.token()), ("token", api.admin)])
+            let list = try await admin.get("/dashboard?lang=en")
+            #expect(list.status == .ok && list.html.contains("Engagement index") && list.html.contains(">Technology</a>"))
+            let card = try await admin.get("/dashboard/initiatives/\(seed.initiative)?lang=en&period=year")
+            #expect(card.status == .ok)
+            // Four charts, each an image with a title and a description in words.
+            #expect(card.html.components(separatedBy: #"role="img""#).count == 5)
+            #expect(card.html.contains("<title id=\"weekly-title\">Week by week</title>"))
+            #expect(card.html.contains("<title id=\"equity-title\">"))
+            #expect(card.html.contains("<desc id=\"components-desc\">reach"))
+            // The theme's example comments, escaped; no script anywhere.
+            #expect(card.html.contains("tech-"))
+            #expect(card.html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; the wifi is down"))
+            #expect(!card.html.contains("<script"))
+            // Filters: a group with nobody in it shows suppressed cells rather than zeros.
+            let students = try await admin.get("/dashboard/initiatives/\(seed.initiative)?lang=en&group=students")
+            #expect(students.status == .ok && students.html.contains("suppressed (under 10 people)"))
+            // Spanish.
+            #expect(try await admin.get("/dashboard?lang=es").html.contains("Índice de participación"))
         }
     }
 }

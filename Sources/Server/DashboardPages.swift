@@ -1,0 +1,122 @@
+import Engagement
+import Foundation
+import Hummingbird
+import Postgres
+
+/// The administrators' dashboard (liaisons may read it too, as they may read scorecards): the
+/// district list and each initiative's scorecard with server-rendered SVG charts, filtered by
+/// period, school and group; printable. Signed in through the liaison pages' session.
+struct DashboardPages: Sendable {
+    let liaison: LiaisonPages
+    var web: WebPages { liaison.web }
+
+    func addRoutes(to router: Router<ChorusContext>) {
+        let pages = router.group("dashboard").add(middleware: PageHeadersMiddleware())
+        pages.get("/") { request, _ in try await liaison.signedIn(request) { _ in try await list(request) } }
+        pages.get("initiatives/:id") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            return try await liaison.signedIn(request) { _ in try await card(request, id: id) }
+        }
+    }
+
+    /// The filters from the query string; anything unusable is dropped rather than refused.
+    func query(_ request: Request, initiative: Int64?) throws -> (ScorecardQuery, period: String) {
+        let parameters = request.uri.queryParameters
+        let period = parameters["period"].map(String.init).flatMap { ["week", "month", "quarter", "year"].contains($0) ? $0 : nil } ?? "year"
+        let range = try ScorecardQuery.period(named: period)
+        return (
+            ScorecardQuery(
+                initiativeID: initiative, from: range.from, to: range.to, schoolID: parameters["school_id"].flatMap { Int64(String($0)) },
+                group: parameters["group"].flatMap { StakeholderGroup(rawValue: String($0)) }),
+            period
+        )
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let t = web.strings[language]
+        let (scorecardQuery, period) = try query(request, initiative: nil)
+        let summaries: [ScorecardSummary]
+        do {
+            summaries = try await web.database.withTransaction(isolation: .repeatableRead) { try await Scorecards().all(scorecardQuery, on: $0) }
+        } catch let error as EngagementError where error.code == .invalid {
+            return try await web.notFound(request, language)
+        }
+        var view = try await filterView(request, language: language, query: scorecardQuery, period: period, action: "/dashboard")
+        view["title"] = t["dashboard"]!
+        view["rows"] = summaries.map { summary -> [String: Any] in
+            [
+                "id": summary.initiative?.id ?? 0, "title": summary.initiative?.title ?? "", "index": Charts.number(summary.index.value),
+                "previous": summary.index.previous.map(Charts.number) ?? false,
+                "reach": summary.reach.per100Enrolled.map(Charts.number) ?? t["suppressed"]!, "responses": summary.voice.responses,
+                "comments": summary.voice.feedback, "sentiment": summary.sentiment.meanCompound.map { String(format: "%.2f", $0) } ?? t["suppressed"]!,
+            ]
+        }
+        return try await web.page("dashboard", view, request: request, language: language, form: true)
+    }
+
+    func card(_ request: Request, id: Int64) async throws -> Response {
+        let language = WebStrings.language(of: request)
+        let t = web.strings[language]
+        let (scorecardQuery, period) = try query(request, initiative: id)
+        let (card, examples): (Scorecard, [Int64: String])
+        do {
+            (card, examples) = try await web.database.withTransaction(isolation: .repeatableRead) { db in
+                let card = try await Scorecards().scorecard(scorecardQuery, on: db)
+                let ids = card.themes.flatMap(\.exampleFeedbackIDs).map { String($0) }
+                var examples: [Int64: String] = [:]
+                for row in try await db.query("SELECT id, comment FROM feedback WHERE id = ANY(\(ids)::text[]::bigint[])") {
+                    examples[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
+                }
+                return (card, examples)
+            }
+        } catch let error as EngagementError where error.code == .notFound || error.code == .invalid {
+            return try await web.notFound(request, language)
+        }
+        var view = try await filterView(request, language: language, query: scorecardQuery, period: period, action: "/dashboard/initiatives/\(id)")
+        view["title"] = card.initiative?.title ?? t["dashboard"]!
+        view["index"] = Charts.number(card.index.value)
+        view["previous"] = card.index.previous.map(Charts.number) ?? false
+        view["componentsChart"] = Charts.bars(
+            id: "components", title: t["components"]!,
+            rows: card.index.components.map { (label: "\($0.name) (\(t["weight"]!) \(Int($0.weight * 100))%)", value: $0.normalized, flag: false) },
+            scale: 100, reference: nil, suppressed: t["suppressed"]!, flagged: t["below_half"]!)
+        view["weeklyChart"] = Charts.weekly(card.weekly, labels: (t["responses"]!, t["comments"]!, t["attendance"]!), title: t["weekly"]!)
+        view["sentimentChart"] = Charts.sentiment(
+            [card.sentiment.overall] + card.sentiment.byLanguage, labels: (t["positive"]!, t["neutral"]!, t["negative"]!),
+            suppressed: t["suppressed"]!, title: t["sentiment"]!)
+        let schools = card.equity.schools
+        view["equityChart"] = Charts.bars(
+            id: "equity", title: t["equity"]!,
+            rows: schools.map { (label: $0.name, value: $0.per100Enrolled, flag: $0.belowHalfMedian == true) },
+            scale: max(1, schools.compactMap(\.per100Enrolled).max() ?? 1), reference: card.equity.districtMedianPer100.map { (t["median"]!, $0) },
+            suppressed: t["suppressed"]!, flagged: t["below_half"]!)
+        view["themes"] = card.themes.map { theme -> [String: Any] in
+            let texts = theme.exampleFeedbackIDs.compactMap { examples[$0] }
+            return ["name": theme.name, "count": theme.count, "previousCount": theme.previousCount, "examples": texts, "hasExamples": !texts.isEmpty]
+        }
+        return try await web.page("initiative", view, request: request, language: language, form: true)
+    }
+
+    func filterView(_ request: Request, language: String, query: ScorecardQuery, period: String, action: String) async throws -> [String: Any] {
+        let t = web.strings[language]
+        var view = try await web.formView(form: nil, errors: [:], language: language, anchors: [:])
+        view["filterAction"] = action
+        view["periods"] = ["week", "month", "quarter", "year"].map { ["value": $0, "label": t["period_\($0)"]!, "selected": $0 == period] as [String: Any] }
+        view["schools"] = (view["schools"] as? [[String: Any]] ?? []).map { school -> [String: Any] in
+            var school = school
+            school["selected"] = (school["id"] as? Int64) == query.schoolID
+            return school
+        }
+        view["groups"] = StakeholderGroup.allCases.map { group -> [String: Any] in
+            ["value": group.rawValue, "label": t["group_\(group.rawValue)"] ?? group.rawValue, "selected": group == query.group]
+        }
+        view["periodLabel"] = "\(t["period_\(period)"]!): \(WebPages.when(query.from, language)) – \(WebPages.when(query.to, language))"
+        var items = URLComponents()
+        items.queryItems = [URLQueryItem(name: "lang", value: language), URLQueryItem(name: "period", value: period)]
+            + (query.schoolID.map { [URLQueryItem(name: "school_id", value: String($0))] } ?? [])
+            + (query.group.map { [URLQueryItem(name: "group", value: $0.rawValue)] } ?? [])
+        view["query"] = items.percentEncodedQuery ?? ""
+        return view
+    }
+}
