@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Real-browser tests of the web pages (headless Chromium through Selenium), run by Deploy/browser:
+a family fills and submits a survey in Spanish and the response is in the database; a validation
+error keeps the entered values; a liaison signs in and records a headcount; the dashboard renders
+its charts; axe-core finds no serious or critical violation on any public page. Screenshots of
+every page at 375 and 1280 px go to the artifacts directory.
+Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS"""
+import os, subprocess, sys, time
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from axe_selenium_python import Axe
+
+base, token, database, artifacts = sys.argv[1:5]
+os.makedirs(artifacts, exist_ok=True)
+failures = []
+
+
+def check(condition, message):
+    print(("ok   " if condition else "FAIL ") + message)
+    if not condition:
+        failures.append(message)
+
+
+def sql(query):
+    return subprocess.run(["psql", database, "-Atc", query], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def browser(language="en"):
+    options = webdriver.ChromeOptions()
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--lang={language}"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def screenshots(driver, name):
+    for width in (375, 1280):
+        driver.set_window_size(width, 900)
+        height = driver.execute_script("return Math.max(document.body.scrollHeight, 900)")
+        driver.set_window_size(width, min(height, 6000))
+        driver.save_screenshot(os.path.join(artifacts, f"{name}-{width}.png"))
+    driver.set_window_size(1280, 900)
+
+
+def accessible(driver, name):
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    for violation in bad:
+        print(f"     {name}: {violation['id']} ({violation['impact']}): {violation['help']}")
+    check(not bad, f"axe: no serious or critical violations on {name}")
+
+
+def submit(driver, selector="form button[type=submit]"):
+    """Clicks and waits for the next page (the old one going stale)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 15).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
+
+
+def fill_survey(driver, survey, comment):
+    """Answers the required likert question, a choice, and the text question."""
+    radios = driver.find_elements(By.CSS_SELECTOR, "input[type=radio]")
+    radios[3].click()  # the first question's fourth option
+    for area in driver.find_elements(By.CSS_SELECTOR, "textarea"):
+        area.send_keys(comment)
+
+
+# 1. A family in Spanish: the landing page, a survey, the receipt.
+driver = browser("es")
+try:
+    driver.get(base + "/")
+    check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es", "the landing page is in Spanish from the browser's language")
+    screenshots(driver, "landing")
+    accessible(driver, "the landing page")
+    survey = sql("SELECT id FROM surveys WHERE opens_at <= now() AND (closes_at IS NULL OR closes_at > now()) ORDER BY id LIMIT 1")
+    before = int(sql("SELECT count(*) FROM responses WHERE language = 'es'"))
+    driver.get(f"{base}/surveys/{survey}")
+    screenshots(driver, "survey")
+    accessible(driver, "a survey")
+    # 2. A validation error keeps the entered values: the comment is typed, no group chosen.
+    for area in driver.find_elements(By.CSS_SELECTOR, "textarea"):
+        area.send_keys("El wifi de la escuela es muy lento")
+    time.sleep(3.5)  # people take a while; faster forms are taken for bots
+    submit(driver)
+    summary = driver.find_elements(By.CSS_SELECTOR, ".error-summary")
+    check(bool(summary) and "Por favor revise" in summary[0].get_attribute("textContent"), "errors are listed at the top, in Spanish")
+    kept = [a.get_attribute("value") for a in driver.find_elements(By.CSS_SELECTOR, "textarea")]
+    check("El wifi de la escuela es muy lento" in kept, "the typed comment is kept when the form comes back")
+    screenshots(driver, "survey-errors")
+    accessible(driver, "a survey with errors")
+    fill_survey(driver, survey, "")
+    driver.find_element(By.ID, "group").send_keys("M")  # "Madre, padre o familiar"
+    time.sleep(3.5)
+    submit(driver)
+    receipt = driver.find_elements(By.CSS_SELECTOR, ".receipt")
+    check(bool(receipt) and len(receipt[0].text) >= 10, "the family gets a receipt code")
+    screenshots(driver, "thanks")
+    after = int(sql("SELECT count(*) FROM responses WHERE language = 'es'"))
+    check(after == before + 1, "the Spanish response is in the database")
+    check(sql(f"SELECT count(*) FROM responses WHERE receipt = '{receipt[0].text if receipt else ''}'") == "1", "with that receipt")
+    driver.get(base + "/feedback")
+    screenshots(driver, "feedback")
+    accessible(driver, "the comment form")
+    shift = sql("SELECT s.id FROM volunteer_shifts s WHERE s.starts_at > now() ORDER BY s.id LIMIT 1")
+    if shift:
+        driver.get(f"{base}/volunteer/{shift}")
+        screenshots(driver, "volunteer")
+        accessible(driver, "a volunteer shift")
+finally:
+    driver.quit()
+
+# 3. A liaison signs in and records a headcount; 4. the dashboard renders its charts.
+driver = browser("en")
+try:
+    driver.get(base + "/liaison/login")
+    screenshots(driver, "liaison-login")
+    driver.find_element(By.ID, "token").send_keys(token)
+    submit(driver)
+    check("/liaison" in driver.current_url and "/login" not in driver.current_url and "Record an event" in driver.page_source,
+          f"the liaison is signed in ({driver.current_url})")
+    screenshots(driver, "liaison-events")
+    event = sql("SELECT id FROM events ORDER BY starts_at DESC LIMIT 1")
+    before = int(sql(f"SELECT coalesce(sum(count), 0) FROM attendance WHERE event_id = {event}"))
+    driver.get(f"{base}/liaison/events/{event}")
+    driver.find_element(By.ID, "count-families").send_keys("17")
+    driver.find_element(By.ID, "count-students").send_keys("4")
+    submit(driver, "section[aria-labelledby=headcount-title] button")
+    check("Saved." in driver.page_source, f"the headcount is saved ({driver.current_url})")
+    after = int(sql(f"SELECT coalesce(sum(count), 0) FROM attendance WHERE event_id = {event}"))
+    check(after == before + 21, "and is in the database")
+    screenshots(driver, "liaison-event")
+    driver.get(base + "/dashboard")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "table.scores tbody tr")) >= 1, "the dashboard lists the initiatives")
+    screenshots(driver, "dashboard")
+    submit(driver, "table.scores tbody a")
+    charts = driver.find_elements(By.CSS_SELECTOR, "svg[role=img]")
+    check(len(charts) == 4 and all(c.size["width"] > 100 and c.size["height"] > 20 for c in charts), "an initiative's four charts render")
+    screenshots(driver, "dashboard-initiative")
+finally:
+    driver.quit()
+
+print(f"{len(failures)} failure(s); screenshots in {artifacts}")
+sys.exit(1 if failures else 0)
