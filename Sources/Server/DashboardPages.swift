@@ -79,7 +79,7 @@ struct DashboardPages: Sendable {
         view["previous"] = card.index.previous.map(Charts.number) ?? false
         view["componentsChart"] = Charts.bars(
             id: "components", title: t["components"]!,
-            rows: card.index.components.map { (label: "\($0.name) (\(t["weight"]!) \(Int($0.weight * 100))%)", value: $0.normalized, flag: false) },
+            rows: card.index.components.map { (label: "\(t["component_" + $0.name] ?? $0.name) (\(t["weight"]!) \(Int($0.weight * 100))%)", value: $0.normalized, flag: false) },
             scale: 100, reference: nil, suppressed: t["suppressed"]!, flagged: t["below_half"]!)
         view["weeklyChart"] = Charts.weekly(card.weekly, labels: (t["responses"]!, t["comments"]!, t["attendance"]!), title: t["weekly"]!)
         view["sentimentChart"] = Charts.sentiment(

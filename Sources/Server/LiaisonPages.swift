@@ -177,7 +177,7 @@ struct LiaisonPages: Sendable {
     func record(_ request: Request, _ principal: Tokens.Principal, eventID: Int64, action: String) async throws -> Response {
         let language = WebStrings.language(of: request)
         let t = web.strings[language]
-        let form = FormBody(try await request.body.collect(upTo: 1024 * 1024))
+        let form = FormBody(try await request.body.collect(upTo: 4 * 1024 * 1024), contentType: request.headers[.contentType])
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await event(request, id: eventID, notice: nil, form: form, errors: ["form": "error_session"], sheetErrors: [])
         }
@@ -205,9 +205,10 @@ struct LiaisonPages: Sendable {
                 }
                 return try await event(request, id: eventID, notice: t["saved"]!, form: nil, errors: [:], sheetErrors: [])
             case "sheet":
-                let text = form.fields["sheet"]?.first ?? ""
+                // An uploaded file, else the pasted text.
+                let upload = form.files["sheet_file"].flatMap { $0.isEmpty ? nil : $0 }
                 do {
-                    let sheet = try SignInSheet(stream: InputStream(data: Data(text.utf8)))
+                    let sheet = try SignInSheet(stream: InputStream(data: upload ?? Data((form.fields["sheet"]?.first ?? "").utf8)))
                     let count = try await web.database.withTransaction { try await sheet.importAttendance(eventID: eventID, on: $0) }
                     return try await event(request, id: eventID, notice: "\(count) \(t["imported"]!)", form: nil, errors: [:], sheetErrors: [])
                 } catch let rejected as SignInSheet.Rejected {

@@ -51,6 +51,68 @@ struct WebStrings: Sendable {
 /// An `application/x-www-form-urlencoded` body: every value of every field, in order.
 struct FormBody {
     let fields: [String: [String]]
+    /// Uploaded files of a `multipart/form-data` body, by field name.
+    var files: [String: Data] = [:]
+
+    init(fields: [String: [String]], files: [String: Data] = [:]) {
+        self.fields = fields
+        self.files = files
+    }
+
+    /// Either encoding a browser sends: URL-encoded, or multipart (forms with a file).
+    init(_ buffer: ByteBuffer, contentType: String?) {
+        if let contentType, contentType.lowercased().hasPrefix("multipart/form-data"), let parsed = Self.multipart(buffer, contentType) {
+            self = parsed
+        } else {
+            self.init(buffer)
+        }
+    }
+
+    /// A small multipart/form-data reader (RFC 7578): parts split on the boundary, each with a
+    /// Content-Disposition naming the field (and the file). Malformed parts are skipped.
+    static func multipart(_ buffer: ByteBuffer, _ contentType: String) -> FormBody? {
+        guard let boundaryParameter = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.lowercased().hasPrefix("boundary=") })
+        else { return nil }
+        let boundary = Array(("--" + boundaryParameter.dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))).utf8)
+        let bytes = Array(buffer.readableBytesView)
+        var fields: [String: [String]] = [:]
+        var files: [String: Data] = [:]
+        var cursor = 0
+        func find(_ needle: [UInt8], from start: Int) -> Int? {
+            guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
+            var index = start
+            while index <= bytes.count - needle.count {
+                if bytes[index] == needle[0] && Array(bytes[index..<index + needle.count]) == needle { return index }
+                index += 1
+            }
+            return nil
+        }
+        guard let first = find(boundary, from: 0) else { return nil }
+        cursor = first + boundary.count
+        while let next = find(boundary, from: cursor) {
+            // A part: CRLF, headers, CRLF CRLF, content, CRLF, then the next boundary.
+            let part = Array(bytes[cursor..<next])
+            cursor = next + boundary.count
+            guard let split = part.firstRange(of: Array("\r\n\r\n".utf8)) else { continue }
+            let headers = String(decoding: part[..<split.lowerBound], as: UTF8.self)
+            var content = Array(part[split.upperBound...])
+            if content.suffix(2) == Array("\r\n".utf8) { content.removeLast(2) }
+            guard let disposition = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition") }) else { continue }
+            func parameter(_ name: String) -> String? {
+                guard let range = disposition.range(of: name + "=\"") else { return nil }
+                let rest = disposition[range.upperBound...]
+                return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+            }
+            guard let name = parameter("name") else { continue }
+            if parameter("filename") != nil {
+                files[name] = Data(content)
+            } else {
+                fields[name, default: []].append(String(decoding: content, as: UTF8.self))
+            }
+        }
+        return FormBody(fields: fields, files: files)
+    }
 
     init(_ buffer: ByteBuffer) {
         var components = URLComponents()

@@ -51,6 +51,30 @@ struct LiaisonPageTests {
             let good = try await liaison.post(
                 eventPath + "/sheet", [("csrf", try await liaison.token()), ("sheet", "group,count\nfamilies,4\nstudents,2\n")])
             #expect(good.status == .ok && good.html.contains("2 rows imported.") && good.html.contains("<strong>22</strong>"))
+            // A sheet uploaded as a file (multipart), as the file input sends it.
+            let uploaded = try await liaison.postMultipart(
+                eventPath + "/sheet", [("csrf", try await liaison.token())],
+                file: (field: "sheet_file", name: "sheet.csv", content: "grupo,cantidad\nfamilia,5\n"))
+            #expect(uploaded.status == .ok && uploaded.html.contains("1 rows imported.") && uploaded.html.contains("<strong>27</strong>"))
+            // Every form's error path: comes back 422 with its message, nothing recorded.
+            let noTitle = try await liaison.post(
+                "/liaison/events", [("csrf", try await liaison.token()), ("kind", "meeting"), ("starts_at", "2026-11-20 18:00")])
+            #expect(noTitle.status == .unprocessableContent && noTitle.html.contains("Check the event"))
+            let backwards = try await liaison.post(
+                "/liaison/events",
+                [
+                    ("csrf", try await liaison.token()), ("title", "Backwards"), ("kind", "meeting"), ("initiative_id", String(seed.initiative)),
+                    ("starts_at", "2026-11-20 18:00"), ("ends_at", "2026-11-20 17:00"),
+                ])
+            #expect(backwards.status == .unprocessableContent && backwards.html.contains(#"value="Backwards""#))
+            let notANumber = try await liaison.post(eventPath + "/headcount", [("csrf", try await liaison.token()), ("count_families", "lots")])
+            #expect(notANumber.status == .unprocessableContent)
+            let noGroup = try await liaison.post(eventPath + "/checkin", [("csrf", try await liaison.token())])
+            #expect(noGroup.status == .unprocessableContent && noGroup.html.contains("Choose who you are."))
+            let expired = try await liaison.post(eventPath + "/headcount", [("count_families", "3")])
+            #expect(expired.status == .unprocessableContent && expired.html.contains("This form expired"))
+            #expect(try await api.count("events") == 1)
+            #expect(try await api.database.query("SELECT sum(count) FROM attendance").first!.decode(Int.self, at: 0) == 27)
             // Signing out ends it; so does revoking the token.
             _ = try await liaison.post("/liaison/logout", [("csrf", try await liaison.token())])
             #expect(try await liaison.get("/liaison").status == .seeOther)

@@ -46,6 +46,20 @@ struct Visitor {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// A form with a file, as a browser sends it.
+    mutating func postMultipart(_ path: String, _ fields: [(String, String)], file: (field: String, name: String, content: String)) async throws -> Page {
+        let boundary = "----chorus\(UUID().uuidString.prefix(8))"
+        var body = ""
+        for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
+        body += "--\(boundary)--\r\n"
+        var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        if let cookie { headers[.cookie] = cookie }
+        let response = try await api.http.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+        keep(response.headers)
+        return Page(status: response.status, headers: response.headers, html: String(buffer: response.body))
+    }
+
     mutating func post(_ path: String, _ fields: [(String, String)], origin: String? = nil) async throws -> Page {
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if let cookie { headers[.cookie] = cookie }
@@ -92,7 +106,7 @@ struct WebPageTests {
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
             #expect(page.html.contains(#"name="csrf""#) && page.html.contains(#"name="website""#))
             let q = seed.questions
-            #expect(page.html.contains("<legend>¿Satisfecho? <span class=\"hint\">(obligatorio)</span></legend>"))
+            #expect(page.html.contains("<legend id=\"q\(q[0])-legend\">¿Satisfecho? <span class=\"hint\">(obligatorio)</span></legend>"))
             #expect(page.html.contains(#"<input type="radio" id="q\#(q[0])-0" name="q\#(q[0])" value="1">"#))
             #expect(page.html.contains(#"<label for="q\#(q[0])-4">5 — Muy satisfecho/a</label>"#))
             #expect(page.html.contains(#"<label for="q\#(q[1])-1">Tableta</label>"#))
