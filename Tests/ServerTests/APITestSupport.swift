@@ -124,6 +124,7 @@ struct APIFixture: Sendable {
 func withAPI(
     maximumBodyBytes: Int = 64 * 1024,
     submissionsPerClientPerMinute: Double = 10,
+    submissionBurst: Double = 5,
     logger: Logger = TestDatabase.logger,
     scorecardCache: Bool = false,
     _ body: @Sendable (APIFixture) async throws -> Void
@@ -134,7 +135,8 @@ func withAPI(
         // The cache and its listener, run here: router tests do not run an application's services.
         let cache = ScorecardCache()
         let router = try buildRouter(
-            configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerClientPerMinute),
+            configuration: ServerConfiguration(
+                maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerClientPerMinute, submissionBurst: submissionBurst),
             database: client, scorecardCache: scorecardCache ? cache : nil)
         let app = Application(router: router, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -240,6 +240,29 @@ struct WebPageTests {
         }
     }
 
+    @Test func everyFeedbackAndVolunteerErrorPath() async throws {
+        try await withAPI(submissionBurst: 20) { api in
+            let seed = try await api.seed()
+            var visitor = Visitor(api: api)
+            _ = try await visitor.get("/feedback?lang=es")
+            let base: [(String, String)] = [("initiative_id", String(seed.initiative)), ("group", "families"), ("comment", "hola")]
+            func without(_ field: String) -> [(String, String)] { base.filter { $0.0 != field } }
+            let cases: [([(String, String)], String)] = [
+                (without("comment"), "Escriba un comentario"),
+                (without("initiative_id"), "Elija de qué trata su comentario"),
+                (without("group"), "Elija quién es usted"),
+                (base + [("school_id", "nope")], "Elija una escuela de la lista"),
+                (base + [("school_id", "999999")], "Elija una escuela de la lista"),
+                (base + [("contact_email", "ana@example.org")], "Revise sus datos de contacto"),  // no consent
+            ]
+            for (fields, message) in cases {
+                let reply = try await visitor.post("/feedback?lang=es", fields + [("csrf", try await visitor.token())])
+                #expect(reply.status == .unprocessableContent && reply.html.contains(message), "\(fields): \(message)")
+            }
+            #expect(try await api.count("feedback") == 0)
+        }
+    }
+
     @Test func volunteersSignUpThenJoinTheWaitlist() async throws {
         try await withAPI { api in
             let seed = try await api.seed()
@@ -258,6 +281,8 @@ struct WebPageTests {
             #expect(first.status == .ok && first.html.contains("You are signed up."))
             let noContact = try await visitor.post("/volunteer/\(shift)?lang=en", [("csrf", try await visitor.token()), ("group", "families")])
             #expect(noContact.status == .unprocessableContent && noContact.html.contains("Check your contact details"))
+            let noGroup = try await visitor.post("/volunteer/\(shift)?lang=en", [("csrf", try await visitor.token())] + fields.filter { $0.0 != "group" })
+            #expect(noGroup.status == .unprocessableContent && noGroup.html.contains("Choose who you are."))
             let second = try await visitor.post(
                 "/volunteer/\(shift)?lang=es",
                 [("csrf", try await visitor.token()), ("group", "families"), ("contact_email", "luis@example.org"), ("contact_consent", "yes")])
