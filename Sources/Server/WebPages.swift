@@ -346,7 +346,11 @@ struct WebPages: Sendable {
         view["lang"] = language
         view["otherLang"] = other
         view["t"] = strings[language]
-        view["switchURL"] = request.uri.path + "?lang=" + other
+        // The same page in the other language: every other query parameter (filters) kept.
+        var switchTo = URLComponents()
+        switchTo.queryItems = request.uri.queryParameters.filter { $0.key != "lang" }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+            .sorted { $0.name < $1.name } + [URLQueryItem(name: "lang", value: other)]
+        view["switchURL"] = request.uri.path + "?" + (switchTo.percentEncodedQuery ?? "lang=" + other)
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"

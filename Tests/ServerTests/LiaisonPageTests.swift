@@ -131,8 +131,9 @@ struct DashboardPageTests {
             // Filters: a group with nobody in it shows suppressed cells rather than zeros.
             let students = try await admin.get("/dashboard/initiatives/\(seed.initiative)?lang=en&group=students")
             #expect(students.status == .ok && students.html.contains("suppressed (under 10 people)"))
-            // Spanish.
+            // Spanish; the language switch keeps the filters.
             #expect(try await admin.get("/dashboard?lang=es").html.contains("Índice de participación"))
+            #expect(students.html.contains(#"href="/dashboard/initiatives/\#(seed.initiative)?group=students&amp;lang=es""#))
         }
     }
 }
