@@ -1,4 +1,3 @@
-import Crypto
 import Engagement
 import Foundation
 import Hummingbird
@@ -43,13 +42,13 @@ struct LiaisonPages: Sendable {
         let expires = Int(Date().timeIntervalSince1970 + Self.lifetime)
         let value = "\(principal.tokenID).\(expires).\(try await signature(principal.tokenID, expires))"
         var response = Response(status: .seeOther, headers: [.location: "/liaison?lang=\(WebStrings.language(of: request))"])
-        response.headers[.setCookie] = "\(Self.cookie)=\(value); Path=/; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        response.headers[.setCookie] = PageCookie.header(Self.cookie, value, for: request)
         return response
     }
 
     func signOut(_ request: Request) async throws -> Response {
         var response = Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(WebStrings.language(of: request))"])
-        response.headers[.setCookie] = "\(Self.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\(Self.secure(request))"
+        response.headers[.setCookie] = PageCookie.header(Self.cookie, "", for: request, expired: true)
         return response
     }
 
@@ -63,7 +62,7 @@ struct LiaisonPages: Sendable {
     }
 
     func session(_ request: Request) async throws -> Tokens.Principal? {
-        guard let value = Self.cookieValue(request) else { return nil }
+        guard let value = PageCookie.value(Self.cookie, in: request) else { return nil }
         let parts = value.split(separator: ".").map(String.init)
         guard parts.count == 3, let id = Int64(parts[0]), let expires = Int(parts[1]), expires > Int(Date().timeIntervalSince1970),
             FormGuard.constantTimeEqual(try await signature(id, expires), parts[2]),
@@ -74,22 +73,8 @@ struct LiaisonPages: Sendable {
     }
 
     func signature(_ id: Int64, _ expires: Int) async throws -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("session.\(id).\(expires)".utf8), using: try await web.forms.secret())
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        try await web.forms.sign("session.\(id).\(expires)")
     }
-
-    static func cookieValue(_ request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
-                let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if kv.count == 2, kv[0] == cookie { return String(kv[1]) }
-            }
-        }
-        return nil
-    }
-
-    static func secure(_ request: Request) -> String { request.headers[.init("X-Forwarded-Proto")!] == "https" ? "; Secure" : "" }
 
     // MARK: Pages
 

@@ -162,27 +162,24 @@ struct FormGuard: Sendable {
 
     /// The form token for this visitor, and the cookie to set when they have none yet.
     func issue(for request: Request, now: Date = Date()) async throws -> (token: String, setCookie: String?) {
-        let secret = try await secret()
-        let existing = Self.cookieValue(request)
+        let existing = Self.nonce(request)
         let nonce = existing ?? (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let issued = String(Int(now.timeIntervalSince1970))
-        let token = issued + "." + Self.sign(nonce + "." + issued, secret)
-        let secure = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "; Secure" : ""
-        return (token, existing == nil ? "\(Self.cookie)=\(nonce); Path=/; HttpOnly; SameSite=Strict\(secure)" : nil)
+        let token = issued + "." + (try await sign(nonce + "." + issued))
+        return (token, existing == nil ? PageCookie.header(Self.cookie, nonce, for: request) : nil)
     }
 
     func check(_ request: Request, form: FormBody, now: Date = Date(), minimumFillTime: TimeInterval = Self.minimumFillTime) async throws
         -> Verdict
     {
-        let secret = try await secret()
         if let origin = request.headers[.origin], let host = request.head.authority {
             let originHost = URLComponents(string: origin)?.host.map { h in URLComponents(string: origin)?.port.map { "\(h):\($0)" } ?? h }
             if originHost != host { return .crossSite }
         }
-        guard let nonce = Self.cookieValue(request), let token = form["csrf"] else { return .expired }
+        guard let nonce = Self.nonce(request), let token = form["csrf"] else { return .expired }
         let parts = token.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, let issued = TimeInterval(parts[0]),
-            Self.constantTimeEqual(Self.sign(nonce + "." + parts[0], secret), parts[1])
+            Self.constantTimeEqual(try await sign(nonce + "." + parts[0]), parts[1])
         else { return .expired }
         let age = now.timeIntervalSince1970 - issued
         if age > Self.maximumAge || age < -60 { return .expired }
@@ -190,8 +187,9 @@ struct FormGuard: Sendable {
         return .person
     }
 
-    private static func sign(_ text: String, _ secret: SymmetricKey) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: secret)).base64EncodedString()
+    /// HMAC-SHA-256 of `text` with the district's secret, base64url: form tokens and sessions.
+    func sign(_ text: String) async throws -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: try await secret())).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
@@ -201,14 +199,29 @@ struct FormGuard: Sendable {
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    static func cookieValue(_ request: Request) -> String? {
+    /// The visitor's form cookie, when it is one this server could have made (32 hex digits).
+    static func nonce(_ request: Request) -> String? {
+        PageCookie.value(cookie, in: request).flatMap { $0.count == 32 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
+    }
+}
+
+/// The cookies of the pages: read from the request, and set with the attributes they all have
+/// (the whole site, HttpOnly, SameSite=Strict, Secure behind TLS).
+enum PageCookie {
+    static func value(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if kv.count == 2, kv[0] == cookie, kv[1].count == 32, kv[1].allSatisfy(\.isHexDigit) { return String(kv[1]) }
+                if kv.count == 2, kv[0] == name { return String(kv[1]) }
             }
         }
         return nil
+    }
+
+    /// A `Set-Cookie` value; `expired` clears the cookie.
+    static func header(_ name: String, _ value: String, for request: Request, expired: Bool = false) -> String {
+        let secure = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "; Secure" : ""
+        return "\(name)=\(value); Path=/\(expired ? "; Max-Age=0" : ""); HttpOnly; SameSite=Strict\(secure)"
     }
 }
 
