@@ -89,10 +89,10 @@ struct WebPages: Sendable {
         let language = WebStrings.language(of: request)
         guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
         let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
-        if let refusal = try await screen(request, form: form, context: context, language: language) { return refusal }
-        if try await forms.check(request, form: form) == .expired {
-            return try await surveyPage(survey, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+        let refusal = try await screen(request, form: form, context: context, language: language) {
+            try await surveyPage(survey, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
         }
+        if let refusal { return refusal }
         var errors: [String: String] = [:]
         var answers: [Answer] = []
         for question in survey.questions {
@@ -147,10 +147,10 @@ struct WebPages: Sendable {
     func submitFeedback(_ request: Request, context: ChorusContext) async throws -> Response {
         let language = WebStrings.language(of: request)
         let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
-        if let refusal = try await screen(request, form: form, context: context, language: language) { return refusal }
-        if try await forms.check(request, form: form) == .expired {
-            return try await feedbackPage(request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+        let refusal = try await screen(request, form: form, context: context, language: language) {
+            try await feedbackPage(request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
         }
+        if let refusal { return refusal }
         var errors: [String: String] = [:]
         let initiativeID = form["initiative_id"].flatMap { Int64($0) }
         if initiativeID == nil { errors["initiative"] = "error_initiative" }
@@ -185,10 +185,10 @@ struct WebPages: Sendable {
         let language = WebStrings.language(of: request)
         guard let found = try await openShift(id) else { return try await notFound(request, language) }
         let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
-        if let refusal = try await screen(request, form: form, context: context, language: language) { return refusal }
-        if try await forms.check(request, form: form) == .expired {
-            return try await shiftPage(found, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+        let refusal = try await screen(request, form: form, context: context, language: language) {
+            try await shiftPage(found, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
         }
+        if let refusal { return refusal }
         var errors: [String: String] = [:]
         let group = form["group"].flatMap(StakeholderGroup.init(rawValue:))
         if group == nil { errors["group"] = "error_group" }
@@ -209,15 +209,18 @@ struct WebPages: Sendable {
 
     // MARK: Guards
 
-    /// Cross-site posts (403), bots (a thank-you, nothing stored) and floods (429), before any
-    /// validation or database work.
-    func screen(_ request: Request, form: FormBody, context: ChorusContext, language: String) async throws -> Response? {
+    /// Cross-site posts (403), floods (429), bots (a thank-you, nothing stored) and expired or
+    /// missing form tokens (`expired`: the form again), before any validation or database work.
+    func screen(
+        _ request: Request, form: FormBody, context: ChorusContext, language: String, expired: () async throws -> Response
+    ) async throws -> Response? {
         let verdict = try await forms.check(request, form: form)
         if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
         guard limiter.allow(SubmissionLimiter.client(of: request, context: context)) else {
             return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
         }
         if verdict == .bot { return try await thanks(request, language, message: "thanks_text", receipt: nil) }
+        if verdict == .expired { return try await expired() }
         return nil
     }
 
