@@ -32,7 +32,7 @@ extension API {
         let request = try Self.scorecardQuery(
             initiativeID: input.path.initiativeId, period: query.period?.rawValue, from: query.from, to: query.to,
             schoolID: query.schoolId, cluster: query.cluster, group: query.group)
-        let (data, etag) = try await cached("card \(request)", request) {
+        let (data, etag) = try await scorecardJSON(request) {
             try Self.scorecardBody(try await Scorecards().scorecard(request, on: $0))
         }
         if input.headers.ifNoneMatch == etag { return .notModified(.init()) }
@@ -42,12 +42,11 @@ extension API {
 
     /// The scorecard JSON, computed in one REPEATABLE READ snapshot; a rollup scorecard is marked
     /// for ScorecardCacheMiddleware to keep until something it is computed from changes.
-    func cached(
-        _ key: String, _ request: ScorecardQuery, compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
+    func scorecardJSON(
+        _ request: ScorecardQuery, compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
     ) async throws -> (Data, String) {
-        if scorecardCache != nil && Scorecards().usesRollups(request) {
-            CacheMark.current?.markCacheable()
-        }
+        // Read only by the middleware, which has no cache when scorecards come from a replica.
+        if Scorecards().usesRollups(request) { CacheMark.current?.markCacheable() }
         return try await scorecardDatabase.withTransaction(isolation: .repeatableRead, compute)
     }
 
@@ -57,7 +56,7 @@ extension API {
             initiativeID: nil, period: query.period?.rawValue, from: query.from, to: query.to, schoolID: query.schoolId,
             cluster: query.cluster, group: query.group)
         let ascending = query.sort == .indexAsc
-        let (data, etag) = try await cached("list \(ascending) \(request)", request) {
+        let (data, etag) = try await scorecardJSON(request) {
             try Self.scorecardBody(["items": try await Scorecards().all(request, ascending: ascending, on: $0)])
         }
         if input.headers.ifNoneMatch == etag { return .notModified(.init()) }

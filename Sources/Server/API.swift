@@ -18,13 +18,10 @@ struct API: APIProtocol {
     /// Where scorecards are read: a streaming replica when `DATABASE_READ_URL` is set (a little
     /// behind the primary, which scorecards tolerate), else the primary.
     let scorecardDatabase: PostgresClient
-    /// Rollup scorecards between changes (primary only; see ScorecardCache).
-    let scorecardCache: ScorecardCache?
 
-    init(database: PostgresClient, scorecardDatabase: PostgresClient? = nil, scorecardCache: ScorecardCache? = nil) {
+    init(database: PostgresClient, scorecardDatabase: PostgresClient? = nil) {
         self.database = database
         self.scorecardDatabase = scorecardDatabase ?? database
-        self.scorecardCache = scorecardDatabase == nil ? scorecardCache : nil
         self.idempotency = Idempotency(database: database)
     }
 

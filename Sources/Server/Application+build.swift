@@ -75,7 +75,7 @@ public func buildRouter(
         .add(middleware: QueryGuardMiddleware())
         .add(middleware: NullGuardMiddleware())
         .add(middleware: ScorecardCacheMiddleware(cache: readDatabase == nil ? scorecardCache : nil))
-    try API(database: database, scorecardDatabase: readDatabase, scorecardCache: scorecardCache).registerHandlers(
+    try API(database: database, scorecardDatabase: readDatabase).registerHandlers(
         on: api, configuration: .init(dateTranscoder: RFC3339DateTranscoder()))
     return router
 }
