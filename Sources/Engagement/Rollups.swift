@@ -29,18 +29,8 @@ public struct Rollups: Sendable {
     public func refresh(day: String, job: Int64? = nil) async throws {
         guard let date = Self.date(ofDay: day) else { throw EngagementError.invalid("day", "not a date: \(day)") }
         try await database.withTransaction { db in
-            // One recomputation at a time: the others wait and then see its result, and the
-            // shared per-year counters are never updated in two orders at once (no deadlocks).
-            try await db.query("SELECT pg_advisory_xact_lock(\(Self.lockSpace)::int, 0)")
+            try await Self.lockAndFold(day: day, into: job.map { "job \($0)" } ?? "a refresh", on: db)
             try await Self.planForSlices(db)
-            // Their transactions committed before this statement, so the recomputation below
-            // (later snapshots: READ COMMITTED) sees what they marked.
-            try await db.query(
-                """
-                UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
-                    last_error = 'folded into ' || coalesce('job ' || \(job)::bigint, 'a refresh')
-                WHERE kind = \(Self.kind) AND state IN ('available', 'retryable') AND payload ->> 'day' = \(day)
-                """)
             try await Self.recompute(from: date, to: date.addingTimeInterval(86_400), on: db)
         }
     }
@@ -67,14 +57,7 @@ public struct Rollups: Sendable {
                 UNION ALL SELECT min(starts_at) FROM volunteer_shifts UNION ALL SELECT max(starts_at) FROM volunteer_shifts) x
             """
         ).first!
-        // Pending day jobs are folded in: they committed before this statement, and the
-        // recomputation below runs after it.
-        try await db.query(
-            """
-            UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(), last_error = 'folded into a rebuild'
-            WHERE kind = \(kind) AND state IN ('available', 'retryable')
-            """)
-        try await db.query("SELECT pg_advisory_xact_lock(\(lockSpace)::int, 0)")
+        try await lockAndFold(day: nil, into: "a rebuild", on: db)
         try await db.query(
             "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics")
         guard let first = try bounds.decode(Date?.self, at: 0), let last = try bounds.decode(Date?.self, at: 1) else { return }
@@ -83,6 +66,21 @@ public struct Rollups: Sendable {
     }
 
     static let lockSpace = 0x524F_4C4C  // "ROLL"
+
+    /// Takes the rollup lock (one recomputation at a time: the others wait and then see its
+    /// result, and the shared per-year counters are never updated in two orders at once) and
+    /// marks the pending jobs of `day` (all days when nil) done. Their transactions committed
+    /// before this statement, so the recomputation that follows (later snapshots: READ
+    /// COMMITTED) sees what they marked.
+    static func lockAndFold(day: String?, into recomputation: String, on db: PostgresConnection) async throws {
+        try await db.query("SELECT pg_advisory_xact_lock(\(lockSpace)::int, 0)")
+        try await db.query(
+            """
+            UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
+                last_error = 'folded into ' || \(recomputation)
+            WHERE kind = \(kind) AND state IN ('available', 'retryable') AND (\(day)::text IS NULL OR payload ->> 'day' = \(day))
+            """)
+    }
 
     /// A day is a thin slice of big tables: plan it through the indexes even where the server
     /// keeps the spinning-disk cost defaults (which scan whole tables instead, 4× slower at
