@@ -13,17 +13,7 @@ import Testing
 @Suite("Two servers and three workers on one database (processes + HTTP + PostgreSQL)", .serialized)
 struct MultiProcessTests {
     static func start(_ arguments: [String], database: String) throws -> Process {
-        let process = Process()
-        process.executableURL = ScoreCommandTests.executable
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = try TestDatabase.url(database: database)
-        environment["LOG_LEVEL"] = "error"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try WorkerProcessTests.start(arguments, database: database, logLevel: "error")
     }
 
     static func request(_ method: String, _ url: String, json: Any? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {

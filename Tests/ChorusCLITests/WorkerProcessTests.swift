@@ -8,12 +8,17 @@ import Testing
 @Suite("Workers as separate processes (integration)", .serialized)
 struct WorkerProcessTests {
     static func startWorker(database: String, _ arguments: [String]) throws -> Process {
+        try start(["work"] + arguments, database: database, logLevel: "warning")
+    }
+
+    /// A `chorus` process on the test database, its output discarded.
+    static func start(_ arguments: [String], database: String, logLevel: String) throws -> Process {
         let process = Process()
         process.executableURL = ScoreCommandTests.executable
-        process.arguments = ["work"] + arguments
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = try TestDatabase.url(database: database)
-        environment["LOG_LEVEL"] = "warning"
+        environment["LOG_LEVEL"] = logLevel
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
