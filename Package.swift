@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -48,6 +50,16 @@ let package = Package(
         .target(
             name: "Scoring",
             resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Parsers of what strangers send (forms, multipart, date-times, query bounds): no trap on
+        // any input, fuzzed by Fuzz/ (issue 11).
+        .target(
+            name: "InputParsing",
+            dependencies: [
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -75,9 +87,13 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Engagement",
+                "InputParsing",
                 "Jobs",
                 "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -107,6 +123,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets of every parser of outside input (issue 11): replayed over Fuzz/Corpus by the
+        // ordinary build, run under libFuzzer by Fuzz/run (`--sanitize=fuzzer -DFUZZING`).
+        .executableTarget(
+            name: "chorus-fuzz",
+            dependencies: [
+                "InputParsing", "Engagement", "Scoring",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz/Targets",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PostgresTesting",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
@@ -116,6 +145,11 @@ let package = Package(
         .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "PostgresTesting", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InputParsingTests",
+            dependencies: ["InputParsing", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

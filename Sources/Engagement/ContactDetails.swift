@@ -73,7 +73,7 @@ public struct Participants: Sendable {
             )
             SELECT id FROM inserted UNION ALL SELECT id FROM participants WHERE contact_hash = \(hash) LIMIT 1
             """
-        ).first!
+        ).one()
         let id = try row.decode(Int64.self, at: 0)
         let retainUntil = Date().addingTimeInterval(Double(retention.components.seconds))
         try await connection.query(
@@ -98,7 +98,7 @@ public struct Participants: Sendable {
         try await connection.query(
             "INSERT INTO settings (key, value) VALUES ('contact_hmac_key', \(fresh)) ON CONFLICT (key) DO NOTHING"
         )
-        let row = try await connection.query("SELECT value FROM settings WHERE key = 'contact_hmac_key'").first!
+        let row = try await connection.query("SELECT value FROM settings WHERE key = 'contact_hmac_key'").one()
         return try row.decode(Data.self, at: 0)
     }
 }

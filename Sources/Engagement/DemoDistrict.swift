@@ -303,7 +303,7 @@ public struct DemoDistrict: Sendable {
             }
             var counts: [(String, Int)] = []
             for table in ["schools", "initiatives", "surveys", "responses", "feedback", "events", "attendance", "signups"] {
-                counts.append((table, try await db.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first!.decode(Int.self, at: 0)))
+                counts.append((table, try await db.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).one().decode(Int.self, at: 0)))
             }
             return Summary(counts: counts)
         }

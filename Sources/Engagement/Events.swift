@@ -52,7 +52,7 @@ public struct Events: Sendable {
         Surveys.validateDate(fields.endsAt, "ends_at", &validator)
         try validator.check()
         let ids = fields.initiativeIDs.map(String.init)
-        let known = try await db.query("SELECT count(*) FROM initiatives WHERE id = ANY(\(ids)::bigint[])").first!.decode(Int.self, at: 0)
+        let known = try await db.query("SELECT count(*) FROM initiatives WHERE id = ANY(\(ids)::bigint[])").one().decode(Int.self, at: 0)
         if known != Set(fields.initiativeIDs).count { throw EngagementError.invalid("initiative_ids", "names an unknown initiative") }
         if let schoolID = fields.schoolID, try await db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty {
             throw EngagementError.invalid("school_id", "no such school")
@@ -64,7 +64,7 @@ public struct Events: Sendable {
                     \(fields.capacity), \(recordedBy))
             RETURNING id
             """
-        ).first!.decode(Int64.self, at: 0)
+        ).one().decode(Int64.self, at: 0)
         try await db.query(
             "INSERT INTO event_initiatives (event_id, initiative_id) SELECT \(id), unnest(\(ids)::bigint[])"
         )
@@ -167,7 +167,7 @@ public struct Events: Sendable {
             VALUES (\(eventID), \(fields.kind), \(fields.group.rawValue)::stakeholder_group, \(count), \(participantID), \(recordedBy))
             RETURNING id, recorded_at
             """
-        ).first!
+        ).one()
         let (id, recordedAt) = try row.decode((Int64, Date).self)
         return Attendance(
             id: id,

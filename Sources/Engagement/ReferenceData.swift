@@ -16,7 +16,7 @@ public struct ReferenceData: Sendable {
         do {
             let row = try await db.query(
                 "INSERT INTO district_goals (code, title, description) VALUES (\(code), \(title), \(description)) RETURNING id"
-            ).first!
+            ).one()
             return Goal(id: try row.decode(Int64.self, at: 0), code: code, title: title, description: description)
         } catch let error as PostgresError where error.isUniqueViolation {
             throw EngagementError.conflict("a goal with this code exists", field: "code")
@@ -65,7 +65,7 @@ public struct ReferenceData: Sendable {
                 VALUES (\(fields.code ?? ""), \(fields.name ?? ""), \(fields.cluster ?? ""), \(fields.level ?? "other"), \(fields.enrollment ?? 0))
                 RETURNING \(unsafeSQL: Self.schoolColumns)
                 """
-            ).first!
+            ).one()
             return try Self.school(row)
         } catch let error as PostgresError where error.isUniqueViolation {
             throw EngagementError.conflict("a school with this code exists", field: "code")
@@ -183,7 +183,7 @@ public struct ReferenceData: Sendable {
                         \(fields.themeKeywords ?? []), \(PostgresJSON(fields.targets ?? Targets())))
                 RETURNING \(unsafeSQL: Self.initiativeColumns)
                 """
-            ).first!
+            ).one()
             return try Self.initiative(row)
         } catch let error as PostgresError where error.isUniqueViolation {
             throw EngagementError.conflict("an initiative with this slug exists", field: "slug")
@@ -209,7 +209,7 @@ public struct ReferenceData: Sendable {
                 targets = coalesce(\(targets), targets), updated_at = now()
             WHERE id = \(id) RETURNING \(unsafeSQL: Self.initiativeColumns)
             """
-        ).first!
+        ).one()
         return try Self.initiative(row)
     }
 

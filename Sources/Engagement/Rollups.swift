@@ -56,7 +56,7 @@ public struct Rollups: Sendable {
                 UNION ALL SELECT min(starts_at) FROM events UNION ALL SELECT max(starts_at) FROM events
                 UNION ALL SELECT min(starts_at) FROM volunteer_shifts UNION ALL SELECT max(starts_at) FROM volunteer_shifts) x
             """
-        ).first!
+        ).one()
         try await lockAndFold(day: nil, into: "a rebuild", on: db)
         try await db.query(
             "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics")

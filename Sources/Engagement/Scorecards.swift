@@ -243,7 +243,7 @@ public struct Scorecards: Sendable {
                 (SELECT coalesce(sum(s.hours_approved), 0) \(signups(q)))::float8,
                 (SELECT avg(compound::numeric) FROM scored)::float8
             """
-        ).first!
+        ).one()
         var totals = Totals()
         (totals.participants, totals.responses, totals.feedback, totals.events, totals.attendance) = try row.decode(
             (Int, Int, Int, Int, Int).self)
@@ -271,7 +271,7 @@ public struct Scorecards: Sendable {
                 ELSE s.id IN (SELECT school_id FROM people WHERE school_id IS NOT NULL)
             END
             """
-        ).first!.decode(Int.self, at: 0)
+        ).one().decode(Int.self, at: 0)
     }
 
     static func reach(_ participants: Int, enrolled: Int) -> Scorecard.Reach {

@@ -72,7 +72,7 @@ public struct Submissions: Sendable {
                     \(language), \(receipt))
             RETURNING id, submitted_at
             """
-        ).first!
+        ).one()
         let (id, submittedAt) = try row.decode((Int64, Date).self)
         for answer in fields.answers {
             let text = answer.text.flatMap { $0.isEmpty ? nil : $0 }
@@ -83,7 +83,7 @@ public struct Submissions: Sendable {
                         \(text == nil ? nil : "pending")::scoring_state)
                 RETURNING id
                 """
-            ).first!.decode(Int64.self, at: 0)
+            ).one().decode(Int64.self, at: 0)
             if text != nil { try await TextScoring.enqueue(source: "answer", id: answerID, on: db) }
         }
         return Receipt(id: id, receipt: receipt, createdAt: submittedAt)
@@ -170,7 +170,7 @@ public struct Submissions: Sendable {
                     \(fields.language), \(fields.comment), \(receipt))
             RETURNING id, created_at
             """
-        ).first!
+        ).one()
         let (id, createdAt) = try row.decode((Int64, Date).self)
         try await TextScoring.enqueue(source: "feedback", id: id, on: db)
         return Receipt(id: id, receipt: receipt, createdAt: createdAt)

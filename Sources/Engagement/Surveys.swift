@@ -99,7 +99,7 @@ public struct Surveys: Sendable {
             VALUES (\(fields.initiativeID), \(fields.titleEN), \(fields.titleES), \(fields.opensAt), \(fields.closesAt), \(fields.anonymous))
             RETURNING id
             """
-        ).first!.decode(Int64.self, at: 0)
+        ).one().decode(Int64.self, at: 0)
         for (position, question) in fields.questions.enumerated() {
             try await db.query(
                 """

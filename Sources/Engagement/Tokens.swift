@@ -38,7 +38,7 @@ public struct Tokens: Sendable {
             INSERT INTO api_tokens (name, role, token_hash) VALUES (\(name), \(role.rawValue)::api_role, \(Self.hash(secret)))
             RETURNING id, created_at
             """
-        ).first!
+        ).one()
         let (id, createdAt) = try row.decode((Int64, Date).self)
         return (Token(id: id, name: name, role: role, createdAt: createdAt, revokedAt: nil), secret)
     }

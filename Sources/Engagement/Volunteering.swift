@@ -62,7 +62,7 @@ public struct Volunteering: Sendable {
             INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
             VALUES (\(fields.initiativeID), \(fields.schoolID), \(fields.title), \(fields.description)) RETURNING id
             """
-        ).first!.decode(Int64.self, at: 0)
+        ).one().decode(Int64.self, at: 0)
         for shift in fields.shifts {
             try await db.query(
                 """
@@ -71,7 +71,10 @@ public struct Volunteering: Sendable {
                 """
             )
         }
-        return try await opportunities(initiativeID: nil, id: id, on: db).first!
+        guard let created = try await opportunities(initiativeID: nil, id: id, on: db).first else {
+            throw EngagementError.notFound("opportunity")
+        }
+        return created
     }
 
     /// Opportunities with all their shifts and confirmed counts.
@@ -140,7 +143,7 @@ public struct Volunteering: Sendable {
         if endsAt <= now { throw EngagementError.conflict("the shift is over") }
         let confirmed = try await db.query(
             "SELECT count(*) FROM signups WHERE shift_id = \(shiftID) AND status IN ('confirmed', 'attended')"
-        ).first!.decode(Int.self, at: 0)
+        ).one().decode(Int.self, at: 0)
         let status: SignupStatus
         if confirmed < capacity {
             status = .confirmed
@@ -157,7 +160,7 @@ public struct Volunteering: Sendable {
                 VALUES (\(shiftID), \(participantID), \(group.rawValue)::stakeholder_group, \(status.rawValue)::signup_status)
                 RETURNING id, created_at
                 """
-            ).first!
+            ).one()
             let (id, createdAt) = try row.decode((Int64, Date).self)
             return Signup(
                 id: id,
@@ -201,7 +204,7 @@ public struct Volunteering: Sendable {
             WHERE id = \(id)
             RETURNING id, shift_id, participant_id, status::text, hours_reported::float8, hours_approved::float8, created_at
             """
-        ).first!
+        ).one()
         if status == .cancelled && (oldStatus == "confirmed") {
             // A freed place goes to the first person waiting.
             try await db.query(

@@ -192,7 +192,7 @@ public struct JobQueue: Sendable {
         }
         let oldest = try await client.query(
             "SELECT extract(epoch FROM now() - min(run_at))::float8 FROM jobs WHERE state IN ('available', 'retryable') AND run_at <= now()"
-        ).first!.decode(Double?.self, at: 0)
+        ).one().decode(Double?.self, at: 0)
         let failures = try await client.query(
             """
             SELECT id, kind, state::text, attempt, last_error, updated_at FROM jobs

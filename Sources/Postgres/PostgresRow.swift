@@ -15,6 +15,13 @@ public struct PostgresRows: Sendable, Sequence {
     public var isEmpty: Bool { values.isEmpty }
     public var first: PostgresRow? { values.first.map { PostgresRow(columns: columns, values: $0) } }
 
+    /// The first row of a statement that always returns one (`INSERT … RETURNING`, an aggregate):
+    /// a decoding error rather than a trap if it did not.
+    public func one() throws -> PostgresRow {
+        guard let first else { throw PostgresError(code: .decoding, message: "the statement returned no row") }
+        return first
+    }
+
     public func makeIterator() -> some IteratorProtocol<PostgresRow> {
         let columns = columns
         return values.lazy.map { PostgresRow(columns: columns, values: $0) }.makeIterator()

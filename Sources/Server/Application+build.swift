@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import Postgres
@@ -21,8 +23,16 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let cache = ScorecardCache()
     let router = try buildRouter(configuration: configuration, database: database, readDatabase: readDatabase, scorecardCache: cache)
+    let requestTimeout = TimeAmount(configuration.requestTimeout)
     return Application(
         router: router,
+        server: .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTimeout)],
+                idleTimeout: TimeAmount(configuration.idleTimeout),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: configuration.maximumHeaderBytes, maxHeaderListSize: configuration.maximumHeaderBytes,
+                    maxHeaderFieldCount: configuration.maximumHeaderFields))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "chorus"

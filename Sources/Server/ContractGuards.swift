@@ -1,39 +1,31 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputParsing
 import OpenAPIRuntime
 
 /// What the generated server does not check of the contract, checked before any handler runs.
 
-/// Date-times as RFC 3339 allows them: with or without fractional seconds, any offset.
+/// Date-times as RFC 3339 §5.6 writes them, read strictly (`InputParsing.RFC3339`): no day
+/// rollover, offsets within ±18:00, fractional seconds optional.
 struct RFC3339DateTranscoder: DateTranscoder {
     func encode(_ date: Date) throws -> String { try ISO8601DateTranscoder.iso8601.encode(date) }
 
     func decode(_ text: String) throws -> Date {
-        if let date = try? ISO8601DateTranscoder.iso8601.decode(text) { return date }
-        return try ISO8601DateTranscoder.iso8601WithFractionalSeconds.decode(text)
+        guard let seconds = RFC3339.secondsSince1970(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not an RFC 3339 date-time: \(text.prefix(64))"))
+        }
+        return Date(timeIntervalSince1970: seconds)
     }
 }
 
-/// Query parameters and headers with ranges and lengths in the contract: every `*_id` an integer
-/// from 1 to 2^53 − 1, `limit` from 1 to 200, `cursor` and `cluster` at most 100 characters,
-/// `If-None-Match` at most 200. 400 names the parameter.
+/// Query parameters and headers with ranges and lengths in the contract (`QueryRules`), and
+/// `If-None-Match` at most 200 characters. 400 names the parameter.
 struct QueryGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         for (name, value) in request.uri.queryParameters {
-            let name = String(name)
-            if name.hasSuffix("_id") {
-                guard let id = Int64(String(value)), (1...9_007_199_254_740_991).contains(id) else {
-                    throw QueryGuardError(parameter: name, detail: "must be a whole number from 1 to 9007199254740991")
-                }
-            } else if name == "limit" {
-                guard let limit = Int(String(value)), (1...200).contains(limit) else {
-                    throw QueryGuardError(parameter: name, detail: "must be a whole number from 1 to 200")
-                }
-            } else if name == "cursor", value.count > 100 {
-                throw QueryGuardError(parameter: name, detail: "is not a cursor from this list")
-            } else if name == "cluster", value.count > 100 {
-                throw QueryGuardError(parameter: name, detail: "must be at most 100 characters")
+            if let problem = QueryRules.problem(name: name, value: value) {
+                throw QueryGuardError(parameter: String(name), detail: problem)
             }
         }
         if let etag = request.headers[.ifNoneMatch], etag.count > 200 {
@@ -68,7 +60,7 @@ struct NullGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         if value is NSNull { return path }
         if let object = value as? [String: Any] {
             for key in object.keys.sorted() {
-                if let found = firstNull(in: object[key]!, path: path.isEmpty ? key : path + "." + key) { return found }
+                if let element = object[key], let found = firstNull(in: element, path: path.isEmpty ? key : path + "." + key) { return found }
             }
         } else if let array = value as? [Any] {
             for (index, element) in array.enumerated() {

@@ -45,7 +45,7 @@ struct Idempotency: Sendable {
                 // Another request holds or held this key; its transaction has finished by now.
                 let row = try await db.query(
                     "SELECT request_hash, response FROM idempotency_keys WHERE scope = \(scope) AND key = \(key)"
-                ).first!
+                ).one()
                 guard try row.decode(Data.self, at: 0) == hash else {
                     throw EngagementError.invalid("Idempotency-Key", "was used with a different request body")
                 }

@@ -1,6 +1,7 @@
 import Engagement
 import Foundation
 import Hummingbird
+import InputParsing
 import Postgres
 
 /// Pages for community liaisons (and administrators) at a school door: sign in with a token,
@@ -34,7 +35,7 @@ struct LiaisonPages: Sendable {
     // MARK: Session
 
     func signIn(_ request: Request) async throws -> Response {
-        let form = FormBody(try await request.body.collect(upTo: 16 * 1024))
+        let form = FormFields(try await request.body.collect(upTo: 16 * 1024))
         let verdict = try await web.forms.check(request, form: form, minimumFillTime: 0)
         guard verdict == .person, let secret = form["token"],
             let principal = try await Tokens().authenticate(secret, on: web.database)
@@ -82,19 +83,19 @@ struct LiaisonPages: Sendable {
         let language = WebStrings.language(of: request)
         let t = web.strings[language]
         let view: [String: Any] = [
-            "title": t["login_title"]!, "hasErrors": failed, "errors": failed ? [["target": "token", "message": t["error_token"]!]] : [],
+            "title": t[text: "login_title"], "hasErrors": failed, "errors": failed ? [["target": "token", "message": t[text: "error_token"]]] : [],
         ]
         return try await web.page("login", view, request: request, language: language, status: status, form: true)
     }
 
-    func events(_ request: Request, _ principal: Tokens.Principal, form: FormBody?, errors: [String: String]) async throws -> Response {
+    func events(_ request: Request, _ principal: Tokens.Principal, form: FormFields?, errors: [String: String]) async throws -> Response {
         let language = WebStrings.language(of: request)
         let t = web.strings[language]
         let (events, initiatives) = try await web.database.withTransaction(isolation: .repeatableRead) { db in
             (try await Events().events(.init(limit: 100), on: db).items, try await ReferenceData().allInitiatives(on: db))
         }
         var view = try await web.formView(form: form, errors: errors, language: language, anchors: ["event": "title"])
-        view["title"] = t["events"]!
+        view["title"] = t[text: "events"]
         view["events"] = events.map { ["id": $0.id, "title": $0.title, "when": WebPages.when($0.startsAt, language), "attended": $0.attendanceTotal] as [String: Any] }
         let kinds = ["family_night", "workshop", "meeting", "conference", "community", "training", "other"]
         view["kinds"] = kinds.map { (kind: String) -> [String: Any] in
@@ -109,7 +110,7 @@ struct LiaisonPages: Sendable {
     }
 
     func createEvent(_ request: Request, _ principal: Tokens.Principal) async throws -> Response {
-        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await events(request, principal, form: form, errors: ["form": "error_session"])
         }
@@ -133,7 +134,7 @@ struct LiaisonPages: Sendable {
     }
 
     func event(
-        _ request: Request, id: Int64, notice: String?, form: FormBody?, errors: [String: String], sheetErrors: [String]
+        _ request: Request, id: Int64, notice: String?, form: FormFields?, errors: [String: String], sheetErrors: [String]
     ) async throws -> Response {
         let language = WebStrings.language(of: request)
         let found: Event
@@ -162,7 +163,7 @@ struct LiaisonPages: Sendable {
     func record(_ request: Request, _ principal: Tokens.Principal, eventID: Int64, action: String) async throws -> Response {
         let language = WebStrings.language(of: request)
         let t = web.strings[language]
-        let form = FormBody(try await request.body.collect(upTo: 4 * 1024 * 1024), contentType: request.headers[.contentType])
+        let form = FormFields(try await request.body.collect(upTo: 4 * 1024 * 1024), contentType: request.headers[.contentType])
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await event(request, id: eventID, notice: nil, form: form, errors: ["form": "error_session"], sheetErrors: [])
         }
@@ -178,7 +179,7 @@ struct LiaisonPages: Sendable {
                             on: db)
                     }
                 }
-                return try await event(request, id: eventID, notice: t["saved"]!, form: nil, errors: [:], sheetErrors: [])
+                return try await event(request, id: eventID, notice: t[text: "saved"], form: nil, errors: [:], sheetErrors: [])
             case "checkin":
                 guard let group = form["group"].flatMap(StakeholderGroup.init(rawValue:)) else {
                     return try await event(request, id: eventID, notice: nil, form: form, errors: ["group": "error_group"], sheetErrors: [])
@@ -188,14 +189,14 @@ struct LiaisonPages: Sendable {
                         eventID: eventID, .init(kind: "checkin", group: group, count: 1, contact: WebPages.contact(form)),
                         recordedBy: principal.tokenID, on: db)
                 }
-                return try await event(request, id: eventID, notice: t["saved"]!, form: nil, errors: [:], sheetErrors: [])
+                return try await event(request, id: eventID, notice: t[text: "saved"], form: nil, errors: [:], sheetErrors: [])
             case "sheet":
                 // An uploaded file, else the pasted text.
                 let upload = form.files["sheet_file"].flatMap { $0.isEmpty ? nil : $0 }
                 do {
-                    let sheet = try SignInSheet(stream: InputStream(data: upload ?? Data((form.fields["sheet"]?.first ?? "").utf8)))
+                    let sheet = try SignInSheet(stream: InputStream(data: upload.map { Data($0) } ?? Data((form.fields["sheet"]?.first ?? "").utf8)))
                     let count = try await web.database.withTransaction { try await sheet.importAttendance(eventID: eventID, on: $0) }
-                    return try await event(request, id: eventID, notice: "\(count) \(t["imported"]!)", form: nil, errors: [:], sheetErrors: [])
+                    return try await event(request, id: eventID, notice: "\(count) \(t[text: "imported"])", form: nil, errors: [:], sheetErrors: [])
                 } catch let rejected as SignInSheet.Rejected {
                     return try await event(
                         request, id: eventID, notice: nil, form: form, errors: [:], sheetErrors: rejected.errors.prefix(50).map(\.description))

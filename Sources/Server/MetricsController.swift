@@ -55,7 +55,7 @@ struct MetricsController: Sendable {
             SELECT coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 FROM jobs
             WHERE state IN ('available', 'retryable') AND run_at <= now()
             """
-        ).first!.decode(Double.self, at: 0)
+        ).one().decode(Double.self, at: 0)
         gauge("chorus_job_lag_seconds", "Age of the oldest job that may run.", []).set(lag)
     }
 }

@@ -11,7 +11,3 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
-
-extension HTTPField.Name {
-    static let requestID = Self("X-Request-ID")!
-}

@@ -7,15 +7,27 @@ public struct ServerConfiguration: Sendable {
     /// Web form submissions per client address per minute, and the burst allowed at once.
     public var submissionsPerClientPerMinute: Double
     public var submissionBurst: Double
+    /// Slow and abusive clients (issue 11): a connection must send a complete request head within
+    /// `idleTimeout` of connecting or of its last response, and the rest of a request within
+    /// `requestTimeout` of its head; request heads are bounded in size and field count.
+    public var idleTimeout: Duration
+    public var requestTimeout: Duration
+    public var maximumHeaderBytes: Int
+    public var maximumHeaderFields: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024, submissionsPerClientPerMinute: Double = 10,
-        submissionBurst: Double = 5
+        submissionBurst: Double = 5, idleTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60),
+        maximumHeaderBytes: Int = 32 * 1024, maximumHeaderFields: Int = 100
     ) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
         self.submissionsPerClientPerMinute = submissionsPerClientPerMinute
         self.submissionBurst = submissionBurst
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
+        self.maximumHeaderBytes = maximumHeaderBytes
+        self.maximumHeaderFields = maximumHeaderFields
     }
 }

@@ -1,6 +1,7 @@
 import Engagement
 import Foundation
 import Hummingbird
+import InputParsing
 import Mustache
 import Postgres
 
@@ -69,7 +70,7 @@ struct WebPages: Sendable {
             }
         }
         let view: [String: Any] = [
-            "title": strings[language]["site_title"]!,
+            "title": strings[language][text: "site_title"],
             "surveys": surveys.map { survey -> [String: Any] in
                 ["id": survey.id, "title": language == "es" ? survey.titleES : survey.titleEN,
                  "closes": survey.closesAt.map { Self.when($0, language) } ?? false]
@@ -88,7 +89,7 @@ struct WebPages: Sendable {
     func submitSurvey(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
         let language = WebStrings.language(of: request)
         guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
-        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
             try await surveyPage(survey, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
         }
@@ -146,7 +147,7 @@ struct WebPages: Sendable {
 
     func submitFeedback(_ request: Request, context: ChorusContext) async throws -> Response {
         let language = WebStrings.language(of: request)
-        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
             try await feedbackPage(request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
         }
@@ -184,7 +185,7 @@ struct WebPages: Sendable {
     func signUp(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
         let language = WebStrings.language(of: request)
         guard let found = try await openShift(id) else { return try await notFound(request, language) }
-        let form = FormBody(try await request.body.collect(upTo: 64 * 1024))
+        let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
             try await shiftPage(found, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
         }
@@ -212,7 +213,7 @@ struct WebPages: Sendable {
     /// Cross-site posts (403), floods (429), bots (a thank-you, nothing stored) and expired or
     /// missing form tokens (`expired`: the form again), before any validation or database work.
     func screen(
-        _ request: Request, form: FormBody, context: ChorusContext, language: String, expired: () async throws -> Response
+        _ request: Request, form: FormFields, context: ChorusContext, language: String, expired: () async throws -> Response
     ) async throws -> Response? {
         let verdict = try await forms.check(request, form: form)
         if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
@@ -227,7 +228,7 @@ struct WebPages: Sendable {
     // MARK: Views
 
     func surveyPage(
-        _ survey: Survey, request: Request, language: String, form: FormBody?, errors: [String: String], status: HTTPResponse.Status = .ok
+        _ survey: Survey, request: Request, language: String, form: FormFields?, errors: [String: String], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let t = strings[language]
         let spanish = language == "es"
@@ -236,13 +237,13 @@ struct WebPages: Sendable {
             let chosen = Set(form?.all(field) ?? [])
             var options: [(String, String)] = []
             switch question.kind {
-            case .likert5: options = (1...5).map { (String($0), "\($0) — \(t["likert_\($0)"]!)") }
+            case .likert5: options = (1...5).map { (String($0), "\($0) — \(t[text: "likert_\($0)"])") }
             case .rating0to10: options = (0...10).map { (String($0), String($0)) }
             case .choice, .multiChoice: options = question.choices.map { ($0.value, spanish ? $0.labelES : $0.labelEN) }
             case .text: break
             }
             var help = spanish ? question.helpES : question.helpEN
-            if question.kind == .rating0to10 { help = [help, "\(t["rating_low"]!), \(t["rating_high"]!)"].compactMap { $0 }.joined(separator: " ") }
+            if question.kind == .rating0to10 { help = [help, "\(t[text: "rating_low"]), \(t[text: "rating_high"])"].compactMap { $0 }.joined(separator: " ") }
             return [
                 "anchor": field, "field": field, "prompt": spanish ? question.promptES : question.promptEN, "help": help ?? false,
                 "required": question.required, "isText": question.kind == .text, "value": form?[field] ?? "",
@@ -261,12 +262,12 @@ struct WebPages: Sendable {
         return try await page("survey", view, request: request, language: language, status: status, form: true)
     }
 
-    func feedbackPage(request: Request, language: String, form: FormBody?, errors: [String: String], status: HTTPResponse.Status = .ok)
+    func feedbackPage(request: Request, language: String, form: FormFields?, errors: [String: String], status: HTTPResponse.Status = .ok)
         async throws -> Response
     {
         let initiatives = try await database.withConnection { try await ReferenceData().allInitiatives(on: $0) }
         var view = try await formView(form: form, errors: errors, language: language, anchors: ["initiative": "initiative", "comment": "comment"])
-        view["title"] = strings[language]["give_feedback"]!
+        view["title"] = strings[language][text: "give_feedback"]
         view["initiatives"] = initiatives.filter { $0.status == "active" }.map { initiative -> [String: Any] in
             ["id": initiative.id, "title": initiative.title, "selected": form?["initiative_id"] == String(initiative.id)]
         }
@@ -276,7 +277,7 @@ struct WebPages: Sendable {
     }
 
     func shiftPage(
-        _ found: (Opportunity, Shift), request: Request, language: String, form: FormBody?, errors: [String: String],
+        _ found: (Opportunity, Shift), request: Request, language: String, form: FormFields?, errors: [String: String],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let (opportunity, shift) = found
@@ -292,7 +293,7 @@ struct WebPages: Sendable {
 
     /// What every form shows: the error summary linked to the fields, the stakeholder groups and
     /// schools, and the values entered so far.
-    func formView(form: FormBody?, errors: [String: String], language: String, anchors: [String: String]) async throws -> [String: Any] {
+    func formView(form: FormFields?, errors: [String: String], language: String, anchors: [String: String]) async throws -> [String: Any] {
         let t = strings[language]
         let schools = try await database.withConnection { db in
             var all: [School] = []
@@ -328,12 +329,12 @@ struct WebPages: Sendable {
     }
 
     func thanks(_ request: Request, _ language: String, message: String, receipt: String?) async throws -> Response {
-        let view: [String: Any] = ["title": strings[language]["thanks_title"]!, "message": strings[language][message]!, "receipt": receipt ?? false]
+        let view: [String: Any] = ["title": strings[language][text: "thanks_title"], "message": strings[language][text: message], "receipt": receipt ?? false]
         return try await page("thanks", view, request: request, language: language)
     }
 
     func message(_ request: Request, _ language: String, _ heading: String, _ text: String, status: HTTPResponse.Status) async throws -> Response {
-        let view: [String: Any] = ["title": strings[language][heading]!, "heading": strings[language][heading]!, "message": strings[language][text]!]
+        let view: [String: Any] = ["title": strings[language][text: heading], "heading": strings[language][text: heading], "message": strings[language][text: text]]
         return try await page("message", view, request: request, language: language, status: status)
     }
 
@@ -385,7 +386,7 @@ struct WebPages: Sendable {
         return nil
     }
 
-    static func contact(_ form: FormBody) -> ContactDetails? {
+    static func contact(_ form: FormFields) -> ContactDetails? {
         let consent = form["contact_consent"] == "yes"
         guard form["contact_name"] != nil || form["contact_email"] != nil || form["contact_phone"] != nil || consent else { return nil }
         return ContactDetails(name: form["contact_name"], email: form["contact_email"], phone: form["contact_phone"], consent: consent)

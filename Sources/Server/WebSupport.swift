@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputParsing
 import NIOConcurrencyHelpers
 import NIOCore
 import Postgres
@@ -34,7 +35,7 @@ struct WebStrings: Sendable {
         self.table = table
     }
 
-    subscript(_ language: String) -> [String: String] { table[language] ?? table["en"]! }
+    subscript(_ language: String) -> [String: String] { table[language] ?? table["en"] ?? [:] }
 
     static func language(of request: Request) -> String {
         if let asked = request.uri.queryParameters["lang"].map(String.init), languages.contains(asked) { return asked }
@@ -48,85 +49,22 @@ struct WebStrings: Sendable {
     }
 }
 
-/// An `application/x-www-form-urlencoded` body: every value of every field, in order.
-struct FormBody {
-    let fields: [String: [String]]
-    /// Uploaded files of a `multipart/form-data` body, by field name.
-    var files: [String: Data] = [:]
+extension [String: String] {
+    /// A page string by key: a missing one shows its key rather than stopping the page.
+    subscript(text key: String) -> String { self[key] ?? key }
+}
 
-    init(fields: [String: [String]], files: [String: Data] = [:]) {
-        self.fields = fields
-        self.files = files
-    }
-
-    /// Either encoding a browser sends: URL-encoded, or multipart (forms with a file).
-    init(_ buffer: ByteBuffer, contentType: String?) {
-        if let contentType, contentType.lowercased().hasPrefix("multipart/form-data"), let parsed = Self.multipart(buffer, contentType) {
-            self = parsed
+extension FormFields {
+    /// A form body as a browser sends it: multipart (forms with a file) when it says so,
+    /// URL-encoded otherwise. A multipart body that cannot be framed is an empty form, which
+    /// every page answers with its own field errors.
+    init(_ buffer: ByteBuffer, contentType: String? = nil) {
+        if let contentType, contentType.lowercased().hasPrefix("multipart/") {
+            self = FormFields(multipart: buffer, contentType: contentType) ?? FormFields()
         } else {
-            self.init(buffer)
+            self.init(urlEncoded: buffer.readableBytesView)
         }
     }
-
-    /// A small multipart/form-data reader (RFC 7578): parts split on the boundary, each with a
-    /// Content-Disposition naming the field (and the file). Malformed parts are skipped.
-    static func multipart(_ buffer: ByteBuffer, _ contentType: String) -> FormBody? {
-        guard let boundaryParameter = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
-            .first(where: { $0.lowercased().hasPrefix("boundary=") })
-        else { return nil }
-        let boundary = Array(("--" + boundaryParameter.dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))).utf8)
-        let bytes = Array(buffer.readableBytesView)
-        var fields: [String: [String]] = [:]
-        var files: [String: Data] = [:]
-        var cursor = 0
-        func find(_ needle: [UInt8], from start: Int) -> Int? {
-            guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
-            var index = start
-            while index <= bytes.count - needle.count {
-                if bytes[index] == needle[0] && Array(bytes[index..<index + needle.count]) == needle { return index }
-                index += 1
-            }
-            return nil
-        }
-        guard let first = find(boundary, from: 0) else { return nil }
-        cursor = first + boundary.count
-        while let next = find(boundary, from: cursor) {
-            // A part: CRLF, headers, CRLF CRLF, content, CRLF, then the next boundary.
-            let part = Array(bytes[cursor..<next])
-            cursor = next + boundary.count
-            guard let split = part.firstRange(of: Array("\r\n\r\n".utf8)) else { continue }
-            let headers = String(decoding: part[..<split.lowerBound], as: UTF8.self)
-            var content = Array(part[split.upperBound...])
-            if content.suffix(2) == Array("\r\n".utf8) { content.removeLast(2) }
-            guard let disposition = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition") }) else { continue }
-            func parameter(_ name: String) -> String? {
-                guard let range = disposition.range(of: name + "=\"") else { return nil }
-                let rest = disposition[range.upperBound...]
-                return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
-            }
-            guard let name = parameter("name") else { continue }
-            if parameter("filename") != nil {
-                files[name] = Data(content)
-            } else {
-                fields[name, default: []].append(String(decoding: content, as: UTF8.self))
-            }
-        }
-        return FormBody(fields: fields, files: files)
-    }
-
-    init(_ buffer: ByteBuffer) {
-        var components = URLComponents()
-        components.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
-        var fields: [String: [String]] = [:]
-        for item in components.queryItems ?? [] { fields[item.name, default: []].append(item.value ?? "") }
-        self.fields = fields
-    }
-
-    subscript(_ name: String) -> String? {
-        fields[name]?.first.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-    }
-
-    func all(_ name: String) -> [String] { fields[name] ?? [] }
 }
 
 /// Forms against cross-site posting and bots. Each form page sets a random `chorus_form`
@@ -154,7 +92,7 @@ struct FormGuard: Sendable {
         var generator = SystemRandomNumberGenerator()
         let fresh = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try await database.query("INSERT INTO settings (key, value) VALUES ('form_secret', \(fresh)) ON CONFLICT (key) DO NOTHING")
-        let row = try await database.query("SELECT value FROM settings WHERE key = 'form_secret'").first!
+        let row = try await database.query("SELECT value FROM settings WHERE key = 'form_secret'").one()
         let key = SymmetricKey(data: try row.decode(Data.self, at: 0))
         loaded.withLockedValue { $0 = key }
         return key
@@ -169,7 +107,7 @@ struct FormGuard: Sendable {
         return (token, existing == nil ? PageCookie.header(Self.cookie, nonce, for: request) : nil)
     }
 
-    func check(_ request: Request, form: FormBody, now: Date = Date(), minimumFillTime: TimeInterval = Self.minimumFillTime) async throws
+    func check(_ request: Request, form: FormFields, now: Date = Date(), minimumFillTime: TimeInterval = Self.minimumFillTime) async throws
         -> Verdict
     {
         if let origin = request.headers[.origin], let host = request.head.authority {
@@ -220,7 +158,7 @@ enum PageCookie {
 
     /// A `Set-Cookie` value; `expired` clears the cookie.
     static func header(_ name: String, _ value: String, for request: Request, expired: Bool = false) -> String {
-        let secure = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "; Secure" : ""
+        let secure = request.headers[.xForwardedProto] == "https" ? "; Secure" : ""
         return "\(name)=\(value); Path=/\(expired ? "; Max-Age=0" : ""); HttpOnly; SameSite=Strict\(secure)"
     }
 }
@@ -264,7 +202,7 @@ final class SubmissionLimiter: Sendable {
     static func client(of request: Request, context: some RemoteAddressRequestContext) -> String {
         let peer = context.remoteAddress?.ipAddress ?? "unknown"
         let local = peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("10.") || peer.hasPrefix("192.168.") || peer.hasPrefix("172.")
-        if local, let forwarded = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last {
+        if local, let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last {
             return forwarded.trimmingCharacters(in: .whitespaces)
         }
         return peer
@@ -278,8 +216,8 @@ struct PageHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.contentSecurityPolicy] =
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.init("Referrer-Policy")!] = "same-origin"
-        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.referrerPolicy] = "same-origin"
+        response.headers[.xFrameOptions] = "DENY"
         return response
     }
 }

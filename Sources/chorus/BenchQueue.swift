@@ -87,7 +87,7 @@ struct BenchQueue: AsyncParsableCommand {
         var pushed = 0
         var lastReport = started
         let submissions = Submissions()
-        let initiative = try await client.query("SELECT id FROM initiatives WHERE slug = 'bench'").first!.decode(Int64.self, at: 0)
+        let initiative = try await client.query("SELECT id FROM initiatives WHERE slug = 'bench'").one().decode(Int64.self, at: 0)
         print("rate run: \(rate) jobs/s for \(duration) s, completed jobs pruned after \(keepCompleted) s")
         print("   t(s)   pushed  jobs rows  jobs table size")
         while ContinuousClock.now - started < .seconds(duration) {
@@ -125,7 +125,7 @@ struct BenchQueue: AsyncParsableCommand {
                    count(*)
             FROM jobs WHERE kind = \(jobKind) AND state = 'completed'
             """
-        ).first!
+        ).one()
         let percentiles = try latency.decode([String].self, at: 0).compactMap(Double.init).map { $0 * 1000 }
         let done = try latency.decode(Int.self, at: 1)
         if percentiles.count == 3 {
@@ -144,7 +144,7 @@ struct BenchQueue: AsyncParsableCommand {
     }
 
     private func report(_ client: PostgresClient, _ elapsed: Double, _ pushed: Int) async throws {
-        let row = try await client.query("SELECT count(*), pg_total_relation_size('jobs') FROM jobs").first!
+        let row = try await client.query("SELECT count(*), pg_total_relation_size('jobs') FROM jobs").one()
         let (rows, size) = try row.decode((Int, Int).self)
         print(String(format: "%7.1f %8d %10d %13d kB", elapsed, pushed, rows, size / 1024))
     }

@@ -25,7 +25,7 @@ struct BenchScorecards: AsyncParsableCommand {
                 SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM attendance), (SELECT count(*) FROM signups),
                        (SELECT count(*) FROM initiatives), (SELECT count(*) FROM schools)
                 """
-            ).first!.decode((Int, Int, Int, Int, Int).self)
+            ).one().decode((Int, Int, Int, Int, Int).self)
             print("data: \(counts.0) responses, \(counts.1) attendance rows, \(counts.2) sign-ups, \(counts.3) initiatives, \(counts.4) schools")
             let range = try ScorecardQuery.period(named: period, now: try await Self.lastActivity(client))
             let ids = try await client.query("SELECT id FROM initiatives ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
@@ -80,7 +80,7 @@ struct BenchScorecards: AsyncParsableCommand {
     /// The bench measures the school year of the newest activity, so a demo loaded earlier still
     /// counts (the demo's activity ends at the day it was loaded).
     static func lastActivity(_ client: PostgresClient) async throws -> Date {
-        try await client.query("SELECT coalesce(max(submitted_at), now()) FROM responses").first!.decode(Date.self, at: 0)
+        try await client.query("SELECT coalesce(max(submitted_at), now()) FROM responses").one().decode(Date.self, at: 0)
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {

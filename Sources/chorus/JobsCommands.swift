@@ -70,7 +70,7 @@ struct Rescore: AsyncParsableCommand {
                 while true {
                     let left = try await client.query(
                         "SELECT count(*) FROM jobs WHERE kind = \(scoring) AND state IN ('available', 'running', 'retryable')"
-                    ).first!.decode(Int.self, at: 0)
+                    ).one().decode(Int.self, at: 0)
                     Progress.show("Scoring", queued - min(queued, left), of: queued)
                     if left == 0 { break }
                     try await Task.sleep(for: .milliseconds(250))
@@ -80,7 +80,7 @@ struct Rescore: AsyncParsableCommand {
             Progress.done()
             let failed = try await client.query(
                 "SELECT count(*) FROM jobs WHERE kind = \(scoring) AND state = 'discarded' AND completed_at >= now() - interval '1 hour'"
-            ).first!.decode(Int.self, at: 0)
+            ).one().decode(Int.self, at: 0)
             let seconds = Double((ContinuousClock.now - started).components.seconds)
             print("Re-scored \(queued) text(s) with \(TextScorer.version) in \(Int(seconds)) s; \(failed) failed (see `chorus jobs`).")
         }

@@ -28,10 +28,6 @@ struct Score: ParsableCommand {
     @Flag(help: "Add the tokens that carried sentiment and their valences.")
     var explain = false
 
-    struct Input: Decodable {
-        let text: String
-    }
-
     struct Output: Encodable {
         let language: Language
         let sentiment: SentimentScores
@@ -60,7 +56,6 @@ struct Score: ParsableCommand {
         var reader = LineReader(descriptor: descriptor)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        let decoder = JSONDecoder()
         var output = StandardOutput()
         var lineNumber = 0
         var failures = 0
@@ -75,7 +70,7 @@ struct Score: ParsableCommand {
                 var text = raw
                 if jsonl {
                     do {
-                        text = try decoder.decode(Input.self, from: Data(raw.utf8)).text
+                        text = try ScoreRequestLine.text(of: raw)
                     } catch {
                         failures += 1
                         try output.write(encoder.encode(Failure(line: lineNumber, error: "not a JSON object with a \"text\" string")))

@@ -127,6 +127,7 @@ func withAPI(
     submissionBurst: Double = 5,
     logger: Logger = TestDatabase.logger,
     scorecardCache: Bool = false,
+    live: Bool = false,
     _ body: @Sendable (APIFixture) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, configuration in
@@ -141,7 +142,7 @@ func withAPI(
         let app = Application(router: router, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             if scorecardCache { group.addTask { try await ScorecardCacheListener(database: client, cache: cache, logger: logger).run() } }
-            try await app.test(.router) { http in
+            try await app.test(live ? .live : .router) { http in
                 try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
             }
             group.cancelAll()
