@@ -97,8 +97,9 @@ public struct Rollups: Sendable {
         let lo = utcDay(from)
         let hi = utcDay(to)
         // The days' bounds as values, not a CTE: the planner then sees how thin the slice is.
-        let start = date(ofDay: lo)!
-        let end = date(ofDay: hi)!
+        guard let start = date(ofDay: lo), let end = date(ofDay: hi) else {
+            throw EngagementError.invalid("day", "is outside the dates this service can count")
+        }
         for table in ["rollup_activity", "rollup_daily", "rollup_sentiment", "rollup_topics"] {
             try await db.query("DELETE FROM \(unsafeSQL: table) WHERE day >= \(lo)::date AND day < \(hi)::date")
         }

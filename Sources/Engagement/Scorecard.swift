@@ -44,21 +44,26 @@ public struct ScorecardQuery: Sendable, Equatable {
     /// `year` (the school year, the default).
     public static func period(named name: String?, now: Date = Date()) throws -> (from: Date, to: Date) {
         var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
+        // Calendar arithmetic answers nil only outside its range (years past 9999 and the like).
+        func bounded<T>(_ value: T?) throws -> T {
+            guard let value else { throw EngagementError.invalid("period", "is outside the dates this service can count") }
+            return value
+        }
         switch name ?? "year" {
         case "year":
             return schoolYear(containing: now)
         case "week":
-            let start = calendar.dateInterval(of: .weekOfYear, for: now)!.start
-            return (start, calendar.date(byAdding: .day, value: 7, to: start)!)
+            let start = try bounded(calendar.dateInterval(of: .weekOfYear, for: now)).start
+            return (start, try bounded(calendar.date(byAdding: .day, value: 7, to: start)))
         case "month":
-            let interval = calendar.dateInterval(of: .month, for: now)!
+            let interval = try bounded(calendar.dateInterval(of: .month, for: now))
             return (interval.start, interval.end)
         case "quarter":
             let month = calendar.component(.month, from: now)
             let year = calendar.component(.year, from: now)
-            let start = calendar.date(from: DateComponents(year: year, month: ((month - 1) / 3) * 3 + 1, day: 1))!
-            return (start, calendar.date(byAdding: .month, value: 3, to: start)!)
+            let start = try bounded(calendar.date(from: DateComponents(year: year, month: ((month - 1) / 3) * 3 + 1, day: 1)))
+            return (start, try bounded(calendar.date(byAdding: .month, value: 3, to: start)))
         default:
             throw EngagementError.invalid("period", "must be week, month, quarter or year")
         }
@@ -67,12 +72,14 @@ public struct ScorecardQuery: Sendable, Equatable {
     /// The school year containing `date`: August 1 to July 31 (UTC).
     public static func schoolYear(containing date: Date) -> (from: Date, to: Date) {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         let year = calendar.component(.year, from: date)
         let month = calendar.component(.month, from: date)
         let startYear = month >= 8 ? year : year - 1
-        let from = calendar.date(from: DateComponents(year: startYear, month: 8, day: 1))!
-        let to = calendar.date(from: DateComponents(year: startYear + 1, month: 8, day: 1))!
+        // Nil only outside the calendar's range: then the period is the moment itself.
+        guard let from = calendar.date(from: DateComponents(year: startYear, month: 8, day: 1)),
+            let to = calendar.date(from: DateComponents(year: startYear + 1, month: 8, day: 1))
+        else { return (date, date) }
         return (from, to)
     }
 }

@@ -163,8 +163,9 @@ public struct SignInSheet: Sendable {
         if !missing.isEmpty { throw Rejected(errors: missing) }
         let volunteering = Volunteering()
         for (index, row) in rows.enumerated() {
+            guard let contact = row.contact else { continue }  // none: every row was checked above
             do {
-                _ = try await volunteering.signUp(shiftID: shiftID, group: row.group, contact: row.contact!, now: .distantPast, on: db)
+                _ = try await volunteering.signUp(shiftID: shiftID, group: row.group, contact: contact, now: .distantPast, on: db)
             } catch let error as EngagementError where error.code == .conflict {
                 throw Rejected(errors: [LineError(line: row.line, message: error.detail)])
             }

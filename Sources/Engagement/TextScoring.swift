@@ -107,7 +107,7 @@ public struct TextScoring: Sendable {
                 """
             )
             try await db.query("SELECT pg_notify(\(JobQueue.channel), '')")
-            return try rows.first!.decode(Int.self, at: 0)
+            return try rows.one().decode(Int.self, at: 0)
         }
     }
 }

@@ -9,7 +9,9 @@ extension FormFields {
     /// `Content-Disposition` names its field, and a part with a `filename` is a file. `nil` when
     /// the content type carries no usable boundary or the body is not well-formed multipart.
     public init?(multipart body: ByteBuffer, contentType: String) {
-        guard let boundary = Self.boundary(of: contentType) else { return nil }
+        guard let boundary = Self.boundary(of: contentType),
+            Self.partHeaderNamesAreASCII(Array(body.readableBytesView), delimiter: Array("--\(boundary)\r\n".utf8))
+        else { return nil }
         let parser = MultipartParser(boundary: boundary)
         var form = FormFields()
         var disposition: String?
@@ -40,6 +42,33 @@ extension FormFields {
             return nil
         }
         self = form
+    }
+
+    /// multipart-kit 4.7.1 looks a part's header-name bytes up in a 128-entry table and traps on
+    /// any byte from 0x80 (found by `chorus-fuzz multipart`; docs/decisions.md). Such a name is
+    /// never valid (RFC 9110 §5.1 token), so a body with one is refused here, before the parser
+    /// sees it. multipart-kit starts a part's headers after `--boundary` CRLF wherever that
+    /// stands (its preamble accepts one without the leading CRLF), so every such place is
+    /// checked: header lines up to the empty line, the name up to the colon.
+    static func partHeaderNamesAreASCII(_ bytes: [UInt8], delimiter: [UInt8]) -> Bool {
+        guard let first = delimiter.first else { return true }
+        var index = 0
+        while let next = bytes[index...].firstIndex(of: first) {
+            index = next + 1
+            guard next + delimiter.count <= bytes.count, bytes[next..<next + delimiter.count].elementsEqual(delimiter) else { continue }
+            var cursor = next + delimiter.count
+            // One header line per pass; an empty line ends the headers.
+            while cursor + 1 < bytes.count, !(bytes[cursor] == 13 && bytes[cursor + 1] == 10) {
+                var inName = true
+                while cursor < bytes.count, bytes[cursor] != 13 {
+                    if bytes[cursor] == UInt8(ascii: ":") { inName = false }
+                    if inName && bytes[cursor] >= 0x80 { return false }
+                    cursor += 1
+                }
+                cursor += 2
+            }
+        }
+        return true
     }
 
     /// The `boundary` parameter of a `multipart/form-data` content type, 1 to 70 characters.

@@ -20,7 +20,7 @@ extension PostgresClient {
             let rows = try await threadPool.runIfActive {
                 try handle.execute("SELECT quote_ident(\(channel))")
             }
-            let quoted = try rows.first!.decode(String.self, at: 0)
+            let quoted = try rows.one().decode(String.self, at: 0)
             _ = try await threadPool.runIfActive {
                 try handle.execute(PostgresQuery(unsafeSQL: "LISTEN \(quoted)"))
             }

@@ -45,7 +45,8 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
                 digits.unicodeScalars.append(digit)
                 pending = scalars.next()
             }
-            result += "$\(Int(digits)! + offset)"
+            // `$` without a number (dollar quoting) is left as written.
+            result += Int(digits).map { "$\($0 + offset)" } ?? "$" + digits
         }
         return result
     }

@@ -55,7 +55,7 @@ public struct ThemeMatcher: Sendable {
                 if !(matched[keyword.theme]?.contains(phrase) ?? false) { matched[keyword.theme, default: []].append(phrase) }
             }
         }
-        return matched.keys.sorted().map { ThemeMatch(theme: themes[$0].name, matched: matched[$0]!) }
+        return matched.sorted { $0.key < $1.key }.map { ThemeMatch(theme: themes[$0.key].name, matched: $0.value) }
     }
 
     /// Light stemming: strips one common inflectional ending, keeping at least four letters.

@@ -52,6 +52,7 @@ public func buildRouter(
     -> Router<ChorusContext>
 {
     _ = ChorusMetrics.registry  // the metrics backend, before any metric is made
+    _ = ChorusMetrics.started
     let router = Router(context: ChorusContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -65,7 +66,7 @@ public func buildRouter(
             contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self), prefix: "/api/v1",
             extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]))
     HealthController(database: database).addRoutes(to: router)
-    MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache).addRoutes(to: router)
+    MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache, restarts: configuration.restarts).addRoutes(to: router)
     let web = try WebPages(
         database: database,
         limiter: SubmissionLimiter(

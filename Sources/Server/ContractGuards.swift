@@ -23,6 +23,9 @@ struct RFC3339DateTranscoder: DateTranscoder {
 /// `If-None-Match` at most 200 characters. 400 names the parameter.
 struct QueryGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let query = request.uri.query, let name = QueryRules.valuelessParameter(inQuery: query) {
+            throw QueryGuardError(parameter: name, detail: "needs a value (name=value)")
+        }
         for (name, value) in request.uri.queryParameters {
             if let problem = QueryRules.problem(name: name, value: value) {
                 throw QueryGuardError(parameter: String(name), detail: problem)

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Metrics
 import Postgres
@@ -11,6 +12,7 @@ struct MetricsController: Sendable {
     let database: PostgresClient
     let readDatabase: PostgresClient?
     let scorecardCache: ScorecardCache?
+    var restarts = 0
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("/metrics") { _, _ in
@@ -26,6 +28,9 @@ struct MetricsController: Sendable {
     }
 
     private func sample() async throws {
+        // A restart shows as a new start time (Prometheus: changes(process_start_time_seconds[1d])).
+        gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", []).set(ChorusMetrics.started)
+        gauge("chorus_restarts", "Times the supervisor restarted the server before this process (Deploy/run).", []).set(Double(restarts))
         if let scorecardCache {
             let (listening, entries) = scorecardCache.statistics
             gauge("chorus_scorecard_cache_listening", "1 while the scorecard cache hears change notifications.", []).set(listening ? 1.0 : 0.0)
@@ -63,6 +68,8 @@ struct MetricsController: Sendable {
 /// The process's one registry, made the swift-metrics backend the first time a server is built
 /// (tests build many servers in one process; swift-metrics may be bootstrapped once).
 enum ChorusMetrics {
+    /// When this process first built a server: the process start, for `process_start_time_seconds`.
+    static let started = Date().timeIntervalSince1970
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)

@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 import OpenAPIRuntime
 import Postgres
 
@@ -81,6 +83,11 @@ struct Problem: Encodable {
             self.init(status: .serviceUnavailable, detail: "the database is unavailable; try again shortly")
         case let error as PostgresError where error.code == .invalidQuery:
             self.init(status: .unprocessableContent, detail: "text must not contain NUL characters")
+        case is HTTPParserError:
+            // Bad framing: an invalid chunk size, a body cut short by a half-close, a bad header.
+            self.init(status: .badRequest, detail: "the request is not valid HTTP/1.1 (its framing or headers)")
+        case let error as ChannelError where error == .eof || error == .inputClosed || error == .ioOnClosedChannel:
+            self.init(status: .badRequest, detail: "the request ended before its body did")
         case let error as HTTPError:
             self.init(status: error.status, detail: error.body)
         case let error as any HTTPResponseError:

@@ -14,11 +14,14 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeout: Duration
     public var maximumHeaderBytes: Int
     public var maximumHeaderFields: Int
+    /// How many times a supervisor (Deploy/run) restarted the server before this process, for
+    /// `/metrics`; 0 when nobody says.
+    public var restarts: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024, submissionsPerClientPerMinute: Double = 10,
         submissionBurst: Double = 5, idleTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60),
-        maximumHeaderBytes: Int = 32 * 1024, maximumHeaderFields: Int = 100
+        maximumHeaderBytes: Int = 32 * 1024, maximumHeaderFields: Int = 100, restarts: Int = 0
     ) {
         self.host = host
         self.port = port
@@ -29,5 +32,6 @@ public struct ServerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.maximumHeaderBytes = maximumHeaderBytes
         self.maximumHeaderFields = maximumHeaderFields
+        self.restarts = restarts
     }
 }

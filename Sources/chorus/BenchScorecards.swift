@@ -93,6 +93,6 @@ struct BenchScorecards: AsyncParsableCommand {
         guard !values.isEmpty else { return }
         print(
             name.padding(toLength: 27, withPad: " ", startingAt: 0)
-                + String(format: "%4d %10.1f %8.1f %8.1f   ", values.count, percentile(values, 0.5), percentile(values, 0.95), values.max()!) + target)
+                + String(format: "%4d %10.1f %8.1f %8.1f   ", values.count, percentile(values, 0.5), percentile(values, 0.95), values.max() ?? 0) + target)
     }
 }

@@ -83,7 +83,9 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         guard let kind = Exports.Kind(rawValue: kind) else { throw ValidationError("export responses, feedback or attendance") }
         guard format == "csv" else { throw ValidationError("--format must be csv") }
-        let output = OutputStream(toFileAtPath: "/dev/stdout", append: true)!
+        guard let output = OutputStream(toFileAtPath: "/dev/stdout", append: true) else {
+            throw ValidationError("cannot write to standard output")
+        }
         let writer = try CSVWriter(stream: output)
         try writer.write(row: Exports().header(kind))
         try await database.withClient { client in

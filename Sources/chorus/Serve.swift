@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Server
 import ServiceLifecycle
@@ -19,6 +20,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (413 beyond).")
     var maximumBodyBytes = 64 * 1024
 
+    @Option(help: "Web form submissions allowed per client address per minute (429 beyond).")
+    var submissionsPerMinute = 10.0
+
+    @Option(help: "Seconds a connection may wait to send a complete request head (and stay idle between requests).")
+    var idleTimeout = 15
+
+    @Option(help: "Seconds a request may take to arrive in full once its head has.")
+    var requestTimeout = 60
+
     @Flag(name: .customLong("no-workers"), help: "Serve HTTP only; run `chorus work` elsewhere.")
     var noWorkers = false
 
@@ -28,7 +38,11 @@ struct Serve: AsyncParsableCommand {
         let replica = database.openReadReplica(logger: logger)
         if let replica { services.insert(replica, at: services.firstIndex { $0 as AnyObject === client } ?? 0) }
         let app = try buildApplication(
-            configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maximumBodyBytes),
+            configuration: ServerConfiguration(
+                host: host, port: port, maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerMinute,
+                submissionBurst: max(5, submissionsPerMinute / 2), idleTimeout: .seconds(min(86_400, max(1, idleTimeout))),
+                requestTimeout: .seconds(min(86_400, max(1, requestTimeout))),
+                restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0),
             database: client,
             readDatabase: replica,
             services: services,

@@ -64,5 +64,9 @@ struct InputParsingTests {
         #expect(QueryRules.problem(name: "limit", value: "201") != nil)
         #expect(QueryRules.problem(name: "cursor", value: String(repeating: "c", count: 101)) != nil)
         #expect(QueryRules.problem(name: "period", value: "whatever") == nil)
+        #expect(QueryRules.valuelessParameter(inQuery: "limit=5&period&x=") == "period")
+        #expect(QueryRules.valuelessParameter(inQuery: "limit=5&&x=") == "query")
+        #expect(QueryRules.valuelessParameter(inQuery: "limit=5&x=") == nil)
+        #expect(QueryRules.valuelessParameter(inQuery: "") == nil)
     }
 }
