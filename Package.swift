@@ -111,6 +111,7 @@ let package = Package(
             name: "chorus",
             dependencies: [
                 "Server",
+                "InputParsing",
                 "Engagement",
                 "Jobs",
                 "Postgres",

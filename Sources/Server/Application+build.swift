@@ -70,7 +70,8 @@ public func buildRouter(
     let web = try WebPages(
         database: database,
         limiter: SubmissionLimiter(
-            perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst))
+            perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst,
+            trustedProxies: configuration.trustedProxies))
     web.addRoutes(to: router)
     let liaison = LiaisonPages(web: web)
     liaison.addRoutes(to: router)

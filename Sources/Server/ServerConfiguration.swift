@@ -1,3 +1,5 @@
+import InputParsing
+
 /// What `chorus serve` was asked for, read at the edge (flags, environment) and passed down.
 public struct ServerConfiguration: Sendable {
     public var host: String
@@ -17,11 +19,15 @@ public struct ServerConfiguration: Sendable {
     /// How many times a supervisor (Deploy/run) restarted the server before this process, for
     /// `/metrics`; 0 when nobody says.
     public var restarts: Int
+    /// Proxies whose `X-Forwarded-For` names the client (`CHORUS_TRUSTED_PROXIES`); loopback only
+    /// by default, so a client elsewhere cannot pick its own address for the submission limits.
+    public var trustedProxies: [NetworkRange]
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024, submissionsPerClientPerMinute: Double = 10,
         submissionBurst: Double = 5, idleTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60),
-        maximumHeaderBytes: Int = 32 * 1024, maximumHeaderFields: Int = 100, restarts: Int = 0
+        maximumHeaderBytes: Int = 32 * 1024, maximumHeaderFields: Int = 100, restarts: Int = 0,
+        trustedProxies: [NetworkRange] = NetworkRange.loopback
     ) {
         self.host = host
         self.port = port
@@ -33,5 +39,6 @@ public struct ServerConfiguration: Sendable {
         self.maximumHeaderBytes = maximumHeaderBytes
         self.maximumHeaderFields = maximumHeaderFields
         self.restarts = restarts
+        self.trustedProxies = trustedProxies
     }
 }

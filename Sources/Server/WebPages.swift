@@ -217,7 +217,7 @@ struct WebPages: Sendable {
     ) async throws -> Response? {
         let verdict = try await forms.check(request, form: form)
         if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
-        guard limiter.allow(SubmissionLimiter.client(of: request, context: context)) else {
+        guard limiter.allow(limiter.client(of: request, context: context)) else {
             return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
         }
         if verdict == .bot { return try await thanks(request, language, message: "thanks_text", receipt: nil) }

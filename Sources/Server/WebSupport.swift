@@ -164,8 +164,8 @@ enum PageCookie {
 }
 
 /// Submissions per client address (10 a minute, bursts of 5) and for the whole server (50 a
-/// second): token buckets in this server's memory. Behind a proxy on the same host or network,
-/// the proxy's last `X-Forwarded-For` entry is the client.
+/// second): token buckets in this server's memory. Behind a trusted proxy, the client is the
+/// address the proxy saw (`client(peer:forwardedFor:trusted:)`).
 final class SubmissionLimiter: Sendable {
     struct Bucket {
         var tokens: Double
@@ -175,9 +175,14 @@ final class SubmissionLimiter: Sendable {
     let perClientPerMinute: Double
     let perClientBurst: Double
     let globalPerSecond: Double
+    let trustedProxies: [NetworkRange]
     private let buckets = NIOLockedValueBox([String: Bucket]())
 
-    init(perClientPerMinute: Double = 10, perClientBurst: Double = 5, globalPerSecond: Double = 50) {
+    init(
+        perClientPerMinute: Double = 10, perClientBurst: Double = 5, globalPerSecond: Double = 50,
+        trustedProxies: [NetworkRange] = NetworkRange.loopback
+    ) {
+        self.trustedProxies = trustedProxies
         self.perClientPerMinute = perClientPerMinute
         self.perClientBurst = perClientBurst
         self.globalPerSecond = globalPerSecond
@@ -199,13 +204,21 @@ final class SubmissionLimiter: Sendable {
         }
     }
 
-    static func client(of request: Request, context: some RemoteAddressRequestContext) -> String {
-        let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        let local = peer == "127.0.0.1" || peer == "::1" || peer.hasPrefix("10.") || peer.hasPrefix("192.168.") || peer.hasPrefix("172.")
-        if local, let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last {
-            return forwarded.trimmingCharacters(in: .whitespaces)
+    /// The client a submission counts against: the peer, unless the peer is a trusted proxy
+    /// (`CHORUS_TRUSTED_PROXIES`, loopback by default); then the last `X-Forwarded-For` entry
+    /// that is not itself a trusted proxy (each proxy appends the address it saw).
+    func client(of request: Request, context: some RemoteAddressRequestContext) -> String {
+        Self.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)
+    }
+
+    static func client(peer: String?, forwardedFor: [String], trusted: [NetworkRange]) -> String {
+        guard let peer else { return "unknown" }
+        guard trusted.contains(where: { $0.contains(peer) }) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() where !trusted.contains(where: { $0.contains(hop) }) {
+            return NetworkRange(hop) != nil ? hop : peer
         }
-        return peer
+        return hops.first.flatMap { NetworkRange($0) != nil ? $0 : nil } ?? peer
     }
 }
 

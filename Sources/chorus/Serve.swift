@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import InputParsing
 import Server
 import ServiceLifecycle
 import UnixSignals
@@ -32,7 +33,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-workers"), help: "Serve HTTP only; run `chorus work` elsewhere.")
     var noWorkers = false
 
+    @Option(help: "Proxies whose X-Forwarded-For names the client: CIDR networks, comma-separated (default: CHORUS_TRUSTED_PROXIES, else loopback).")
+    var trustedProxies: String?
+
     func run() async throws {
+        var proxies = NetworkRange.loopback
+        if let text = trustedProxies ?? ProcessInfo.processInfo.environment["CHORUS_TRUSTED_PROXIES"], !text.isEmpty {
+            switch NetworkRange.list(text) {
+            case .success(let ranges): proxies = ranges
+            case .failure(let error): throw ValidationError("trusted proxies: \(error)")
+            }
+        }
         let logger = database.makeLogger()
         var (client, services) = try await workerOptions.services(database: database, workers: !noWorkers, logger: logger)
         let replica = database.openReadReplica(logger: logger)
@@ -42,7 +53,7 @@ struct Serve: AsyncParsableCommand {
                 host: host, port: port, maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerMinute,
                 submissionBurst: max(5, submissionsPerMinute / 2), idleTimeout: .seconds(min(86_400, max(1, idleTimeout))),
                 requestTimeout: .seconds(min(86_400, max(1, requestTimeout))),
-                restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0),
+                restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0, trustedProxies: proxies),
             database: client,
             readDatabase: replica,
             services: services,

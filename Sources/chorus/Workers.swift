@@ -16,6 +16,13 @@ struct WorkerOptions: ParsableArguments {
     /// this process started it), the pool, the workers. Shutdown runs in reverse.
     func services(database: DatabaseOptions, workers: Bool, logger: Logger) async throws -> (PostgresClient, [any Service]) {
         let (client, startedCluster) = try await database.open(logger: logger)
+        do {
+            try await Self.requireCurrentSchema(database: database, client: client, logger: logger)
+        } catch {
+            await client.close()
+            try? startedCluster?.stop()
+            throw error
+        }
         var services: [any Service] = []
         if let startedCluster { services.append(EmbeddedClusterService(cluster: startedCluster)) }
         services.append(client)
@@ -24,6 +31,22 @@ struct WorkerOptions: ParsableArguments {
             services.append(RetentionService(database: client, logger: logger))
         }
         return (client, services)
+    }
+
+    /// A server or worker on an older schema would fail every call it serves: refuse to start,
+    /// naming what to run. Without the Schema directory (a binary on its own) there is nothing
+    /// to compare against, so it starts.
+    static func requireCurrentSchema(database: DatabaseOptions, client: PostgresClient, logger: Logger) async throws {
+        guard let migrator = try? database.migrator() else {
+            logger.warning("Schema directory not found: cannot check the database is migrated")
+            return
+        }
+        let outstanding = try await migrator.status(on: client).filter { $0.state != .applied }
+        guard outstanding.isEmpty else {
+            let names = outstanding.prefix(5).map { "\($0.name) (\($0.state.rawValue))" }.joined(separator: ", ")
+            throw ValidationError(
+                "the database is not migrated: \(outstanding.count) migration(s) not applied: \(names). Run `chorus migrate` first (Deploy/run does).")
+        }
     }
 
     func processor(database: PostgresClient, logger: Logger) throws -> JobProcessor {

@@ -261,3 +261,29 @@ struct ImportCommandTests {
         }
     }
 }
+
+@Suite("chorus serve and work need a migrated database (integration)")
+struct PendingMigrationTests {
+    @Test func serveAndWorkRefuseToStartNamingTheCommand() async throws {
+        try await TestDatabase.withDatabase(migrated: false) { db, configuration in
+            for command in [["serve", "--port", "18321"], ["work"]] {
+                let process = Process()
+                process.executableURL = ScoreCommandTests.executable
+                process.arguments = command
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = try TestDatabase.url(database: configuration.database!)
+                environment["LOG_LEVEL"] = "error"
+                process.environment = environment
+                let errors = Pipe()
+                process.standardError = errors
+                process.standardOutput = Pipe()
+                try process.run()
+                let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus != 0, "\(command)")
+                #expect(text.contains("not migrated") && text.contains("chorus migrate"), "\(command): \(text)")
+                #expect(text.contains("0001_foundation (pending)"), "\(text)")
+            }
+        }
+    }
+}

@@ -69,4 +69,19 @@ struct InputParsingTests {
         #expect(QueryRules.valuelessParameter(inQuery: "limit=5&x=") == nil)
         #expect(QueryRules.valuelessParameter(inQuery: "") == nil)
     }
+
+    @Test func networkRanges() throws {
+        let private12 = try #require(NetworkRange("172.16.0.0/12"))
+        #expect(private12.contains("172.31.255.255"))
+        #expect(!private12.contains("172.32.0.1"))
+        #expect(!private12.contains("::1"))
+        #expect(try #require(NetworkRange("::1/128")).contains("::1"))
+        #expect(try #require(NetworkRange("2001:db8::/32")).contains("2001:db8:ffff::1"))
+        #expect(try #require(NetworkRange("10.0.0.0/8")).contains("::ffff:10.9.9.9"))
+        #expect(try #require(NetworkRange("192.168.1.7")).contains("192.168.1.7"))
+        for bad in ["", "10.0.0.0/33", "10.0.0/8", "::1/129", "abc", "1.2.3.4/-1", "1.2.3.4/", "1.2.3.4\0"] {
+            #expect(NetworkRange(bad) == nil, "\(bad)")
+        }
+        #expect(throws: NetworkRange.InvalidNetwork.self) { try NetworkRange.list("10.0.0.0/8, nope").get() }
+    }
 }
