@@ -63,8 +63,9 @@ public func buildRouter(
     }
     router.add(
         middleware: MethodGuardMiddleware(
-            contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self), prefix: "/api/v1",
-            extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]))
+            contract: try ContractRoutes(
+                contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self), prefix: "/api/v1",
+                extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])])))
     HealthController(database: database).addRoutes(to: router)
     MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache, restarts: configuration.restarts).addRoutes(to: router)
     let web = try WebPages(

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import InputParsing
 import OpenAPIRuntime
+import Yams
 
 /// What the generated server does not check of the contract, checked before any handler runs.
 
@@ -74,52 +75,61 @@ struct NullGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// A method the contract does not list for a path it has: 405 with `Allow`, not 404.
-struct MethodGuardMiddleware<Context: RequestContext>: RouterMiddleware {
-    let routes: [(pattern: [String], methods: Set<HTTPRequest.Method>)]
+/// The operations of the contract, read with Yams: each path's methods and whether the
+/// operation takes a request body.
+struct ContractRoutes: Sendable {
+    struct Route: Sendable {
+        let pattern: [String]
+        let methods: Set<HTTPRequest.Method>
+        let methodsWithBody: Set<HTTPRequest.Method>
+    }
 
-    init(contract: String, prefix: String, extra: [(String, [HTTPRequest.Method])]) {
-        var routes: [(pattern: [String], methods: Set<HTTPRequest.Method>)] = extra.map {
-            (Self.segments($0.0), Set($0.1))
+    let routes: [Route]
+
+    init(contract: String, prefix: String, extra: [(String, [HTTPRequest.Method])]) throws {
+        guard let document = try Yams.load(yaml: contract) as? [String: Any], let paths = document["paths"] as? [String: Any] else {
+            throw HTTPError(.internalServerError, message: "openapi.yaml has no paths")
         }
-        var current: String?
-        var methods: Set<HTTPRequest.Method> = []
-        func flush() {
-            if let current { routes.append((Self.segments(prefix + current), methods)) }
-            methods = []
-        }
-        // The contract's layout: paths at two spaces, their methods at four.
-        for line in contract.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("  /"), line.hasSuffix(":") {
-                flush()
-                current = String(line.dropFirst(2).dropLast())
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"),
-                let method = HTTPRequest.Method(String(line.dropFirst(4).dropLast()).uppercased()),
-                ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method.rawValue)
-            {
-                if current != nil { methods.insert(method) }
-            } else if !line.hasPrefix(" "), !line.isEmpty {
-                flush()
-                current = nil
+        var routes = extra.map { Route(pattern: Self.segments($0.0), methods: Set($0.1), methodsWithBody: []) }
+        for (path, item) in paths {
+            guard let operations = item as? [String: Any] else { continue }
+            var methods: Set<HTTPRequest.Method> = []
+            var withBody: Set<HTTPRequest.Method> = []
+            for (name, operation) in operations {
+                guard let method = HTTPRequest.Method(name.uppercased()), ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method.rawValue)
+                else { continue }
+                methods.insert(method)
+                if (operation as? [String: Any])?["requestBody"] != nil { withBody.insert(method) }
             }
+            routes.append(Route(pattern: Self.segments(prefix + path), methods: methods, methodsWithBody: withBody))
         }
-        flush()
         self.routes = routes
     }
 
     static func segments(_ path: String) -> [String] { path.split(separator: "/").map(String.init) }
 
-    func allowed(_ path: String) -> Set<HTTPRequest.Method>? {
+    func route(_ path: String) -> Route? {
         let parts = Self.segments(path)
         return routes.first { route in
-            route.pattern.count == parts.count
-                && zip(route.pattern, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }?.methods
+            route.pattern.count == parts.count && zip(route.pattern, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }
     }
+}
+
+/// A method the contract does not list for a path it has: 405 with `Allow`, not 404. An
+/// operation that takes a body, sent without a `Content-Type`: 415 (the generated server would
+/// read it as JSON).
+struct MethodGuardMiddleware<Context: RequestContext>: RouterMiddleware {
+    let contract: ContractRoutes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let methods = allowed(request.uri.path), !methods.contains(request.method) {
-            throw MethodNotAllowed(allow: methods.map(\.rawValue).sorted().joined(separator: ", "))
+        if let route = contract.route(request.uri.path) {
+            if !route.methods.contains(request.method) {
+                throw MethodNotAllowed(allow: route.methods.map(\.rawValue).sorted().joined(separator: ", "))
+            }
+            if route.methodsWithBody.contains(request.method), request.headers[.contentType] == nil {
+                throw HTTPError(.unsupportedMediaType, message: "send the body as JSON with Content-Type: application/json")
+            }
         }
         return try await next(request, context)
     }

@@ -52,7 +52,7 @@ struct APIFixture: Sendable {
         } else if let raw {
             body = ByteBuffer(bytes: raw)
         }
-        if body != nil { headers[.contentType] = contentType }
+        if body != nil && !contentType.isEmpty { headers[.contentType] = contentType }
         for (name, value) in extra { headers[name] = value }
         return try await http.execute(uri: path, method: method, headers: headers, body: body) { response in
             Reply(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))

@@ -78,6 +78,41 @@ struct HostileInputTests {
             Attack(name: "cluster over 100 characters", method: .get, path: "/api/v1/schools?cluster=" + String(repeating: "c", count: 101), token: true),
             Attack(name: "If-None-Match over 200", method: .get, path: "/api/v1/scorecards/\(seed.initiative)", token: true,
                    headers: ["If-None-Match": String(repeating: "e", count: 201)]),
+            // Session 3 (issue 12): missing Content-Type, strict date-times, framing of queries, and more.
+            Attack(name: "PATCH without a Content-Type", method: .patch, path: "/api/v1/signups/1", body: json(#"{"status":"attended"}"#),
+                   contentType: "", token: true),
+            Attack(name: "POST without a Content-Type", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"x"}"#),
+                   contentType: ""),
+            Attack(name: "PATCH a school without a Content-Type", method: .patch, path: "/api/v1/schools/\(seed.school)",
+                   body: json(#"{"enrollment":1}"#), contentType: "", token: true),
+            Attack(name: "February 30", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-02-30T10:00:00Z","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "offset +25:00", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T10:00:00+25:00","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "offset +18:30", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T10:00:00+18:30","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "a space for T", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01 10:00:00Z","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "a leap second", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T23:59:60Z","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "month 13", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-13-01T10:00:00Z","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "hour 24", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T24:00:00Z","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "no offset", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T10:00:00","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "a two-digit year", path: "/api/v1/events", body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"26-03-01T10:00:00Z","ends_at":"2026-03-01T20:00:00Z"}"#), token: true),
+            Attack(name: "date in a query that rolls over", method: .get, path: "/api/v1/feedback?from=2026-02-30T00:00:00Z", token: true),
+            Attack(name: "valueless query parameter", method: .get, path: "/api/v1/scorecards?period&limit=5", token: true),
+            Attack(name: "empty query parameter", method: .get, path: "/api/v1/schools?&limit=5", token: true),
+            Attack(name: "limit in exponent form", method: .get, path: "/api/v1/schools?limit=1e3", token: true),
+            Attack(name: "hexadecimal id", method: .get, path: "/api/v1/feedback?initiative_id=0x10", token: true),
+            Attack(name: "fractional path id", method: .get, path: "/api/v1/schools/1.0", token: true),
+            Attack(name: "lone surrogate escape", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"\ud800"}"#)),
+            Attack(name: "only white space", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"   \n\t "}"#)),
+            Attack(name: "an invalid email with consent", path: "/api/v1/feedback",
+                   body: json(#"{"initiative_id":\#(seed.initiative),"comment":"x","contact":{"email":"not-an-email","consent":true}}"#)),
+            Attack(name: "negative enrollment", path: "/api/v1/schools",
+                   body: json(#"{"code":"N1","name":"n","cluster":"c","level":"elementary","enrollment":-1}"#), token: true),
+            Attack(name: "event ending before it starts", path: "/api/v1/events",
+                   body: json(#"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T20:00:00Z","ends_at":"2026-03-01T10:00:00Z"}"#), token: true),
+            Attack(name: "ten thousand answers", path: survey,
+                   body: json(#"{"group":"families","answers":["# + Array(repeating: #"{"question_id":1,"number":1}"#, count: 10_000).joined(separator: ",") + "]}")),
+            Attack(name: "a UTF-8 BOM before the JSON", path: "/api/v1/feedback", body: Data([0xEF, 0xBB, 0xBF]) + json(#"{"initiative_id":1,"comment":"x""#)),
+            Attack(name: "a zero-capacity shift", path: "/api/v1/opportunities",
+                   body: json(#"{"initiative_id":\#(seed.initiative),"title":"t","shifts":[{"starts_at":"2026-03-01T10:00:00Z","ends_at":"2026-03-01T12:00:00Z","capacity":0}]}"#), token: true),
         ]
     }
 
@@ -93,7 +128,7 @@ struct HostileInputTests {
             }
             let before = try await snapshot()
             let attacks = Self.attacks(seed: seed)
-            #expect(attacks.count >= 50)
+            #expect(attacks.count >= 80)
             for attack in attacks {
                 var headers: [HTTPField.Name: String] = [:]
                 for (name, value) in attack.headers { headers[HTTPField.Name(name)!] = value }
