@@ -93,12 +93,6 @@ public struct Participants: Sendable {
     /// The HMAC key: created once, randomly, and kept in `settings` (a deployment may rotate it by
     /// migration; rotating breaks the link between old and new participants, by design).
     func hmacKey(_ connection: PostgresConnection) async throws -> Data {
-        var generator = SystemRandomNumberGenerator()
-        let fresh = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        try await connection.query(
-            "INSERT INTO settings (key, value) VALUES ('contact_hmac_key', \(fresh)) ON CONFLICT (key) DO NOTHING"
-        )
-        let row = try await connection.query("SELECT value FROM settings WHERE key = 'contact_hmac_key'").one()
-        return try row.decode(Data.self, at: 0)
+        try await DistrictSecrets.key(DistrictSecrets.contactKey, on: connection)
     }
 }

@@ -51,6 +51,14 @@ public struct Tokens: Sendable {
     }
 
     /// Revokes by id; returns whether a live token was revoked.
+    /// The holder of a token that is still valid, by its id (a signed-in page session).
+    public func principal(tokenID: Int64, on client: PostgresClient) async throws -> Principal? {
+        guard let row = try await client.query("SELECT role::text FROM api_tokens WHERE id = \(tokenID) AND revoked_at IS NULL").first,
+            let role = Role(rawValue: try row.decode(String.self, at: 0))
+        else { return nil }
+        return Principal(tokenID: tokenID, role: role)
+    }
+
     public func revoke(id: Int64, on client: PostgresClient) async throws -> Bool {
         try await client.query("UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1
     }

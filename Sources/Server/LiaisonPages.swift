@@ -66,11 +66,9 @@ struct LiaisonPages: Sendable {
         guard let value = PageCookie.value(Self.cookie, in: request) else { return nil }
         let parts = value.split(separator: ".").map(String.init)
         guard parts.count == 3, let id = Int64(parts[0]), let expires = Int(parts[1]), expires > Int(Date().timeIntervalSince1970),
-            FormGuard.constantTimeEqual(try await signature(id, expires), parts[2]),
-            let row = try await web.database.query("SELECT role::text FROM api_tokens WHERE id = \(id) AND revoked_at IS NULL").first,
-            let role = Role(rawValue: try row.decode(String.self, at: 0))
+            try await web.forms.verify("session.\(id).\(expires)", signature: parts[2])
         else { return nil }
-        return Tokens.Principal(tokenID: id, role: role)
+        return try await Tokens().principal(tokenID: id, on: web.database)
     }
 
     func signature(_ id: Int64, _ expires: Int) async throws -> String {
