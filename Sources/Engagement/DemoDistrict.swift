@@ -28,15 +28,33 @@ public struct DemoDistrict: Sendable {
         public static func scaled(_ scale: Int) -> Size {
             let scale = max(1, scale)
             return Size(
-                initiatives: 8, participants: 2_000 * scale, responses: 3_000 * scale, feedback: 1_500 * scale, events: 200 * scale,
-                checkinsPerEvent: 5, opportunities: 12, shiftsPerOpportunity: 6, signupsPerShift: nil, scoredAtLoad: false)
+                initiatives: 8,
+                participants: 2_000 * scale,
+                responses: 3_000 * scale,
+                feedback: 1_500 * scale,
+                events: 200 * scale,
+                checkinsPerEvent: 5,
+                opportunities: 12,
+                shiftsPerOpportunity: 6,
+                signupsPerShift: nil,
+                scoredAtLoad: false
+            )
         }
 
         /// District scale (`chorus demo --scale district`): 1,000,000 responses, 300,000
         /// attendance rows and 100,000 sign-ups over 50 initiatives and 90 schools.
         public static let district = Size(
-            initiatives: 50, participants: 150_000, responses: 1_000_000, feedback: 100_000, events: 30_000,
-            checkinsPerEvent: 6, opportunities: 500, shiftsPerOpportunity: 20, signupsPerShift: 10, scoredAtLoad: true)
+            initiatives: 50,
+            participants: 150_000,
+            responses: 1_000_000,
+            feedback: 100_000,
+            events: 30_000,
+            checkinsPerEvent: 6,
+            opportunities: 500,
+            shiftsPerOpportunity: 20,
+            signupsPerShift: 10,
+            scoredAtLoad: true
+        )
     }
 
     public var seed: Int
@@ -242,7 +260,8 @@ public struct DemoDistrict: Sendable {
                 INSERT INTO event_initiatives (event_id, initiative_id)
                 SELECT e.id, n.id FROM events e JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives) n
                     ON n.k = e.id % \(size.initiatives)
-                """)
+                """
+            )
             try await db.query(
                 """
                 INSERT INTO attendance (event_id, kind, stakeholder_group, count, recorded_at)
@@ -320,14 +339,16 @@ public struct DemoDistrict: Sendable {
             """
             CREATE TEMPORARY TABLE demo_scores (text text PRIMARY KEY, language text, neg float8, neu float8, pos float8, compound float8,
                                                 keyphrases jsonb, themes jsonb) ON COMMIT DROP
-            """)
+            """
+        )
         for text in Set(Self.commentsEN + Self.commentsES) {
             let score = scorer.score(text)
             try await db.query(
                 """
                 INSERT INTO demo_scores VALUES (\(text), \(score.language.rawValue), \(score.sentiment.neg), \(score.sentiment.neu),
                     \(score.sentiment.pos), \(score.sentiment.compound), \(PostgresJSON(score.keyphrases)), \(PostgresJSON(score.themes)))
-                """)
+                """
+            )
         }
         try await db.query(
             """
@@ -337,6 +358,7 @@ public struct DemoDistrict: Sendable {
             UNION ALL
             SELECT 'answer', a.id, \(TextScorer.version), r.initiative_id, d.language, d.neg, d.neu, d.pos, d.compound, d.keyphrases, d.themes
             FROM answers a JOIN responses r ON r.id = a.response_id JOIN demo_scores d ON d.text = a.text
-            """)
+            """
+        )
     }
 }

@@ -43,7 +43,8 @@ public struct Privacy: Sendable {
             }
         }
         let contactRow = try await rows(
-            "SELECT name, email, phone, consented_at::text AS consented_at, retain_until::text AS retain_until FROM participant_contacts WHERE participant_id = \(id)")
+            "SELECT name, email, phone, consented_at::text AS consented_at, retain_until::text AS retain_until FROM participant_contacts WHERE participant_id = \(id)"
+        )
         let export = Export(
             participantID: id,
             contact: contactRow.first ?? [:],
@@ -52,13 +53,18 @@ public struct Privacy: Sendable {
                 SELECT r.id::text AS id, r.survey_id::text AS survey_id, r.submitted_at::text AS submitted_at,
                        string_agg(coalesce(a.text, a.number::text, array_to_string(a.choices, ';')), ' | ' ORDER BY a.question_id) AS answers
                 FROM responses r LEFT JOIN answers a ON a.response_id = r.id WHERE r.participant_id = \(id) GROUP BY r.id ORDER BY r.id
-                """),
+                """
+            ),
             feedback: try await rows(
-                "SELECT id::text AS id, initiative_id::text AS initiative_id, comment, created_at::text AS created_at FROM feedback WHERE participant_id = \(id) ORDER BY id"),
+                "SELECT id::text AS id, initiative_id::text AS initiative_id, comment, created_at::text AS created_at FROM feedback WHERE participant_id = \(id) ORDER BY id"
+            ),
             attendance: try await rows(
-                "SELECT id::text AS id, event_id::text AS event_id, recorded_at::text AS recorded_at FROM attendance WHERE participant_id = \(id) ORDER BY id"),
+                "SELECT id::text AS id, event_id::text AS event_id, recorded_at::text AS recorded_at FROM attendance WHERE participant_id = \(id) ORDER BY id"
+            ),
             signups: try await rows(
-                "SELECT id::text AS id, shift_id::text AS shift_id, status::text AS status FROM signups WHERE participant_id = \(id) ORDER BY id"))
+                "SELECT id::text AS id, shift_id::text AS shift_id, status::text AS status FROM signups WHERE participant_id = \(id) ORDER BY id"
+            )
+        )
         try await db.query("INSERT INTO pii_access_log (participant_id, action, actor) VALUES (\(id), 'export', \(actor))")
         return export
     }

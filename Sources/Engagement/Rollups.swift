@@ -59,7 +59,8 @@ public struct Rollups: Sendable {
         ).one()
         try await lockAndFold(day: nil, into: "a rebuild", on: db)
         try await db.query(
-            "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics")
+            "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics"
+        )
         guard let first = try bounds.decode(Date?.self, at: 0), let last = try bounds.decode(Date?.self, at: 1) else { return }
         let from = Date(timeIntervalSince1970: (first.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
         try await recompute(from: from, to: last.addingTimeInterval(86_400), on: db)
@@ -79,7 +80,8 @@ public struct Rollups: Sendable {
             UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
                 last_error = 'folded into ' || \(recomputation)
             WHERE kind = \(kind) AND state IN ('available', 'retryable') AND (\(day)::text IS NULL OR payload ->> 'day' = \(day))
-            """)
+            """
+        )
     }
 
     /// A day is a thin slice of big tables: plan it through the indexes even where the server
@@ -144,7 +146,8 @@ public struct Rollups: Sendable {
             SELECT initiative_id, day, school_id, sum(responses), sum(feedback), sum(events), sum(capacity), sum(attendance), sum(signups),
                    sum(waitlisted), sum(attended), sum(hours), sum(anonymous), sum(engagements)
             FROM records GROUP BY initiative_id, day, school_id
-            """)
+            """
+        )
         // Known people: only the rows that changed are written, and each changes its person's
         // reference count for the school year; a person new to the year counts once more...
         let unreferenced = try await db.query(
@@ -188,7 +191,8 @@ public struct Rollups: Sendable {
                 UPDATE rollup_year_reach r SET participants = r.participants - g.n
                 FROM (SELECT initiative_id, school_year, count(*) AS n FROM gone GROUP BY 1, 2) g
                 WHERE r.initiative_id = g.initiative_id AND r.school_year = g.school_year
-                """)
+                """
+            )
         }
         let scored: PostgresQuery = """
             scored AS (
@@ -213,7 +217,8 @@ public struct Rollups: Sendable {
                    count(*) FILTER (WHERE compound >= 0.05), count(*) FILTER (WHERE compound > -0.05 AND compound < 0.05),
                    count(*) FILTER (WHERE compound <= -0.05)
             FROM scored GROUP BY initiative_id, day, school_id, language
-            """)
+            """
+        )
         try await db.query(
             """
             INSERT INTO rollup_daily (initiative_id, day, responses, feedback, events, capacity, attendance, signups, waitlisted, attended, hours,
@@ -230,7 +235,8 @@ public struct Rollups: Sendable {
                               sum(neutral) AS neutral, sum(negative) AS negative
                        FROM rollup_sentiment WHERE day >= \(lo)::date AND day < \(hi)::date GROUP BY 1, 2) s
                 ON s.initiative_id = a.initiative_id AND s.day = a.day
-            """)
+            """
+        )
         try await db.query(
             """
             WITH \(scored),
@@ -245,7 +251,8 @@ public struct Rollups: Sendable {
             SELECT initiative_id, day, kind, name, count(*),
                    coalesce((array_agg(id ORDER BY id DESC) FILTER (WHERE source = 'feedback'))[1:3], '{}')
             FROM items WHERE name IS NOT NULL GROUP BY initiative_id, day, kind, name
-            """)
+            """
+        )
     }
 
     /// The UTC calendar day of `date`, as PostgreSQL reads a date.

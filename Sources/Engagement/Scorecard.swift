@@ -271,12 +271,29 @@ public struct Scorecard: Sendable, Codable, Equatable {
 
 extension Scorecard {
     init(
-        summary: ScorecardSummary, sentiment: Sentiment, themes: [Topic], keyphrases: [Topic], weekly: [Week], equity: Equity
+        summary: ScorecardSummary,
+        sentiment: Sentiment,
+        themes: [Topic],
+        keyphrases: [Topic],
+        weekly: [Week],
+        equity: Equity
     ) {
         self.init(
-            initiative: summary.initiative, period: summary.period, filters: summary.filters, index: summary.index,
-            reach: summary.reach, voice: summary.voice, participation: summary.participation, volunteering: summary.volunteering,
-            sentiment: sentiment, themes: themes, keyphrases: keyphrases, weekly: weekly, equity: equity, previous: summary.previous)
+            initiative: summary.initiative,
+            period: summary.period,
+            filters: summary.filters,
+            index: summary.index,
+            reach: summary.reach,
+            voice: summary.voice,
+            participation: summary.participation,
+            volunteering: summary.volunteering,
+            sentiment: sentiment,
+            themes: themes,
+            keyphrases: keyphrases,
+            weekly: weekly,
+            equity: equity,
+            previous: summary.previous
+        )
     }
 }
 
@@ -295,9 +312,16 @@ public struct ScorecardSummary: Sendable, Codable, Equatable {
     public var previous: Scorecard.Trend
 
     public init(
-        initiative: Scorecard.InitiativeRef?, period: Scorecard.Period, filters: [String: String], index: Scorecard.Index,
-        reach: Scorecard.Reach, voice: Scorecard.Voice, participation: Scorecard.Participation, volunteering: Scorecard.Volunteering,
-        sentiment: Scorecard.SentimentSlice, previous: Scorecard.Trend
+        initiative: Scorecard.InitiativeRef?,
+        period: Scorecard.Period,
+        filters: [String: String],
+        index: Scorecard.Index,
+        reach: Scorecard.Reach,
+        voice: Scorecard.Voice,
+        participation: Scorecard.Participation,
+        volunteering: Scorecard.Volunteering,
+        sentiment: Scorecard.SentimentSlice,
+        previous: Scorecard.Trend
     ) {
         self.initiative = initiative
         self.period = period
@@ -313,8 +337,17 @@ public struct ScorecardSummary: Sendable, Codable, Equatable {
 
     public init(_ card: Scorecard) {
         self.init(
-            initiative: card.initiative, period: card.period, filters: card.filters, index: card.index, reach: card.reach, voice: card.voice,
-            participation: card.participation, volunteering: card.volunteering, sentiment: card.sentiment.overall, previous: card.previous)
+            initiative: card.initiative,
+            period: card.period,
+            filters: card.filters,
+            index: card.index,
+            reach: card.reach,
+            voice: card.voice,
+            participation: card.participation,
+            volunteering: card.volunteering,
+            sentiment: card.sentiment.overall,
+            previous: card.previous
+        )
     }
 }
 

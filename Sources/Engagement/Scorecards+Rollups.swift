@@ -66,7 +66,8 @@ extension Scorecards {
             SELECT a.initiative_id, (coalesce(p.known, 0) + a.anonymous)::bigint, a.responses::bigint, a.feedback::bigint, a.events::bigint,
                    a.attendance::bigint, a.capacity::bigint, a.signups::bigint, a.waitlisted::bigint, a.attended::bigint, a.hours::float8, s.mean::float8
             FROM a LEFT JOIN p ON p.initiative_id = a.initiative_id LEFT JOIN s ON s.initiative_id = a.initiative_id
-            """)
+            """
+        )
         var result: [Int64: Totals] = [:]
         for row in rows {
             var totals = Totals()
@@ -99,21 +100,27 @@ extension Scorecards {
                 ELSE s.id IN (SELECT school_id FROM touched t WHERE t.initiative_id = i.id)
             END)::bigint
             FROM unnest(\(initiatives.map { String($0) })::text[]::bigint[]) AS i(id)
-            """)
+            """
+        )
         var result: [Int64: Int] = [:]
         for row in rows { result[try row.decode(Int64.self, at: 0)] = try row.decode(Int.self, at: 1) }
         return result
     }
 
     /// Overall sentiment per initiative (the list's sentiment cell).
-    func rollupSentimentOverall(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Scorecard.SentimentSlice] {
+    func rollupSentimentOverall(
+        _ q: ScorecardQuery,
+        _ initiatives: [Int64],
+        on db: PostgresConnection
+    ) async throws -> [Int64: Scorecard.SentimentSlice] {
         let rows = try await db.query(
             """
             SELECT initiative_id, sum(scored)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
                    (sum(negative)::numeric / nullif(sum(scored), 0))::float8
             FROM \(Self.sentimentTable(q)) WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id
-            """)
+            """
+        )
         var result: [Int64: Scorecard.SentimentSlice] = [:]
         for row in rows {
             let (id, scored, mean, positive, neutral, negative) = try row.decode((Int64, Int, Double?, Double?, Double?, Double?).self)
@@ -129,10 +136,16 @@ extension Scorecards {
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
                    (sum(negative)::numeric / nullif(sum(scored), 0))::float8
             FROM rollup_sentiment WHERE \(rollupScope(q, [initiative])) GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
-            """)
+            """
+        )
     }
 
-    func rollupTopics(_ q: ScorecardQuery, _ initiative: Int64, kind: String, on db: PostgresConnection) async throws -> (
+    func rollupTopics(
+        _ q: ScorecardQuery,
+        _ initiative: Int64,
+        kind: String,
+        on db: PostgresConnection
+    ) async throws -> (
         top: PostgresRows, previous: PostgresRows
     ) {
         let top = try await db.query(
@@ -142,11 +155,13 @@ extension Scorecards {
             SELECT top.name, top.n,
                    coalesce((SELECT (array_agg(x ORDER BY x DESC))[1:3] FROM t, unnest(t.examples) x WHERE t.name = top.name), '{}')::text[]
             FROM top ORDER BY n DESC, name
-            """)
+            """
+        )
         let previous = try await db.query(
             """
             SELECT name, sum(mentions)::bigint FROM rollup_topics WHERE kind = \(kind) AND \(rollupScope(q.previous, [initiative])) GROUP BY name
-            """)
+            """
+        )
         return (top, previous)
     }
 
@@ -157,7 +172,8 @@ extension Scorecards {
                    sum(attendance)::bigint, sum(hours)::float8
             FROM \(Self.activityTable(q)) WHERE \(rollupScope(q, [initiative]))
             GROUP BY 1 HAVING sum(engagements) > 0 ORDER BY 1
-            """)
+            """
+        )
     }
 
     /// People per school: known people distinct plus the anonymous.

@@ -111,15 +111,22 @@ public struct Scorecards: Sendable {
         if let id = query.initiativeID { initiative = try await ReferenceData().initiative(id: id, on: db) }
         let sentiment = try await sentiment(query, on: db)
         let summary = summary(
-            query, initiative: initiative, current: try await totals(query, on: db), previous: try await totals(query.previous, on: db),
-            enrolled: try await enrollment(query, on: db), previousEnrolled: try await enrollment(query.previous, on: db),
-            sentiment: sentiment.overall)
+            query,
+            initiative: initiative,
+            current: try await totals(query, on: db),
+            previous: try await totals(query.previous, on: db),
+            enrolled: try await enrollment(query, on: db),
+            previousEnrolled: try await enrollment(query.previous, on: db),
+            sentiment: sentiment.overall
+        )
         return Scorecard(
-            summary: summary, sentiment: sentiment,
+            summary: summary,
+            sentiment: sentiment,
             themes: try await topics(query, "themes", key: "theme", on: db),
             keyphrases: try await topics(query, "keyphrases", key: "phrase", on: db),
             weekly: try await weekly(query, on: db),
-            equity: try await equity(query, on: db))
+            equity: try await equity(query, on: db)
+        )
     }
 
     /// Every initiative's headline numbers for the same period and filters, by index (highest
@@ -140,9 +147,15 @@ public struct Scorecards: Sendable {
                 one.initiativeID = initiative.id
                 summaries.append(
                     summary(
-                        one, initiative: initiative, current: current[initiative.id] ?? Totals(), previous: previous[initiative.id] ?? Totals(),
-                        enrolled: enrolled[initiative.id] ?? 0, previousEnrolled: previousEnrolled[initiative.id] ?? 0,
-                        sentiment: sentiment[initiative.id] ?? Self.slice("all", scored: 0, mean: nil, positive: nil, neutral: nil, negative: nil)))
+                        one,
+                        initiative: initiative,
+                        current: current[initiative.id] ?? Totals(),
+                        previous: previous[initiative.id] ?? Totals(),
+                        enrolled: enrolled[initiative.id] ?? 0,
+                        previousEnrolled: previousEnrolled[initiative.id] ?? 0,
+                        sentiment: sentiment[initiative.id] ?? Self.slice("all", scored: 0, mean: nil, positive: nil, neutral: nil, negative: nil)
+                    )
+                )
             }
         } else {
             for initiative in initiatives {
@@ -170,7 +183,12 @@ public struct Scorecards: Sendable {
 
     /// The headline numbers and the index from the totals of the period and the one before.
     func summary(
-        _ query: ScorecardQuery, initiative: Initiative?, current: Totals, previous: Totals, enrolled: Int, previousEnrolled: Int,
+        _ query: ScorecardQuery,
+        initiative: Initiative?,
+        current: Totals,
+        previous: Totals,
+        enrolled: Int,
+        previousEnrolled: Int,
         sentiment: Scorecard.SentimentSlice
     ) -> ScorecardSummary {
         var targets = Self.defaultTargets
@@ -179,7 +197,8 @@ public struct Scorecards: Sendable {
                 reachPer100: found.reachPer100 ?? targets.reachPer100,
                 voicePer100: found.voicePer100 ?? targets.voicePer100,
                 participationRate: found.participationRate ?? targets.participationRate,
-                volunteerHours: found.volunteerHours ?? targets.volunteerHours)
+                volunteerHours: found.volunteerHours ?? targets.volunteerHours
+            )
         }
         let years = max(query.to.timeIntervalSince(query.from) / (365 * 86_400), 7.0 / 365)
         let voicePer100 = enrolled > 0 ? Double(current.responses + current.feedback) * 100 / Double(enrolled) : 0
@@ -197,17 +216,28 @@ public struct Scorecards: Sendable {
             reach: Self.reach(current.participants, enrolled: enrolled),
             voice: .init(responses: current.responses, feedback: current.feedback, per100Enrolled: Self.rounded(voicePer100)),
             participation: .init(
-                events: current.events, attendance: current.attendance, capacity: current.capacity,
-                fillRate: current.fillRate.map(Self.rounded)),
+                events: current.events,
+                attendance: current.attendance,
+                capacity: current.capacity,
+                fillRate: current.fillRate.map(Self.rounded)
+            ),
             volunteering: .init(
-                signups: current.signups, waitlisted: current.waitlisted, attended: current.attended,
-                approvedHours: Self.rounded(current.approvedHours)),
+                signups: current.signups,
+                waitlisted: current.waitlisted,
+                attended: current.attended,
+                approvedHours: Self.rounded(current.approvedHours)
+            ),
             sentiment: sentiment,
             previous: .init(
                 period: .init(from: query.previous.from, to: query.previous.to),
                 participants: previous.participants >= Scorecard.minimumCell ? previous.participants : nil,
-                responses: previous.responses, feedback: previous.feedback, attendance: previous.attendance,
-                approvedHours: Self.rounded(previous.approvedHours), meanCompound: previous.meanCompound.map(Self.rounded)))
+                responses: previous.responses,
+                feedback: previous.feedback,
+                attendance: previous.attendance,
+                approvedHours: Self.rounded(previous.approvedHours),
+                meanCompound: previous.meanCompound.map(Self.rounded)
+            )
+        )
     }
 
     struct Totals {
@@ -246,7 +276,8 @@ public struct Scorecards: Sendable {
         ).one()
         var totals = Totals()
         (totals.participants, totals.responses, totals.feedback, totals.events, totals.attendance) = try row.decode(
-            (Int, Int, Int, Int, Int).self)
+            (Int, Int, Int, Int, Int).self
+        )
         totals.capacity = try row.decode(Int.self, at: 5)
         totals.signups = try row.decode(Int.self, at: 6)
         totals.waitlisted = try row.decode(Int.self, at: 7)
@@ -277,9 +308,11 @@ public struct Scorecards: Sendable {
     static func reach(_ participants: Int, enrolled: Int) -> Scorecard.Reach {
         let suppressed = participants < Scorecard.minimumCell
         return .init(
-            participants: suppressed ? nil : participants, enrolled: enrolled,
+            participants: suppressed ? nil : participants,
+            enrolled: enrolled,
             per100Enrolled: suppressed || enrolled == 0 ? nil : rounded(Double(participants) * 100 / Double(enrolled)),
-            suppressed: suppressed)
+            suppressed: suppressed
+        )
     }
 
     /// Index v1: each component's raw value against its target (count targets prorated to the
@@ -308,28 +341,40 @@ public struct Scorecards: Sendable {
             value += points
             components.append(
                 .init(
-                    name: name, raw: entry.raw.map(rounded), target: rounded(entry.target), normalized: rounded(normalized),
-                    weight: weight, points: rounded(points)))
+                    name: name,
+                    raw: entry.raw.map(rounded),
+                    target: rounded(entry.target),
+                    normalized: rounded(normalized),
+                    weight: weight,
+                    points: rounded(points)
+                )
+            )
         }
         return (rounded(value), components)
     }
 
     func sentiment(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard.Sentiment {
-        let rows = usesRollups(q) ? try await rollupSentiment(q, q.initiativeID ?? 0, on: db) : try await db.query(
-            """
-            WITH \(scored(q))
-            SELECT coalesce(language, 'all'), count(*)::bigint, avg(compound::numeric)::float8,
-                   avg(CASE WHEN compound >= 0.05 THEN 1 ELSE 0 END)::float8,
-                   avg(CASE WHEN compound > -0.05 AND compound < 0.05 THEN 1 ELSE 0 END)::float8,
-                   avg(CASE WHEN compound <= -0.05 THEN 1 ELSE 0 END)::float8
-            FROM scored GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
-            """)
+        let rows =
+            usesRollups(q)
+            ? try await rollupSentiment(q, q.initiativeID ?? 0, on: db)
+            : try await db.query(
+                """
+                WITH \(scored(q))
+                SELECT coalesce(language, 'all'), count(*)::bigint, avg(compound::numeric)::float8,
+                       avg(CASE WHEN compound >= 0.05 THEN 1 ELSE 0 END)::float8,
+                       avg(CASE WHEN compound > -0.05 AND compound < 0.05 THEN 1 ELSE 0 END)::float8,
+                       avg(CASE WHEN compound <= -0.05 THEN 1 ELSE 0 END)::float8
+                FROM scored GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
+                """
+            )
         var slices: [Scorecard.SentimentSlice] = try rows.map { row in
             let (language, scored, mean, positive, neutral, negative) = try row.decode(
-                (String, Int, Double?, Double?, Double?, Double?).self)
+                (String, Int, Double?, Double?, Double?, Double?).self
+            )
             return Self.slice(language, scored: scored, mean: mean, positive: positive, neutral: neutral, negative: negative)
         }
-        let overall = slices.first(where: { $0.language == "all" })
+        let overall =
+            slices.first(where: { $0.language == "all" })
             ?? Self.slice("all", scored: 0, mean: nil, positive: nil, neutral: nil, negative: nil)
         slices.removeAll(where: { $0.language == "all" })
         return .init(overall: overall, byLanguage: slices)
@@ -337,13 +382,24 @@ public struct Scorecards: Sendable {
 
     /// A sentiment cell, suppressed under `Scorecard.minimumCell` scored texts.
     static func slice(
-        _ language: String, scored: Int, mean: Double?, positive: Double?, neutral: Double?, negative: Double?
+        _ language: String,
+        scored: Int,
+        mean: Double?,
+        positive: Double?,
+        neutral: Double?,
+        negative: Double?
     ) -> Scorecard.SentimentSlice {
         let suppressed = scored < Scorecard.minimumCell
         func cell(_ value: Double?) -> Double? { suppressed ? nil : value.map(Self.rounded) }
         return .init(
-            language: language, scored: scored, meanCompound: cell(mean), positiveShare: cell(positive),
-            neutralShare: cell(neutral), negativeShare: cell(negative), suppressed: suppressed)
+            language: language,
+            scored: scored,
+            meanCompound: cell(mean),
+            positiveShare: cell(positive),
+            neutralShare: cell(neutral),
+            negativeShare: cell(negative),
+            suppressed: suppressed
+        )
     }
 
     /// Top 10 themes or keyphrases of scored comments, with the previous period's count and up to
@@ -363,12 +419,14 @@ public struct Scorecards: Sendable {
                            coalesce((array_agg(id ORDER BY id DESC) FILTER (WHERE source = 'feedback'))[1:3], '{}')::text[] AS examples
                     FROM items GROUP BY name ORDER BY count(*) DESC, name LIMIT 10)
             SELECT name, n, examples FROM top ORDER BY n DESC, name
-            """)
+            """
+        )
         let previousCounts = try await db.query(
             """
             WITH \(scored(previous))
             SELECT lower(e ->> \(key)), count(*)::bigint FROM scored s, jsonb_array_elements(s.\(unsafeSQL: column)) e GROUP BY 1
-            """)
+            """
+        )
         return try Self.topics(rows, previous: previousCounts)
     }
 
@@ -383,18 +441,21 @@ public struct Scorecards: Sendable {
     }
 
     func weekly(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> [Scorecard.Week] {
-        let rows = usesRollups(q) ? try await rollupWeekly(q, q.initiativeID ?? 0, on: db) : try await db.query(
-            """
-            WITH activity AS (
-                SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'UTC') AS week, 1 AS responses, 0 AS feedback, 0 AS attendance, 0::float8 AS hours \(responses(q))
-                UNION ALL SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC'), 0, 1, 0, 0 \(feedback(q))
-                UNION ALL SELECT date_trunc('week', e.starts_at AT TIME ZONE 'UTC'), 0, 0, a.count, 0 \(attendance(q))
-                UNION ALL SELECT date_trunc('week', sh.starts_at AT TIME ZONE 'UTC'), 0, 0, 0, coalesce(s.hours_approved, 0)::float8 \(signups(q))
+        let rows =
+            usesRollups(q)
+            ? try await rollupWeekly(q, q.initiativeID ?? 0, on: db)
+            : try await db.query(
+                """
+                WITH activity AS (
+                    SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'UTC') AS week, 1 AS responses, 0 AS feedback, 0 AS attendance, 0::float8 AS hours \(responses(q))
+                    UNION ALL SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC'), 0, 1, 0, 0 \(feedback(q))
+                    UNION ALL SELECT date_trunc('week', e.starts_at AT TIME ZONE 'UTC'), 0, 0, a.count, 0 \(attendance(q))
+                    UNION ALL SELECT date_trunc('week', sh.starts_at AT TIME ZONE 'UTC'), 0, 0, 0, coalesce(s.hours_approved, 0)::float8 \(signups(q))
+                )
+                SELECT to_char(week, 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint, sum(attendance)::bigint, sum(hours)::float8
+                FROM activity GROUP BY week ORDER BY week
+                """
             )
-            SELECT to_char(week, 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint, sum(attendance)::bigint, sum(hours)::float8
-            FROM activity GROUP BY week ORDER BY week
-            """
-        )
         return try rows.map { row in
             let (week, responses, feedback, attendance, hours) = try row.decode((String, Int, Int, Int, Double).self)
             return .init(weekStart: week, responses: responses, feedback: feedback, attendance: attendance, approvedHours: Self.rounded(hours))
@@ -420,15 +481,22 @@ public struct Scorecards: Sendable {
             FROM schools s LEFT JOIN per_school p ON p.school_id = s.id
             WHERE (\(q.schoolID)::bigint IS NULL OR s.id = \(q.schoolID)) AND (\(q.cluster)::text IS NULL OR s.cluster = \(q.cluster))
             ORDER BY s.code
-            """)
+            """
+        )
         var cells: [Scorecard.SchoolCell] = try rows.map { row in
             let (id, code, name, cluster, enrollment, people) = try row.decode((Int64, String, String, String, Int, Int).self)
             let suppressed = people < Scorecard.minimumCell
             return .init(
-                schoolID: id, code: code, name: name, cluster: cluster, enrollment: enrollment,
+                schoolID: id,
+                code: code,
+                name: name,
+                cluster: cluster,
+                enrollment: enrollment,
                 participants: suppressed ? nil : people,
                 per100Enrolled: suppressed || enrollment == 0 ? nil : Self.rounded(Double(people) * 100 / Double(enrollment)),
-                belowHalfMedian: nil, suppressed: suppressed)
+                belowHalfMedian: nil,
+                suppressed: suppressed
+            )
         }
         let median = Self.median(cells.compactMap(\.per100Enrolled))
         if let median {

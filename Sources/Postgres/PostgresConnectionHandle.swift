@@ -18,8 +18,7 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         let keywords = parameters.map { strdup($0.0) } + [nil]
         let values = parameters.map { strdup($0.1) } + [nil]
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for pointer in keywords + values { free(pointer) }
         }
         let connection = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordPointers in
             values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
@@ -71,7 +70,7 @@ final class PostgresConnectionHandle: @unchecked Sendable {
         var lengths: [Int32] = []
         var formats: [Int32] = []
         var buffers: [UnsafeMutablePointer<CChar>?] = []
-        defer { buffers.forEach { free($0) } }
+        defer { for buffer in buffers { free(buffer) } }
         for (index, bind) in binds.enumerated() {
             switch bind.value {
             case .none:

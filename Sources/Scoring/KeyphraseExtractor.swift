@@ -370,6 +370,8 @@ struct Document {
     func termScores(bigrams: IntegerTable) -> [Double] {
         // Per term: distinct left neighbours, left co-occurrences, distinct right, right.
         var context = [(Int32, Int32, Int32, Int32)](repeating: (0, 0, 0, 0), count: terms.count)
+        // swift-format-ignore: ReplaceForEachWithForLoop
+        // (IntegerTable's own visitor, not a Sequence.)
         bigrams.forEach { pair, count in
             let first = Int(pair >> 32)
             let second = Int(pair & 0xFFFF_FFFF)

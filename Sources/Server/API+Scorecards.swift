@@ -8,7 +8,12 @@ extension API {
     /// The query from the common parameters: a named period (default: this school year) unless
     /// from/to are given; both bounds are needed together.
     static func scorecardQuery(
-        initiativeID: Int64?, period: String?, from: Date?, to: Date?, schoolID: Int64?, cluster: String?,
+        initiativeID: Int64?,
+        period: String?,
+        from: Date?,
+        to: Date?,
+        schoolID: Int64?,
+        cluster: String?,
         group: Components.Schemas.StakeholderGroup?
     ) throws -> ScorecardQuery {
         var range = try ScorecardQuery.period(named: period)
@@ -17,7 +22,13 @@ extension API {
             range = (from, to)
         }
         return ScorecardQuery(
-            initiativeID: initiativeID, from: range.from, to: range.to, schoolID: schoolID, cluster: cluster, group: group?.domain)
+            initiativeID: initiativeID,
+            from: range.from,
+            to: range.to,
+            schoolID: schoolID,
+            cluster: cluster,
+            group: group?.domain
+        )
     }
 
     /// The scorecard JSON exactly as the CLI prints it, and its ETag.
@@ -30,8 +41,14 @@ extension API {
     func getScorecard(_ input: Operations.GetScorecard.Input) async throws -> Operations.GetScorecard.Output {
         let query = input.query
         let request = try Self.scorecardQuery(
-            initiativeID: input.path.initiativeId, period: query.period?.rawValue, from: query.from, to: query.to,
-            schoolID: query.schoolId, cluster: query.cluster, group: query.group)
+            initiativeID: input.path.initiativeId,
+            period: query.period?.rawValue,
+            from: query.from,
+            to: query.to,
+            schoolID: query.schoolId,
+            cluster: query.cluster,
+            group: query.group
+        )
         let (data, etag) = try await scorecardJSON(request) {
             try Self.scorecardBody(try await Scorecards().scorecard(request, on: $0))
         }
@@ -43,7 +60,8 @@ extension API {
     /// The scorecard JSON, computed in one REPEATABLE READ snapshot; a rollup scorecard is marked
     /// for ScorecardCacheMiddleware to keep until something it is computed from changes.
     func scorecardJSON(
-        _ request: ScorecardQuery, compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
+        _ request: ScorecardQuery,
+        compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
     ) async throws -> (Data, String) {
         // Read only by the middleware, which has no cache when scorecards come from a replica.
         if Scorecards().usesRollups(request) { CacheMark.current?.markCacheable() }
@@ -53,8 +71,14 @@ extension API {
     func listScorecards(_ input: Operations.ListScorecards.Input) async throws -> Operations.ListScorecards.Output {
         let query = input.query
         let request = try Self.scorecardQuery(
-            initiativeID: nil, period: query.period?.rawValue, from: query.from, to: query.to, schoolID: query.schoolId,
-            cluster: query.cluster, group: query.group)
+            initiativeID: nil,
+            period: query.period?.rawValue,
+            from: query.from,
+            to: query.to,
+            schoolID: query.schoolId,
+            cluster: query.cluster,
+            group: query.group
+        )
         let ascending = query.sort == .indexAsc
         let (data, etag) = try await scorecardJSON(request) {
             try Self.scorecardBody(["items": try await Scorecards().all(request, ascending: ascending, on: $0)])

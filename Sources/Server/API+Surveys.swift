@@ -120,8 +120,14 @@ extension Operations.ListFeedback.Input.Query: RecordListQuery {}
 extension API {
     static func filter(_ query: some RecordListQuery) throws -> ListFilter {
         try filter(
-            initiativeID: query.initiativeId, schoolID: query.schoolId, group: query.group, from: query.from, to: query.to,
-            cursor: query.cursor, limit: query.limit)
+            initiativeID: query.initiativeId,
+            schoolID: query.schoolId,
+            group: query.group,
+            from: query.from,
+            to: query.to,
+            cursor: query.cursor,
+            limit: query.limit
+        )
     }
 }
 

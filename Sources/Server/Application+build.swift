@@ -31,8 +31,12 @@ public func buildApplication(
                 additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTimeout)],
                 idleTimeout: TimeAmount(configuration.idleTimeout),
                 httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: configuration.maximumHeaderBytes, maxHeaderListSize: configuration.maximumHeaderBytes,
-                    maxHeaderFieldCount: configuration.maximumHeaderFields))),
+                    maxHeaderFieldSize: configuration.maximumHeaderBytes,
+                    maxHeaderListSize: configuration.maximumHeaderBytes,
+                    maxHeaderFieldCount: configuration.maximumHeaderFields
+                )
+            )
+        ),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "chorus"
@@ -64,15 +68,24 @@ public func buildRouter(
     router.add(
         middleware: MethodGuardMiddleware(
             contract: try ContractRoutes(
-                contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self), prefix: "/api/v1",
-                extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])])))
+                contract: String(decoding: try OpenAPIDocument.bytes(), as: UTF8.self),
+                prefix: "/api/v1",
+                extra: [("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/openapi.yaml", [.get])]
+            )
+        )
+    )
     HealthController(database: database).addRoutes(to: router)
-    MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache, restarts: configuration.restarts).addRoutes(to: router)
+    MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache, restarts: configuration.restarts).addRoutes(
+        to: router
+    )
     let web = try WebPages(
         database: database,
         limiter: SubmissionLimiter(
-            perClientPerMinute: configuration.submissionsPerClientPerMinute, perClientBurst: configuration.submissionBurst,
-            trustedProxies: configuration.trustedProxies))
+            perClientPerMinute: configuration.submissionsPerClientPerMinute,
+            perClientBurst: configuration.submissionBurst,
+            trustedProxies: configuration.trustedProxies
+        )
+    )
     web.addRoutes(to: router)
     let liaison = LiaisonPages(web: web)
     liaison.addRoutes(to: router)
@@ -89,7 +102,9 @@ public func buildRouter(
         .add(middleware: NullGuardMiddleware())
         .add(middleware: ScorecardCacheMiddleware(cache: readDatabase == nil ? scorecardCache : nil))
     try API(database: database, scorecardDatabase: readDatabase).registerHandlers(
-        on: api, configuration: .init(dateTranscoder: RFC3339DateTranscoder()))
+        on: api,
+        configuration: .init(dateTranscoder: RFC3339DateTranscoder())
+    )
     return router
 }
 

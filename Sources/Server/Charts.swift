@@ -22,9 +22,14 @@ enum Charts {
 
     /// Weekly responses, comments and attendance as three lines.
     static func weekly(_ weeks: [Scorecard.Week], labels: (String, String, String), title: String) -> String {
-        let width = 640, height = 220, left = 40, bottom = 190, top = 20
+        let width = 640
+        let height = 220
+        let left = 40
+        let bottom = 190
+        let top = 20
         let series: [(String, String, [Int])] = [
-            (labels.0, "#12355b", weeks.map(\.responses)), (labels.1, "#c2410c", weeks.map(\.feedback)), (labels.2, "#15803d", weeks.map(\.attendance)),
+            (labels.0, "#12355b", weeks.map(\.responses)), (labels.1, "#c2410c", weeks.map(\.feedback)),
+            (labels.2, "#15803d", weeks.map(\.attendance)),
         ]
         let peak = max(1, series.flatMap(\.2).max() ?? 1)
         let step = weeks.count > 1 ? Double(width - left - 10) / Double(weeks.count - 1) : 0
@@ -32,7 +37,8 @@ enum Charts {
             "\(number(Double(left) + Double(index) * step)),\(number(Double(bottom) - Double(value) / Double(peak) * Double(bottom - top)))"
         }
         var body = "<line x1=\"\(left)\" y1=\"\(bottom)\" x2=\"\(width - 10)\" y2=\"\(bottom)\" stroke=\"#4b5563\"/>"
-        body += "<text x=\"4\" y=\"\(top + 4)\" font-size=\"11\" fill=\"#1b1b1b\">\(peak)</text><text x=\"4\" y=\"\(bottom)\" font-size=\"11\" fill=\"#1b1b1b\">0</text>"
+        body +=
+            "<text x=\"4\" y=\"\(top + 4)\" font-size=\"11\" fill=\"#1b1b1b\">\(peak)</text><text x=\"4\" y=\"\(bottom)\" font-size=\"11\" fill=\"#1b1b1b\">0</text>"
         for (index, (name, color, values)) in series.enumerated() {
             let points = values.enumerated().map { point($0.offset, $0.element) }.joined(separator: " ")
             body += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.5\"/>"
@@ -41,7 +47,8 @@ enum Charts {
         }
         if let first = weeks.first, let last = weeks.last {
             body += "<text x=\"\(left)\" y=\"\(bottom + 14)\" font-size=\"11\" fill=\"#1b1b1b\">\(escape(first.weekStart))</text>"
-            body += "<text x=\"\(width - 10)\" y=\"\(bottom + 14)\" font-size=\"11\" text-anchor=\"end\" fill=\"#1b1b1b\">\(escape(last.weekStart))</text>"
+            body +=
+                "<text x=\"\(width - 10)\" y=\"\(bottom + 14)\" font-size=\"11\" text-anchor=\"end\" fill=\"#1b1b1b\">\(escape(last.weekStart))</text>"
         }
         let totals = series.map { "\($0.0) \($0.2.reduce(0, +))" }.joined(separator: ", ")
         return frame(id: "weekly", title: title, description: "\(weeks.count) weeks; totals: \(totals)", width: width, height: height, body)
@@ -49,29 +56,42 @@ enum Charts {
 
     /// One bar per row, 0–`scale`, with its value; `nil` values are drawn as "suppressed".
     static func bars(
-        id: String, title: String, rows: [(label: String, value: Double?, flag: Bool)], scale: Double, reference: (String, Double)?,
-        suppressed: String, flagged: String
+        id: String,
+        title: String,
+        rows: [(label: String, value: Double?, flag: Bool)],
+        scale: Double,
+        reference: (String, Double)?,
+        suppressed: String,
+        flagged: String
     ) -> String {
-        let width = 640, rowHeight = 26, left = 200, right = 70
+        let width = 640
+        let rowHeight = 26
+        let left = 200
+        let right = 70
         let height = max(1, rows.count) * rowHeight + 30
         let span = Double(width - left - right)
         var body = ""
         for (index, row) in rows.enumerated() {
             let y = 10 + index * rowHeight
-            body += "<text x=\"\(left - 8)\" y=\"\(y + 15)\" font-size=\"12\" text-anchor=\"end\" fill=\"#1b1b1b\">\(escape(String(row.label.prefix(30))))</text>"
+            body +=
+                "<text x=\"\(left - 8)\" y=\"\(y + 15)\" font-size=\"12\" text-anchor=\"end\" fill=\"#1b1b1b\">\(escape(String(row.label.prefix(30))))</text>"
             if let value = row.value {
                 let w = max(1, min(span, value / max(scale, 0.0001) * span))
                 body += "<rect x=\"\(left)\" y=\"\(y + 3)\" width=\"\(number(w))\" height=\"16\" fill=\"\(row.flag ? "#b91c1c" : "#12355b")\"/>"
-                body += "<text x=\"\(number(Double(left) + w + 6))\" y=\"\(y + 15)\" font-size=\"12\" fill=\"#1b1b1b\">\(number(value))\(row.flag ? " ⚑" : "")</text>"
+                body +=
+                    "<text x=\"\(number(Double(left) + w + 6))\" y=\"\(y + 15)\" font-size=\"12\" fill=\"#1b1b1b\">\(number(value))\(row.flag ? " ⚑" : "")</text>"
             } else {
-                body += "<rect x=\"\(left)\" y=\"\(y + 3)\" width=\"\(Int(span))\" height=\"16\" fill=\"none\" stroke=\"#6b7280\" stroke-dasharray=\"4 3\"/>"
+                body +=
+                    "<rect x=\"\(left)\" y=\"\(y + 3)\" width=\"\(Int(span))\" height=\"16\" fill=\"none\" stroke=\"#6b7280\" stroke-dasharray=\"4 3\"/>"
                 body += "<text x=\"\(left + 8)\" y=\"\(y + 15)\" font-size=\"12\" fill=\"#4b5563\">\(escape(suppressed))</text>"
             }
         }
         if let (name, value) = reference, scale > 0 {
             let x = Double(left) + min(span, value / scale * span)
-            body += "<line x1=\"\(number(x))\" y1=\"4\" x2=\"\(number(x))\" y2=\"\(height - 22)\" stroke=\"#c2410c\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
-            body += "<text x=\"\(number(x))\" y=\"\(height - 8)\" font-size=\"12\" text-anchor=\"middle\" fill=\"#c2410c\">\(escape(name)) \(number(value))</text>"
+            body +=
+                "<line x1=\"\(number(x))\" y1=\"4\" x2=\"\(number(x))\" y2=\"\(height - 22)\" stroke=\"#c2410c\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
+            body +=
+                "<text x=\"\(number(x))\" y=\"\(height - 8)\" font-size=\"12\" text-anchor=\"middle\" fill=\"#c2410c\">\(escape(name)) \(number(value))</text>"
         }
         let hidden = rows.filter { $0.value == nil }.count
         let marked = rows.filter(\.flag).map(\.label)
@@ -83,7 +103,10 @@ enum Charts {
 
     /// Positive, neutral and negative shares as one stacked bar per language.
     static func sentiment(_ slices: [Scorecard.SentimentSlice], labels: (String, String, String), suppressed: String, title: String) -> String {
-        let width = 640, rowHeight = 30, left = 80, span = 520
+        let width = 640
+        let rowHeight = 30
+        let left = 80
+        let span = 520
         let height = max(1, slices.count) * rowHeight + 34
         var body = ""
         var description: [String] = []
@@ -102,7 +125,8 @@ enum Charts {
                 x += w
             }
             description.append(
-                "\(slice.language): \(labels.0) \(number(positive * 100))%, \(labels.1) \(number(neutral * 100))%, \(labels.2) \(number(negative * 100))%")
+                "\(slice.language): \(labels.0) \(number(positive * 100))%, \(labels.1) \(number(neutral * 100))%, \(labels.2) \(number(negative * 100))%"
+            )
         }
         for (index, (name, color)) in [(labels.0, "#15803d"), (labels.1, "#9ca3af"), (labels.2, "#b91c1c")].enumerated() {
             body += "<rect x=\"\(left + index * 140)\" y=\"\(height - 16)\" width=\"12\" height=\"12\" fill=\"\(color)\"/>"

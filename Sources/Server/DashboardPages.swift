@@ -26,8 +26,12 @@ struct DashboardPages: Sendable {
         let range = try ScorecardQuery.period(named: period)
         return (
             ScorecardQuery(
-                initiativeID: initiative, from: range.from, to: range.to, schoolID: parameters["school_id"].flatMap { Int64(String($0)) },
-                group: parameters["group"].flatMap { StakeholderGroup(rawValue: String($0)) }),
+                initiativeID: initiative,
+                from: range.from,
+                to: range.to,
+                schoolID: parameters["school_id"].flatMap { Int64(String($0)) },
+                group: parameters["group"].flatMap { StakeholderGroup(rawValue: String($0)) }
+            ),
             period
         )
     }
@@ -49,7 +53,8 @@ struct DashboardPages: Sendable {
                 "id": summary.initiative?.id ?? 0, "title": summary.initiative?.title ?? "", "index": Charts.number(summary.index.value),
                 "previous": summary.index.previous.map(Charts.number) ?? false,
                 "reach": summary.reach.per100Enrolled.map(Charts.number) ?? t[text: "suppressed"], "responses": summary.voice.responses,
-                "comments": summary.voice.feedback, "sentiment": summary.sentiment.meanCompound.map { String(format: "%.2f", $0) } ?? t[text: "suppressed"],
+                "comments": summary.voice.feedback,
+                "sentiment": summary.sentiment.meanCompound.map { String(format: "%.2f", $0) } ?? t[text: "suppressed"],
             ]
         }
         return try await web.page("dashboard", view, request: request, language: language, form: true)
@@ -78,19 +83,37 @@ struct DashboardPages: Sendable {
         view["index"] = Charts.number(card.index.value)
         view["previous"] = card.index.previous.map(Charts.number) ?? false
         view["componentsChart"] = Charts.bars(
-            id: "components", title: t[text: "components"],
-            rows: card.index.components.map { (label: "\(t["component_" + $0.name] ?? $0.name) (\(t[text: "weight"]) \(Int($0.weight * 100))%)", value: $0.normalized, flag: false) },
-            scale: 100, reference: nil, suppressed: t[text: "suppressed"], flagged: t[text: "below_half"])
-        view["weeklyChart"] = Charts.weekly(card.weekly, labels: (t[text: "responses"], t[text: "comments"], t[text: "attendance"]), title: t[text: "weekly"])
+            id: "components",
+            title: t[text: "components"],
+            rows: card.index.components.map {
+                (label: "\(t["component_" + $0.name] ?? $0.name) (\(t[text: "weight"]) \(Int($0.weight * 100))%)", value: $0.normalized, flag: false)
+            },
+            scale: 100,
+            reference: nil,
+            suppressed: t[text: "suppressed"],
+            flagged: t[text: "below_half"]
+        )
+        view["weeklyChart"] = Charts.weekly(
+            card.weekly,
+            labels: (t[text: "responses"], t[text: "comments"], t[text: "attendance"]),
+            title: t[text: "weekly"]
+        )
         view["sentimentChart"] = Charts.sentiment(
-            [card.sentiment.overall] + card.sentiment.byLanguage, labels: (t[text: "positive"], t[text: "neutral"], t[text: "negative"]),
-            suppressed: t[text: "suppressed"], title: t[text: "sentiment"])
+            [card.sentiment.overall] + card.sentiment.byLanguage,
+            labels: (t[text: "positive"], t[text: "neutral"], t[text: "negative"]),
+            suppressed: t[text: "suppressed"],
+            title: t[text: "sentiment"]
+        )
         let schools = card.equity.schools
         view["equityChart"] = Charts.bars(
-            id: "equity", title: t[text: "equity"],
+            id: "equity",
+            title: t[text: "equity"],
             rows: schools.map { (label: $0.name, value: $0.per100Enrolled, flag: $0.belowHalfMedian == true) },
-            scale: max(1, schools.compactMap(\.per100Enrolled).max() ?? 1), reference: card.equity.districtMedianPer100.map { (t[text: "median"], $0) },
-            suppressed: t[text: "suppressed"], flagged: t[text: "below_half"])
+            scale: max(1, schools.compactMap(\.per100Enrolled).max() ?? 1),
+            reference: card.equity.districtMedianPer100.map { (t[text: "median"], $0) },
+            suppressed: t[text: "suppressed"],
+            flagged: t[text: "below_half"]
+        )
         view["themes"] = card.themes.map { theme -> [String: Any] in
             let texts = theme.exampleFeedbackIDs.compactMap { examples[$0] }
             return ["name": theme.name, "count": theme.count, "previousCount": theme.previousCount, "examples": texts, "hasExamples": !texts.isEmpty]
@@ -102,7 +125,9 @@ struct DashboardPages: Sendable {
         let t = web.strings[language]
         var view = try await web.formView(form: nil, errors: [:], language: language, anchors: [:])
         view["filterAction"] = action
-        view["periods"] = ["week", "month", "quarter", "year"].map { ["value": $0, "label": t[text: "period_\($0)"], "selected": $0 == period] as [String: Any] }
+        view["periods"] = ["week", "month", "quarter", "year"].map {
+            ["value": $0, "label": t[text: "period_\($0)"], "selected": $0 == period] as [String: Any]
+        }
         view["schools"] = (view["schools"] as? [[String: Any]] ?? []).map { school -> [String: Any] in
             var school = school
             school["selected"] = (school["id"] as? Int64) == query.schoolID
@@ -113,7 +138,8 @@ struct DashboardPages: Sendable {
         }
         view["periodLabel"] = "\(t[text: "period_\(period)"]): \(WebPages.when(query.from, language)) – \(WebPages.when(query.to, language))"
         var items = URLComponents()
-        items.queryItems = [URLQueryItem(name: "lang", value: language), URLQueryItem(name: "period", value: period)]
+        items.queryItems =
+            [URLQueryItem(name: "lang", value: language), URLQueryItem(name: "period", value: period)]
             + (query.schoolID.map { [URLQueryItem(name: "school_id", value: String($0))] } ?? [])
             + (query.group.map { [URLQueryItem(name: "group", value: $0.rawValue)] } ?? [])
         view["query"] = items.percentEncodedQuery ?? ""

@@ -42,7 +42,12 @@ struct FormGuard: Sendable {
         return (token, existing == nil ? PageCookie.header(Self.cookie, nonce, for: request) : nil)
     }
 
-    func check(_ request: Request, form: FormFields, now: Date = Date(), minimumFillTime: TimeInterval = Self.minimumFillTime) async throws
+    func check(
+        _ request: Request,
+        form: FormFields,
+        now: Date = Date(),
+        minimumFillTime: TimeInterval = Self.minimumFillTime
+    ) async throws
         -> Verdict
     {
         if let origin = request.headers[.origin], let host = request.head.authority {

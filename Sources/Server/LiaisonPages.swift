@@ -94,17 +94,28 @@ struct LiaisonPages: Sendable {
         }
         var view = try await web.formView(form: form, errors: errors, language: language, anchors: ["event": "title"])
         view["title"] = t[text: "events"]
-        view["events"] = events.map { ["id": $0.id, "title": $0.title, "when": WebPages.when($0.startsAt, language), "attended": $0.attendanceTotal] as [String: Any] }
+        view["events"] = events.map {
+            ["id": $0.id, "title": $0.title, "when": WebPages.when($0.startsAt, language), "attended": $0.attendanceTotal] as [String: Any]
+        }
         let kinds = ["family_night", "workshop", "meeting", "conference", "community", "training", "other"]
         view["kinds"] = kinds.map { (kind: String) -> [String: Any] in
             let label: String = t["kind_" + kind] ?? kind
             return ["value": kind, "label": label, "selected": form?["kind"] == kind]
         }
-        view["initiatives"] = initiatives.map { ["id": $0.id, "title": $0.title, "selected": form?["initiative_id"] == String($0.id)] as [String: Any] }
+        view["initiatives"] = initiatives.map {
+            ["id": $0.id, "title": $0.title, "selected": form?["initiative_id"] == String($0.id)] as [String: Any]
+        }
         var values = view["values"] as? [String: Any] ?? [:]
         for field in ["title", "location", "starts_at", "ends_at", "capacity"] { values[field] = form?[field] ?? "" }
         view["values"] = values
-        return try await web.page("events", view, request: request, language: language, status: errors.isEmpty ? .ok : .unprocessableContent, form: true)
+        return try await web.page(
+            "events",
+            view,
+            request: request,
+            language: language,
+            status: errors.isEmpty ? .ok : .unprocessableContent,
+            form: true
+        )
     }
 
     func createEvent(_ request: Request, _ principal: Tokens.Principal) async throws -> Response {
@@ -121,9 +132,18 @@ struct LiaisonPages: Sendable {
             let event = try await web.database.withTransaction { db in
                 try await Events().create(
                     .init(
-                        title: title, kind: kind, initiativeIDs: [initiative], schoolID: form["school_id"].flatMap { Int64($0) },
-                        location: form["location"], startsAt: starts, endsAt: ends, capacity: form["capacity"].flatMap { Int($0) }),
-                    recordedBy: principal.tokenID, on: db)
+                        title: title,
+                        kind: kind,
+                        initiativeIDs: [initiative],
+                        schoolID: form["school_id"].flatMap { Int64($0) },
+                        location: form["location"],
+                        startsAt: starts,
+                        endsAt: ends,
+                        capacity: form["capacity"].flatMap { Int($0) }
+                    ),
+                    recordedBy: principal.tokenID,
+                    on: db
+                )
             }
             return Response(status: .seeOther, headers: [.location: "/liaison/events/\(event.id)?lang=\(WebStrings.language(of: request))"])
         } catch let error as EngagementError where error.code == .invalid || error.code == .notFound {
@@ -132,7 +152,12 @@ struct LiaisonPages: Sendable {
     }
 
     func event(
-        _ request: Request, id: Int64, notice: String?, form: FormFields?, errors: [String: String], sheetErrors: [String]
+        _ request: Request,
+        id: Int64,
+        notice: String?,
+        form: FormFields?,
+        errors: [String: String],
+        sheetErrors: [String]
     ) async throws -> Response {
         let language = WebStrings.language(of: request)
         let found: Event
@@ -173,8 +198,11 @@ struct LiaisonPages: Sendable {
                         guard let text = form["count_\(group.rawValue)"] else { continue }
                         guard let count = Int(text) else { throw EngagementError.invalid("count", "must be a whole number") }
                         _ = try await Events().recordAttendance(
-                            eventID: eventID, .init(kind: "headcount", group: group, count: count, contact: nil), recordedBy: principal.tokenID,
-                            on: db)
+                            eventID: eventID,
+                            .init(kind: "headcount", group: group, count: count, contact: nil),
+                            recordedBy: principal.tokenID,
+                            on: db
+                        )
                     }
                 }
                 return try await event(request, id: eventID, notice: t[text: "saved"], form: nil, errors: [:], sheetErrors: [])
@@ -184,8 +212,11 @@ struct LiaisonPages: Sendable {
                 }
                 _ = try await web.database.withTransaction { db in
                     try await Events().recordAttendance(
-                        eventID: eventID, .init(kind: "checkin", group: group, count: 1, contact: WebPages.contact(form)),
-                        recordedBy: principal.tokenID, on: db)
+                        eventID: eventID,
+                        .init(kind: "checkin", group: group, count: 1, contact: WebPages.contact(form)),
+                        recordedBy: principal.tokenID,
+                        on: db
+                    )
                 }
                 return try await event(request, id: eventID, notice: t[text: "saved"], form: nil, errors: [:], sheetErrors: [])
             case "sheet":
@@ -197,7 +228,13 @@ struct LiaisonPages: Sendable {
                     return try await event(request, id: eventID, notice: "\(count) \(t[text: "imported"])", form: nil, errors: [:], sheetErrors: [])
                 } catch let rejected as SignInSheet.Rejected {
                     return try await event(
-                        request, id: eventID, notice: nil, form: form, errors: [:], sheetErrors: rejected.errors.prefix(50).map(\.description))
+                        request,
+                        id: eventID,
+                        notice: nil,
+                        form: form,
+                        errors: [:],
+                        sheetErrors: rejected.errors.prefix(50).map(\.description)
+                    )
                 }
             default:
                 return try await web.notFound(request, language)

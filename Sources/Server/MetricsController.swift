@@ -50,7 +50,8 @@ struct MetricsController: Sendable {
             FROM (SELECT DISTINCT kind FROM jobs) k CROSS JOIN unnest(enum_range(NULL::job_state)) s(state)
             LEFT JOIN jobs j ON j.kind = k.kind AND j.state = s.state
             GROUP BY 1, 2
-            """)
+            """
+        )
         for row in rows {
             let (kind, state, count) = try row.decode((String, String, Int).self)
             gauge("chorus_jobs", "Jobs in the queue by kind and state.", [("kind", kind), ("state", state)]).set(Double(count))

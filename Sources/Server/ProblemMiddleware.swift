@@ -75,7 +75,11 @@ struct Problem: Encodable {
         case let error as DecodingError:
             self.init(decoding: error)
         case let error as QueryGuardError:
-            self.init(status: .badRequest, detail: "\(error.parameter) \(error.detail)", errors: [FieldError(field: error.parameter, message: error.detail)])
+            self.init(
+                status: .badRequest,
+                detail: "\(error.parameter) \(error.detail)",
+                errors: [FieldError(field: error.parameter, message: error.detail)]
+            )
         case let error as MethodNotAllowed:
             self.init(status: .methodNotAllowed, detail: "this path takes \(error.allow)")
             self.allow = error.allow

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import Postgres
 import ServiceLifecycle
 
@@ -131,7 +131,9 @@ struct ScorecardCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         try await response.body.write(collector)
         let bytes = collector.buffer.withLockedValue { Data($0.readableBytesView) }
         cache.store(
-            key, .init(generation: generation, body: bytes, etag: etag, contentType: response.headers[.contentType] ?? "application/json"))
+            key,
+            .init(generation: generation, body: bytes, etag: etag, contentType: response.headers[.contentType] ?? "application/json")
+        )
         response.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
         return response
     }

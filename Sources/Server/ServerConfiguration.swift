@@ -24,9 +24,16 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [NetworkRange]
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024, submissionsPerClientPerMinute: Double = 10,
-        submissionBurst: Double = 5, idleTimeout: Duration = .seconds(15), requestTimeout: Duration = .seconds(60),
-        maximumHeaderBytes: Int = 32 * 1024, maximumHeaderFields: Int = 100, restarts: Int = 0,
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        maximumBodyBytes: Int = 64 * 1024,
+        submissionsPerClientPerMinute: Double = 10,
+        submissionBurst: Double = 5,
+        idleTimeout: Duration = .seconds(15),
+        requestTimeout: Duration = .seconds(60),
+        maximumHeaderBytes: Int = 32 * 1024,
+        maximumHeaderFields: Int = 100,
+        restarts: Int = 0,
         trustedProxies: [NetworkRange] = NetworkRange.loopback
     ) {
         self.host = host

@@ -19,7 +19,9 @@ final class SubmissionLimiter: Sendable {
     private let buckets = NIOLockedValueBox([String: Bucket]())
 
     init(
-        perClientPerMinute: Double = 10, perClientBurst: Double = 5, globalPerSecond: Double = 50,
+        perClientPerMinute: Double = 10,
+        perClientBurst: Double = 5,
+        globalPerSecond: Double = 50,
         trustedProxies: [NetworkRange] = NetworkRange.loopback
     ) {
         self.trustedProxies = trustedProxies

@@ -60,20 +60,26 @@ struct WebPages: Sendable {
         let language = WebStrings.language(of: request)
         let now = Date()
         let (surveys, opportunities) = try await database.withTransaction(isolation: .repeatableRead) { db in
-            (try await Surveys().surveys(initiativeID: nil, cursor: nil, limit: 200, on: db).items.filter { $0.isOpen(at: now) },
-             try await Volunteering().opportunities(initiativeID: nil, on: db))
+            (
+                try await Surveys().surveys(initiativeID: nil, cursor: nil, limit: 200, on: db).items.filter { $0.isOpen(at: now) },
+                try await Volunteering().opportunities(initiativeID: nil, on: db)
+            )
         }
         let shifts: [[String: Any]] = opportunities.flatMap { opportunity in
             opportunity.shifts.filter { $0.startsAt > now }.map { shift in
-                ["id": shift.id, "title": opportunity.title, "when": Self.when(shift.startsAt, language), "remaining": shift.remaining,
-                 "full": shift.remaining == 0]
+                [
+                    "id": shift.id, "title": opportunity.title, "when": Self.when(shift.startsAt, language), "remaining": shift.remaining,
+                    "full": shift.remaining == 0,
+                ]
             }
         }
         let view: [String: Any] = [
             "title": strings[language][text: "site_title"],
             "surveys": surveys.map { survey -> [String: Any] in
-                ["id": survey.id, "title": language == "es" ? survey.titleES : survey.titleEN,
-                 "closes": survey.closesAt.map { Self.when($0, language) } ?? false]
+                [
+                    "id": survey.id, "title": language == "es" ? survey.titleES : survey.titleEN,
+                    "closes": survey.closesAt.map { Self.when($0, language) } ?? false,
+                ]
             },
             "shifts": shifts,
         ]
@@ -91,7 +97,14 @@ struct WebPages: Sendable {
         guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
-            try await surveyPage(survey, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+            try await surveyPage(
+                survey,
+                request: request,
+                language: language,
+                form: form,
+                errors: ["form": "error_session"],
+                status: .unprocessableContent
+            )
         }
         if let refusal { return refusal }
         var errors: [String: String] = [:]
@@ -103,7 +116,11 @@ struct WebPages: Sendable {
                 if let text = form[field] { answers.append(Answer(questionID: question.id, text: text)) }
             case .likert5, .rating0to10:
                 if let value = form[field] {
-                    if let number = Int(value) { answers.append(Answer(questionID: question.id, number: number)) } else { errors[field] = "error_invalid" }
+                    if let number = Int(value) {
+                        answers.append(Answer(questionID: question.id, number: number))
+                    } else {
+                        errors[field] = "error_invalid"
+                    }
                 }
             case .choice:
                 if let value = form[field] { answers.append(Answer(questionID: question.id, choices: [value])) }
@@ -123,7 +140,9 @@ struct WebPages: Sendable {
                 let receipt = try await database.withTransaction { db in
                     try await Submissions().submitResponse(
                         surveyID: survey.id,
-                        .init(group: group, schoolID: schoolID, language: language, answers: answers, contact: contact), on: db)
+                        .init(group: group, schoolID: schoolID, language: language, answers: answers, contact: contact),
+                        on: db
+                    )
                 }
                 return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
             } catch let error as EngagementError where error.code == .invalid {
@@ -164,8 +183,16 @@ struct WebPages: Sendable {
             do {
                 let receipt = try await database.withTransaction { db in
                     try await Submissions().submitFeedback(
-                        .init(initiativeID: initiativeID, schoolID: schoolID, group: group, language: language, comment: comment,
-                              contact: Self.contact(form)), on: db)
+                        .init(
+                            initiativeID: initiativeID,
+                            schoolID: schoolID,
+                            group: group,
+                            language: language,
+                            comment: comment,
+                            contact: Self.contact(form)
+                        ),
+                        on: db
+                    )
                 }
                 return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
             } catch let error as EngagementError where error.code == .invalid || error.code == .notFound || error.code == .conflict {
@@ -187,7 +214,14 @@ struct WebPages: Sendable {
         guard let found = try await openShift(id) else { return try await notFound(request, language) }
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
-            try await shiftPage(found, request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
+            try await shiftPage(
+                found,
+                request: request,
+                language: language,
+                form: form,
+                errors: ["form": "error_session"],
+                status: .unprocessableContent
+            )
         }
         if let refusal { return refusal }
         var errors: [String: String] = [:]
@@ -199,7 +233,11 @@ struct WebPages: Sendable {
                     try await Volunteering().signUp(shiftID: id, group: group, contact: Self.contact(form) ?? ContactDetails(consent: false), on: db)
                 }
                 return try await thanks(
-                    request, language, message: signup.status == .waitlisted ? "waitlisted" : "signed_up", receipt: "S-\(signup.id)")
+                    request,
+                    language,
+                    message: signup.status == .waitlisted ? "waitlisted" : "signed_up",
+                    receipt: "S-\(signup.id)"
+                )
             } catch let error as EngagementError where error.code == .invalid || error.code == .conflict {
                 for field in error.fields { errors[Self.formField(field.field)] = Self.message(field.field) }
                 if error.fields.isEmpty { errors["contact"] = "error_contact" }
@@ -213,7 +251,11 @@ struct WebPages: Sendable {
     /// Cross-site posts (403), floods (429), bots (a thank-you, nothing stored) and expired or
     /// missing form tokens (`expired`: the form again), before any validation or database work.
     func screen(
-        _ request: Request, form: FormFields, context: ChorusContext, language: String, expired: () async throws -> Response
+        _ request: Request,
+        form: FormFields,
+        context: ChorusContext,
+        language: String,
+        expired: () async throws -> Response
     ) async throws -> Response? {
         let verdict = try await forms.check(request, form: form)
         if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
@@ -228,7 +270,12 @@ struct WebPages: Sendable {
     // MARK: Views
 
     func surveyPage(
-        _ survey: Survey, request: Request, language: String, form: FormFields?, errors: [String: String], status: HTTPResponse.Status = .ok
+        _ survey: Survey,
+        request: Request,
+        language: String,
+        form: FormFields?,
+        errors: [String: String],
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let t = strings[language]
         let spanish = language == "es"
@@ -243,18 +290,27 @@ struct WebPages: Sendable {
             case .text: break
             }
             var help = spanish ? question.helpES : question.helpEN
-            if question.kind == .rating0to10 { help = [help, "\(t[text: "rating_low"]), \(t[text: "rating_high"])"].compactMap { $0 }.joined(separator: " ") }
+            if question.kind == .rating0to10 {
+                help = [help, "\(t[text: "rating_low"]), \(t[text: "rating_high"])"].compactMap { $0 }.joined(separator: " ")
+            }
             return [
                 "anchor": field, "field": field, "prompt": spanish ? question.promptES : question.promptEN, "help": help ?? false,
                 "required": question.required, "isText": question.kind == .text, "value": form?[field] ?? "",
                 "error": errors[field].map { t[$0] ?? $0 } ?? false,
                 "options": options.enumerated().map { index, option -> [String: Any] in
-                    ["optionID": "\(field)-\(index)", "value": option.0, "label": option.1, "checked": chosen.contains(option.0),
-                     "multiple": question.kind == .multiChoice, "field": field]
+                    [
+                        "optionID": "\(field)-\(index)", "value": option.0, "label": option.1, "checked": chosen.contains(option.0),
+                        "multiple": question.kind == .multiChoice, "field": field,
+                    ]
                 },
             ]
         }
-        var view = try await formView(form: form, errors: errors, language: language, anchors: Dictionary(uniqueKeysWithValues: survey.questions.map { ("q\($0.id)", "q\($0.id)") }))
+        var view = try await formView(
+            form: form,
+            errors: errors,
+            language: language,
+            anchors: Dictionary(uniqueKeysWithValues: survey.questions.map { ("q\($0.id)", "q\($0.id)") })
+        )
         view["title"] = spanish ? survey.titleES : survey.titleEN
         view["surveyID"] = survey.id
         view["questions"] = questions
@@ -262,7 +318,13 @@ struct WebPages: Sendable {
         return try await page("survey", view, request: request, language: language, status: status, form: true)
     }
 
-    func feedbackPage(request: Request, language: String, form: FormFields?, errors: [String: String], status: HTTPResponse.Status = .ok)
+    func feedbackPage(
+        request: Request,
+        language: String,
+        form: FormFields?,
+        errors: [String: String],
+        status: HTTPResponse.Status = .ok
+    )
         async throws -> Response
     {
         let initiatives = try await database.withConnection { try await ReferenceData().allInitiatives(on: $0) }
@@ -277,7 +339,11 @@ struct WebPages: Sendable {
     }
 
     func shiftPage(
-        _ found: (Opportunity, Shift), request: Request, language: String, form: FormFields?, errors: [String: String],
+        _ found: (Opportunity, Shift),
+        request: Request,
+        language: String,
+        form: FormFields?,
+        errors: [String: String],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let (opportunity, shift) = found
@@ -329,12 +395,16 @@ struct WebPages: Sendable {
     }
 
     func thanks(_ request: Request, _ language: String, message: String, receipt: String?) async throws -> Response {
-        let view: [String: Any] = ["title": strings[language][text: "thanks_title"], "message": strings[language][text: message], "receipt": receipt ?? false]
+        let view: [String: Any] = [
+            "title": strings[language][text: "thanks_title"], "message": strings[language][text: message], "receipt": receipt ?? false,
+        ]
         return try await page("thanks", view, request: request, language: language)
     }
 
     func message(_ request: Request, _ language: String, _ heading: String, _ text: String, status: HTTPResponse.Status) async throws -> Response {
-        let view: [String: Any] = ["title": strings[language][text: heading], "heading": strings[language][text: heading], "message": strings[language][text: text]]
+        let view: [String: Any] = [
+            "title": strings[language][text: heading], "heading": strings[language][text: heading], "message": strings[language][text: text],
+        ]
         return try await page("message", view, request: request, language: language, status: status)
     }
 
@@ -343,7 +413,12 @@ struct WebPages: Sendable {
     }
 
     func page(
-        _ template: String, _ view: [String: Any], request: Request, language: String, status: HTTPResponse.Status = .ok, form: Bool = false
+        _ template: String,
+        _ view: [String: Any],
+        request: Request,
+        language: String,
+        status: HTTPResponse.Status = .ok,
+        form: Bool = false
     ) async throws -> Response {
         var view = view
         let other = language == "es" ? "en" : "es"
@@ -352,7 +427,8 @@ struct WebPages: Sendable {
         view["t"] = strings[language]
         // The same page in the other language: every other query parameter (filters) kept.
         var switchTo = URLComponents()
-        switchTo.queryItems = request.uri.queryParameters.filter { $0.key != "lang" }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+        switchTo.queryItems =
+            request.uri.queryParameters.filter { $0.key != "lang" }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
             .sorted { $0.name < $1.name } + [URLQueryItem(name: "lang", value: other)]
         view["switchURL"] = request.uri.path + "?" + (switchTo.percentEncodedQuery ?? "lang=" + other)
         var headers = HTTPFields()

@@ -34,8 +34,11 @@ struct BenchScorecards: AsyncParsableCommand {
                 let query = ScorecardQuery(initiativeID: initiative, from: range.from, to: range.to)
                 let start = ContinuousClock.now
                 try await client.withTransaction(isolation: .repeatableRead) { db in
-                    if initiative == nil { _ = try await Scorecards(source: source).all(query, on: db) }
-                    else { _ = try await Scorecards(source: source).scorecard(query, on: db) }
+                    if initiative == nil {
+                        _ = try await Scorecards(source: source).all(query, on: db)
+                    } else {
+                        _ = try await Scorecards(source: source).scorecard(query, on: db)
+                    }
                 }
                 let elapsed = ContinuousClock.now - start
                 return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
@@ -69,7 +72,12 @@ struct BenchScorecards: AsyncParsableCommand {
             if let referenceList { Self.row("district list, from records", [referenceList], target: "reference") }
             Self.row("rollup-day job, busiest days", refreshes, target: "worker time per refresh")
             if !referenceCards.isEmpty {
-                print(String(format: "rollups are %.0f× faster than the records for a scorecard (p50)", Self.percentile(referenceCards, 0.5) / Self.percentile(cards, 0.5)))
+                print(
+                    String(
+                        format: "rollups are %.0f× faster than the records for a scorecard (p50)",
+                        Self.percentile(referenceCards, 0.5) / Self.percentile(cards, 0.5)
+                    )
+                )
             }
             if let referenceList {
                 print(String(format: "rollups are %.0f× faster than the records for the list (p50)", referenceList / Self.percentile(lists, 0.5)))
@@ -93,6 +101,8 @@ struct BenchScorecards: AsyncParsableCommand {
         guard !values.isEmpty else { return }
         print(
             name.padding(toLength: 27, withPad: " ", startingAt: 0)
-                + String(format: "%4d %10.1f %8.1f %8.1f   ", values.count, percentile(values, 0.5), percentile(values, 0.95), values.max() ?? 0) + target)
+                + String(format: "%4d %10.1f %8.1f %8.1f   ", values.count, percentile(values, 0.5), percentile(values, 0.95), values.max() ?? 0)
+                + target
+        )
     }
 }

@@ -10,7 +10,8 @@ struct Demo: AsyncParsableCommand {
         help: """
             Multiply the volumes (responses, comments, events, people), or `district`: 1,000,000 responses, \
             300,000 attendance rows and 100,000 sign-ups over 50 initiatives (texts scored at load).
-            """)
+            """
+    )
     var scale = "1"
     @Flag(name: .customLong("if-empty"), help: "Do nothing when the database already has initiatives.") var ifEmpty = false
 

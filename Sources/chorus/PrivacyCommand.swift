@@ -7,8 +7,10 @@ import ServiceLifecycle
 
 struct PrivacyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "privacy", abstract: "A person's data: export it, or erase it (records stay, anonymous).",
-        subcommands: [Export.self, Erase.self])
+        commandName: "privacy",
+        abstract: "A person's data: export it, or erase it (records stay, anonymous).",
+        subcommands: [Export.self, Erase.self]
+    )
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print everything linked to an email or phone as JSON (logged).")
@@ -29,7 +31,8 @@ struct PrivacyCommand: AsyncParsableCommand {
 
     struct Erase: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Erase a person's contact details and unlink their records, keeping anonymous aggregates (logged).")
+            abstract: "Erase a person's contact details and unlink their records, keeping anonymous aggregates (logged)."
+        )
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The email or phone the person gave.") var contact: String
 

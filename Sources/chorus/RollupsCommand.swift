@@ -5,12 +5,15 @@ import Postgres
 /// Maintenance of the scorecard rollups (workers keep them current; see docs/scorecard.md).
 struct RollupsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rollups", abstract: "Scorecard rollups: rebuild them, or refresh the days with pending jobs now.",
-        subcommands: [Rebuild.self, Refresh.self])
+        commandName: "rollups",
+        abstract: "Scorecard rollups: rebuild them, or refresh the days with pending jobs now.",
+        subcommands: [Rebuild.self, Refresh.self]
+    )
 
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute every rollup from the records (after a bulk load or a scorer version change).")
+            abstract: "Recompute every rollup from the records (after a bulk load or a scorer version change)."
+        )
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {

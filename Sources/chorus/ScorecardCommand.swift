@@ -7,7 +7,8 @@ struct ScorecardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scorecard",
         abstract: "An initiative's engagement scorecard (or every initiative's, by index), as a table, JSON or CSV.",
-        discussion: "JSON is byte for byte the body of GET /api/v1/scorecards/{id} for the same query.")
+        discussion: "JSON is byte for byte the body of GET /api/v1/scorecards/{id} for the same query."
+    )
 
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The initiative's slug; omit it for every initiative.") var initiative: String?
@@ -123,7 +124,9 @@ enum ScorecardText {
     }
 
     static func csv(_ cards: [ScorecardSummary]) -> String {
-        var rows = ["initiative,index,previous_index,participants,per_100_enrolled,responses,feedback,events,attendance,fill_rate,signups,approved_hours,mean_compound"]
+        var rows = [
+            "initiative,index,previous_index,participants,per_100_enrolled,responses,feedback,events,attendance,fill_rate,signups,approved_hours,mean_compound"
+        ]
         for card in cards {
             let fields: [String] = [
                 card.initiative?.slug ?? "district", number(card.index.value, 4), number(card.index.previous, 4),

@@ -50,10 +50,16 @@ struct Serve: AsyncParsableCommand {
         if let replica { services.insert(replica, at: services.firstIndex { $0 as AnyObject === client } ?? 0) }
         let app = try buildApplication(
             configuration: ServerConfiguration(
-                host: host, port: port, maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerMinute,
-                submissionBurst: max(5, submissionsPerMinute / 2), idleTimeout: .seconds(min(86_400, max(1, idleTimeout))),
+                host: host,
+                port: port,
+                maximumBodyBytes: maximumBodyBytes,
+                submissionsPerClientPerMinute: submissionsPerMinute,
+                submissionBurst: max(5, submissionsPerMinute / 2),
+                idleTimeout: .seconds(min(86_400, max(1, idleTimeout))),
                 requestTimeout: .seconds(min(86_400, max(1, requestTimeout))),
-                restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0, trustedProxies: proxies),
+                restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0,
+                trustedProxies: proxies
+            ),
             database: client,
             readDatabase: replica,
             services: services,

@@ -45,7 +45,8 @@ struct WorkerOptions: ParsableArguments {
         guard outstanding.isEmpty else {
             let names = outstanding.prefix(5).map { "\($0.name) (\($0.state.rawValue))" }.joined(separator: ", ")
             throw ValidationError(
-                "the database is not migrated: \(outstanding.count) migration(s) not applied: \(names). Run `chorus migrate` first (Deploy/run does).")
+                "the database is not migrated: \(outstanding.count) migration(s) not applied: \(names). Run `chorus migrate` first (Deploy/run does)."
+            )
         }
     }
 

@@ -5,7 +5,7 @@ import PostgresTesting
 import Testing
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// The deployment of docs/scaling.md in miniature: two `chorus serve` processes and three
@@ -56,13 +56,21 @@ struct MultiProcessTests {
                             let key = "multi-\(client)-\(n)"
                             let body: [String: Any] = ["initiative_id": 1, "group": "families", "comment": "The wifi and the laptops \(client)-\(n)"]
                             let (status, data) = try await Self.request(
-                                "POST", servers[n % 2] + "/api/v1/feedback", json: body, headers: ["Idempotency-Key": key])
+                                "POST",
+                                servers[n % 2] + "/api/v1/feedback",
+                                json: body,
+                                headers: ["Idempotency-Key": key]
+                            )
                             #expect(status == 201)
                             let id = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? Int64 ?? -1
                             ids.append(id)
                             if n % 5 == 0 {
                                 let (again, replay) = try await Self.request(
-                                    "POST", servers[(n + 1) % 2] + "/api/v1/feedback", json: body, headers: ["Idempotency-Key": key])
+                                    "POST",
+                                    servers[(n + 1) % 2] + "/api/v1/feedback",
+                                    json: body,
+                                    headers: ["Idempotency-Key": key]
+                                )
                                 #expect(again == 201)
                                 #expect((try JSONSerialization.jsonObject(with: replay) as? [String: Any])?["id"] as? Int64 == id)
                             }
@@ -84,7 +92,8 @@ struct MultiProcessTests {
             let jobs = try #require(
                 try await db.query(
                     "SELECT count(*), max(attempt), count(DISTINCT locked_by) FROM jobs WHERE kind = 'score-text' AND state = 'completed'"
-                ).first)
+                ).first
+            )
             #expect(try jobs.decode(Int.self, at: 0) == 400 && jobs.decode(Int.self, at: 1) == 1)
             #expect(try jobs.decode(Int.self, at: 2) >= 2)  // the work was shared
             let scores = try #require(try await db.query("SELECT count(*), max(times_scored) FROM text_scores").first)

@@ -56,7 +56,8 @@ struct WorkerProcessTests {
             for worker in workers { worker.waitUntilExit() }
             #expect(finished)
             let jobs = try #require(
-                try await db.query("SELECT count(*), max(attempt), count(DISTINCT locked_by) FROM jobs WHERE kind = 'score-text'").first)
+                try await db.query("SELECT count(*), max(attempt), count(DISTINCT locked_by) FROM jobs WHERE kind = 'score-text'").first
+            )
             #expect(try jobs.decode(Int.self, at: 0) == 20_000)
             #expect(try jobs.decode(Int.self, at: 1) == 1)  // every job completed on its first and only run
             let scores = try #require(try await db.query("SELECT count(*), max(times_scored) FROM text_scores").first)

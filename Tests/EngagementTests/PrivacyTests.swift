@@ -12,17 +12,45 @@ struct PrivacyTests {
             let initiative = try await ReferenceData().createInitiative(.init(slug: "p", title: "Privacy"), on: tx)
             let submissions = Submissions()
             _ = try await submissions.submitFeedback(
-                .init(initiativeID: initiative.id, schoolID: nil, group: .families, language: "en", comment: "Call me about the bus",
-                      contact: .init(name: "Ana Ruiz", email: "Ana.Ruiz@example.org", phone: nil, consent: true)), on: tx)
+                .init(
+                    initiativeID: initiative.id,
+                    schoolID: nil,
+                    group: .families,
+                    language: "en",
+                    comment: "Call me about the bus",
+                    contact: .init(name: "Ana Ruiz", email: "Ana.Ruiz@example.org", phone: nil, consent: true)
+                ),
+                on: tx
+            )
             _ = try await submissions.submitFeedback(
-                .init(initiativeID: initiative.id, schoolID: nil, group: .families, language: "en", comment: "Thanks",
-                      contact: .init(name: "Luis", email: "luis@example.org", phone: nil, consent: true)), on: tx)
+                .init(
+                    initiativeID: initiative.id,
+                    schoolID: nil,
+                    group: .families,
+                    language: "en",
+                    comment: "Thanks",
+                    contact: .init(name: "Luis", email: "luis@example.org", phone: nil, consent: true)
+                ),
+                on: tx
+            )
             let opportunity = try await Volunteering().createOpportunity(
-                .init(initiativeID: initiative.id, title: "Garden", description: "", schoolID: nil,
-                      shifts: [.init(startsAt: Date(timeIntervalSince1970: 1_990_000_000), endsAt: Date(timeIntervalSince1970: 1_990_003_600), capacity: 5)]),
-                on: tx)
+                .init(
+                    initiativeID: initiative.id,
+                    title: "Garden",
+                    description: "",
+                    schoolID: nil,
+                    shifts: [
+                        .init(startsAt: Date(timeIntervalSince1970: 1_990_000_000), endsAt: Date(timeIntervalSince1970: 1_990_003_600), capacity: 5)
+                    ]
+                ),
+                on: tx
+            )
             _ = try await Volunteering().signUp(
-                shiftID: opportunity.shifts[0].id, group: .families, contact: .init(email: "ana.ruiz@example.org", consent: true), on: tx)
+                shiftID: opportunity.shifts[0].id,
+                group: .families,
+                contact: .init(email: "ana.ruiz@example.org", consent: true),
+                on: tx
+            )
         }
     }
 

@@ -22,7 +22,8 @@ struct RollupTests {
                    (ARRAY['families','students','teachers_staff'])[1 + (random() * 2)::int]::stakeholder_group, 'en',
                    \("R\(round)-") || i, timestamptz '2026-09-01' + random() * interval '60 days'
             FROM generate_series(1, 150) AS i JOIN surveys s ON s.id = 1 + i % 3
-            """)
+            """
+        )
         try await db.query(
             """
             INSERT INTO answers (response_id, question_id, text, scoring_state)
@@ -30,7 +31,8 @@ struct RollupTests {
                    'pending'
             FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id
             WHERE r.receipt LIKE \("R\(round)-%") AND random() < 0.6
-            """)
+            """
+        )
         try await db.query(
             """
             INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt, created_at)
@@ -38,7 +40,8 @@ struct RollupTests {
                    'families', 'en', (ARRAY['Love the new laptops', 'The wifi is slow', 'Reading night was wonderful', 'Lunch is too short'])[1 + i % 4],
                    \("F\(round)-") || i, timestamptz '2026-09-01' + random() * interval '60 days'
             FROM generate_series(1, 80) AS i
-            """)
+            """
+        )
         try await db.query(
             """
             WITH new_events AS (
@@ -48,7 +51,8 @@ struct RollupTests {
                 RETURNING id)
             INSERT INTO event_initiatives (event_id, initiative_id)
             SELECT id, 1 + id % 3 FROM new_events UNION SELECT id, 1 + (id + 1) % 3 FROM new_events WHERE id % 2 = 0
-            """)
+            """
+        )
         try await db.query(
             """
             INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_at)
@@ -58,7 +62,8 @@ struct RollupTests {
                  LATERAL (SELECT CASE WHEN n > 1 THEN 1 + (random() * 39 + e.id * 0)::int END AS p) x
             WHERE e.title LIKE 'Event %' AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.event_id = e.id)
             ON CONFLICT DO NOTHING
-            """)
+            """
+        )
         try await db.query(
             """
             WITH shift AS (
@@ -69,7 +74,8 @@ struct RollupTests {
             INSERT INTO signups (shift_id, participant_id, stakeholder_group, status, hours_approved)
             SELECT shift.id, p, 'families', (ARRAY['confirmed','waitlisted','attended'])[1 + p % 3]::signup_status, CASE WHEN p % 3 = 2 THEN 1.5 END
             FROM shift CROSS JOIN generate_series(1 + \(round), 12 + \(round)) AS p
-            """)
+            """
+        )
     }
 
     /// Updates of every kind a rollup must follow.
@@ -78,7 +84,9 @@ struct RollupTests {
         try await db.query("UPDATE signups SET status = 'cancelled' WHERE id % 5 = 0")
         try await db.query("UPDATE signups SET hours_approved = 2.25, status = 'attended' WHERE id % 7 = 0 AND status <> 'cancelled'")
         // An event moved two days later and to another school; a corrected headcount.
-        try await db.query("UPDATE events SET starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days', school_id = 6 WHERE id % 4 = 1")
+        try await db.query(
+            "UPDATE events SET starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days', school_id = 6 WHERE id % 4 = 1"
+        )
         try await db.query("UPDATE attendance SET count = count + 3 WHERE kind = 'headcount' AND id % 2 = 0")
         // People erased: their records stay, anonymous.
         try await db.query("UPDATE responses SET participant_id = NULL WHERE participant_id IN (3, 4)")
@@ -108,11 +116,15 @@ struct RollupTests {
                         INSERT INTO surveys (initiative_id, title_en, title_es, opens_at) SELECT id, title, title, '2026-08-01' FROM initiatives;
                         INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es) SELECT id, 1, 'text', 'Tell us', 'Díganos' FROM surveys;
                         INSERT INTO volunteer_opportunities (initiative_id, school_id, title) SELECT id, id, 'Help' FROM initiatives;
-                        """)
+                        """
+                )
             }
             let processor = JobProcessor(
-                database: db, configuration: .init(concurrency: 4, pollInterval: .milliseconds(50)),
-                handlers: try EngagementJobs.handlers(database: db), logger: TestDatabase.logger)
+                database: db,
+                configuration: .init(concurrency: 4, pollInterval: .milliseconds(50)),
+                handlers: try EngagementJobs.handlers(database: db),
+                logger: TestDatabase.logger
+            )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await processor.run() }
                 // Writes land while the workers roll up and score.
@@ -143,7 +155,9 @@ struct RollupTests {
             let sixtyDays = Self.from.addingTimeInterval(63 * 86_400)
             for initiative: Int64? in [nil, 1, 2, 3] {
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays))
-                queries.append(.init(initiativeID: initiative, from: Self.from.addingTimeInterval(14 * 86_400), to: Self.from.addingTimeInterval(21 * 86_400)))
+                queries.append(
+                    .init(initiativeID: initiative, from: Self.from.addingTimeInterval(14 * 86_400), to: Self.from.addingTimeInterval(21 * 86_400))
+                )
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays, schoolID: 2))
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays, cluster: "South"))
                 // The school year: reach from the per-year counters.

@@ -46,7 +46,8 @@ struct ScorecardTests {
                     INSERT INTO signups (shift_id, participant_id, stakeholder_group, status, hours_approved) VALUES
                         (1, 24, 'families', 'attended', 3), (1, 25, 'families', 'confirmed', NULL),
                         (1, 26, 'families', 'waitlisted', NULL), (1, 27, 'families', 'cancelled', NULL);
-                    """)
+                    """
+            )
             // Scores: comments 1, 2, 3 (en) have compound 0.5, -0.5, 0.0; comments 4-13 (es) 0.2.
             // Themes: "technology" on comments 1 and 4, "transport" on comment 2.
             let version = TextScorer.version
@@ -58,7 +59,8 @@ struct ScorecardTests {
                     """
                     INSERT INTO text_scores (source, source_id, scorer_version, initiative_id, language, neg, neu, pos, compound, keyphrases, themes)
                     VALUES ('feedback', \(id), \(version), 1, \(language), 0, 1, 0, \(compound), '[]', \(themes)::jsonb)
-                    """)
+                    """
+                )
             }
             return 1
         }
@@ -144,12 +146,18 @@ struct ScorecardTests {
         try await TestDatabase.withDatabase(migrated: true) { db, _ in
             let initiative = try await build(db, for: source)
             let students = try await db.withConnection {
-                try await Scorecards(source: source).scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, group: .students), on: $0)
+                try await Scorecards(source: source).scorecard(
+                    .init(initiativeID: initiative, from: Self.from, to: Self.to, group: .students),
+                    on: $0
+                )
             }
             // Only the 3 anonymous student comments: under 10 people, shown as suppressed, not zero.
             #expect(students.reach.suppressed && students.reach.participants == nil && students.voice.feedback == 3)
             let south = try await db.withConnection {
-                try await Scorecards(source: source).scorecard(.init(initiativeID: initiative, from: Self.from, to: Self.to, cluster: "South"), on: $0)
+                try await Scorecards(source: source).scorecard(
+                    .init(initiativeID: initiative, from: Self.from, to: Self.to, cluster: "South"),
+                    on: $0
+                )
             }
             #expect(south.reach.enrolled == 50 && south.volunteering.signups == 3 && south.voice.responses == 0)
             #expect(south.equity.schools.map(\.code) == ["C"])

@@ -138,7 +138,8 @@ struct JobQueueTests {
                 // Wait until the processor's LISTEN is in place (its connection's last statement).
                 for _ in 0..<500 {
                     let listening = try await db.query(
-                        "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
+                        "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+                    )
                     if !listening.isEmpty { break }
                     try await Task.sleep(for: .milliseconds(20))
                 }

@@ -131,7 +131,8 @@ struct TypeRoundTripTests {
 @Suite("PostgresQuery composition")
 struct PostgresQueryCompositionTests {
     @Test func fragmentsAreRenumbered() {
-        let low = 3, high = 9
+        let low = 3
+        let high = 9
         let range: PostgresQuery = "n BETWEEN \(low) AND \(high)"
         let name = "x"
         let query: PostgresQuery = "SELECT * FROM t WHERE name = \(name) AND \(range) AND id > \(10)"

@@ -137,8 +137,13 @@ func withAPI(
         let cache = ScorecardCache()
         let router = try buildRouter(
             configuration: ServerConfiguration(
-                maximumBodyBytes: maximumBodyBytes, submissionsPerClientPerMinute: submissionsPerClientPerMinute, submissionBurst: submissionBurst),
-            database: client, scorecardCache: scorecardCache ? cache : nil)
+                maximumBodyBytes: maximumBodyBytes,
+                submissionsPerClientPerMinute: submissionsPerClientPerMinute,
+                submissionBurst: submissionBurst
+            ),
+            database: client,
+            scorecardCache: scorecardCache ? cache : nil
+        )
         let app = Application(router: router, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             if scorecardCache { group.addTask { try await ScorecardCacheListener(database: client, cache: cache, logger: logger).run() } }

@@ -39,10 +39,22 @@ struct FormCrashTests {
         bodies.append(("multipart, empty boundary", Array(part.utf8), "multipart/form-data; boundary="))
         bodies.append(("multipart, no boundary", Array(part.utf8), "multipart/form-data"))
         bodies.append(("multipart, 200-character boundary", Array(part.utf8), "multipart/form-data; boundary=" + String(repeating: "b", count: 200)))
-        bodies.append(("multipart, unterminated", Array("--b\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nabc".utf8), "multipart/form-data; boundary=b"))
+        bodies.append(
+            (
+                "multipart, unterminated", Array("--b\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nabc".utf8),
+                "multipart/form-data; boundary=b"
+            )
+        )
         bodies.append(("multipart, garbage", [UInt8](repeating: 0xFF, count: 4096), "multipart/form-data; boundary=b"))
-        bodies.append(("multipart, headers without end", Array("--b\r\nContent-Disposition: form-data; name=\"a\"".utf8), "multipart/form-data; boundary=b"))
-        bodies.append(("multipart, unbalanced quotes", Array("--b\r\nContent-Disposition: form-data; name=\"a; filename=\"\r\n\r\nx\r\n--b--\r\n".utf8), "multipart/form-data; boundary=\"b"))
+        bodies.append(
+            ("multipart, headers without end", Array("--b\r\nContent-Disposition: form-data; name=\"a\"".utf8), "multipart/form-data; boundary=b")
+        )
+        bodies.append(
+            (
+                "multipart, unbalanced quotes", Array("--b\r\nContent-Disposition: form-data; name=\"a; filename=\"\r\n\r\nx\r\n--b--\r\n".utf8),
+                "multipart/form-data; boundary=\"b"
+            )
+        )
         bodies.append(("multipart to a plain form", Array(part.utf8), "multipart/form-data; boundary=b"))
         return bodies
     }
@@ -51,9 +63,14 @@ struct FormCrashTests {
         try await withAPI(submissionsPerClientPerMinute: 1_000_000, submissionBurst: 1_000_000, live: true) { api in
             let seed = try await api.seed()
             let event = try await api.call(
-                .post, "/api/v1/events", token: api.admin,
-                json: ["title": "Night", "kind": "meeting", "initiative_ids": [seed.initiative], "starts_at": "2026-03-01T18:00:00Z",
-                       "ends_at": "2026-03-01T20:00:00Z"])
+                .post,
+                "/api/v1/events",
+                token: api.admin,
+                json: [
+                    "title": "Night", "kind": "meeting", "initiative_ids": [seed.initiative], "starts_at": "2026-03-01T18:00:00Z",
+                    "ends_at": "2026-03-01T20:00:00Z",
+                ]
+            )
             #expect(event.status == .created)
             var visitor = Visitor(api: api)
             _ = try await visitor.get("/liaison/login")

@@ -30,42 +30,55 @@ struct LiaisonPageTests {
                     ("csrf", try await liaison.token()), ("title", "Family tech night"), ("kind", "family_night"),
                     ("initiative_id", String(seed.initiative)), ("school_id", String(seed.school)), ("starts_at", "2026-11-20 18:00"),
                     ("ends_at", "2026-11-20 20:00"), ("capacity", "80"),
-                ])
+                ]
+            )
             #expect(created.status == .seeOther)
             let eventPath = try #require(created.headers[.location]?.split(separator: "?").first.map(String.init))
             // A quick headcount by group.
             let counted = try await liaison.post(
-                eventPath + "/headcount", [("csrf", try await liaison.token()), ("count_families", "12"), ("count_students", "3")])
+                eventPath + "/headcount",
+                [("csrf", try await liaison.token()), ("count_families", "12"), ("count_students", "3")]
+            )
             #expect(counted.status == .ok && counted.html.contains("Saved.") && counted.html.contains("<strong>15</strong>"))
             // One check-in with contact details and consent.
             let checkedIn = try await liaison.post(
                 eventPath + "/checkin",
-                [("csrf", try await liaison.token()), ("group", "families"), ("contact_email", "rosa@example.org"), ("contact_consent", "yes")])
+                [("csrf", try await liaison.token()), ("group", "families"), ("contact_email", "rosa@example.org"), ("contact_consent", "yes")]
+            )
             #expect(checkedIn.status == .ok && checkedIn.html.contains("<strong>16</strong>"))
             // A sign-in sheet with a bad line: listed by number, nothing imported; then fixed.
             let bad = try await liaison.post(
-                eventPath + "/sheet", [("csrf", try await liaison.token()), ("sheet", "group,count\nfamilies,4\nmartians,2\n")])
+                eventPath + "/sheet",
+                [("csrf", try await liaison.token()), ("sheet", "group,count\nfamilies,4\nmartians,2\n")]
+            )
             #expect(bad.status == .unprocessableContent && bad.html.contains("line 3: unknown group"))
             #expect(bad.html.contains("martians,2"))  // the pasted sheet is kept
             #expect(try await api.count("attendance") == 3)
             let good = try await liaison.post(
-                eventPath + "/sheet", [("csrf", try await liaison.token()), ("sheet", "group,count\nfamilies,4\nstudents,2\n")])
+                eventPath + "/sheet",
+                [("csrf", try await liaison.token()), ("sheet", "group,count\nfamilies,4\nstudents,2\n")]
+            )
             #expect(good.status == .ok && good.html.contains("2 rows imported.") && good.html.contains("<strong>22</strong>"))
             // A sheet uploaded as a file (multipart), as the file input sends it.
             let uploaded = try await liaison.postMultipart(
-                eventPath + "/sheet", [("csrf", try await liaison.token())],
-                file: (field: "sheet_file", name: "sheet.csv", content: "grupo,cantidad\nfamilia,5\n"))
+                eventPath + "/sheet",
+                [("csrf", try await liaison.token())],
+                file: (field: "sheet_file", name: "sheet.csv", content: "grupo,cantidad\nfamilia,5\n")
+            )
             #expect(uploaded.status == .ok && uploaded.html.contains("1 rows imported.") && uploaded.html.contains("<strong>27</strong>"))
             // Every form's error path: comes back 422 with its message, nothing recorded.
             let noTitle = try await liaison.post(
-                "/liaison/events", [("csrf", try await liaison.token()), ("kind", "meeting"), ("starts_at", "2026-11-20 18:00")])
+                "/liaison/events",
+                [("csrf", try await liaison.token()), ("kind", "meeting"), ("starts_at", "2026-11-20 18:00")]
+            )
             #expect(noTitle.status == .unprocessableContent && noTitle.html.contains("Check the event"))
             let backwards = try await liaison.post(
                 "/liaison/events",
                 [
                     ("csrf", try await liaison.token()), ("title", "Backwards"), ("kind", "meeting"), ("initiative_id", String(seed.initiative)),
                     ("starts_at", "2026-11-20 18:00"), ("ends_at", "2026-11-20 17:00"),
-                ])
+                ]
+            )
             #expect(backwards.status == .unprocessableContent && backwards.html.contains(#"value="Backwards""#))
             let notANumber = try await liaison.post(eventPath + "/headcount", [("csrf", try await liaison.token()), ("count_families", "lots")])
             #expect(notANumber.status == .unprocessableContent)

@@ -7,7 +7,9 @@ struct MetricsTests {
     @Test func requestsJobsAndPoolsAreExposedForPrometheus() async throws {
         try await withAPI { api in
             let seed = try await api.seed()
-            #expect(try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "Great wifi"]).status == .created)
+            #expect(
+                try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative, "comment": "Great wifi"]).status == .created
+            )
             #expect(try await api.call(.post, "/api/v1/feedback", json: ["initiative_id": seed.initiative]).status == .unprocessableContent)
             let reply = try await api.call(.get, "/metrics")
             #expect(reply.status == .ok)

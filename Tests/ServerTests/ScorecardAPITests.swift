@@ -1,9 +1,9 @@
 import Engagement
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Postgres
 import PostgresTesting
-import HummingbirdTesting
 import Server
 import Testing
 
@@ -17,9 +17,13 @@ struct ScorecardAPITests {
         let seed = try await api.seed()
         for index in 0..<12 {
             try await api.call(
-                .post, "/api/v1/feedback",
-                json: ["initiative_id": seed.initiative, "school_id": seed.school, "group": "families", "comment": "The wifi is great \(index)",
-                       "contact": ["email": "parent\(index)@example.org", "consent": true]])
+                .post,
+                "/api/v1/feedback",
+                json: [
+                    "initiative_id": seed.initiative, "school_id": seed.school, "group": "families", "comment": "The wifi is great \(index)",
+                    "contact": ["email": "parent\(index)@example.org", "consent": true],
+                ]
+            )
         }
         // What a worker does within milliseconds of each write: bring the rollups up to date.
         try await Rollups(database: api.database).refreshPending()
@@ -150,7 +154,11 @@ struct ReadReplicaTests {
                 try await primary.query("INSERT INTO initiatives (slug, title) VALUES ('only-on-primary', 'P')")
                 let (_, token) = try await Tokens().create(name: "admin", role: .admin, on: primary)
                 let app = try buildApplication(
-                    configuration: ServerConfiguration(), database: primary, readDatabase: replica, logger: TestDatabase.logger)
+                    configuration: ServerConfiguration(),
+                    database: primary,
+                    readDatabase: replica,
+                    logger: TestDatabase.logger
+                )
                 try await app.test(.router) { http in
                     let headers: HTTPFields = [.authorization: "Bearer \(token)"]
                     let scorecard = try await http.execute(uri: "/api/v1/scorecards/1", method: .get, headers: headers)

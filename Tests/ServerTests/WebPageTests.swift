@@ -42,16 +42,22 @@ struct Visitor {
         let nonce = cookies["chorus_form"]!
         let issued = String(Int(Date().timeIntervalSince1970 - age))
         let mac = Data(HMAC<SHA256>.authenticationCode(for: Data((nonce + "." + issued).utf8), using: SymmetricKey(data: secret)))
-        return issued + "." + mac.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return issued + "."
+            + mac.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
     /// A form with a file, as a browser sends it.
-    mutating func postMultipart(_ path: String, _ fields: [(String, String)], file: (field: String, name: String, content: String)) async throws -> Page {
+    mutating func postMultipart(
+        _ path: String,
+        _ fields: [(String, String)],
+        file: (field: String, name: String, content: String)
+    ) async throws -> Page {
         let boundary = "----chorus\(UUID().uuidString.prefix(8))"
         var body = ""
         for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
-        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
+        body +=
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
         body += "--\(boundary)--\r\n"
         var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
         if let cookie { headers[.cookie] = cookie }
@@ -129,7 +135,8 @@ struct WebPageTests {
                     ("csrf", try await visitor.token()), ("website", ""), ("q\(q[0])", "4"), ("q\(q[1])", "tablet"), ("q\(q[2])", "homework"),
                     ("q\(q[2])", "reading"), ("q\(q[3])", "9"), ("q\(q[4])", "El wifi es lento"), ("group", "families"),
                     ("school_id", String(seed.school)),
-                ])
+                ]
+            )
             #expect(reply.status == .ok && reply.html.contains("Gracias") && reply.html.contains(#"class="receipt""#))
             let row = try #require(try await api.database.query("SELECT language, stakeholder_group::text, school_id FROM responses").first)
             #expect(try row.decode((String, String, Int64).self) == ("es", "families", seed.school))
@@ -149,7 +156,8 @@ struct WebPageTests {
                 [
                     ("csrf", try await visitor.token()), ("q\(q[4])", "Keep <this> text"), ("contact_email", "not-an-email"),
                     ("contact_consent", "yes"), ("q\(q[1])", "tablet"),
-                ])
+                ]
+            )
             #expect(reply.status == .unprocessableContent)
             #expect(reply.html.contains(#"role="alert""#) && reply.html.contains("Please check these answers"))
             #expect(reply.html.contains(##"<a href="#q\##(q[0])">This answer is required.</a>"##))  // the likert question
@@ -157,13 +165,20 @@ struct WebPageTests {
             #expect(reply.html.contains(#"aria-describedby="q\#(q[0])-error""#) && reply.html.contains(#"id="q\#(q[0])-error""#))
             // Entered values are kept (and escaped).
             #expect(reply.html.contains("Keep &lt;this&gt; text</textarea>"))
-            #expect(reply.html.contains(#"value="not-an-email""#) && reply.html.contains(#"id="contact-consent" name="contact_consent" value="yes" checked"#))
+            #expect(
+                reply.html.contains(#"value="not-an-email""#)
+                    && reply.html.contains(#"id="contact-consent" name="contact_consent" value="yes" checked"#)
+            )
             #expect(reply.html.contains(#"value="tablet" checked"#))
             #expect(try await api.count("responses") == 0)
             // Fixing the group and the answer, the contact details are still wrong: listed, nothing stored.
             let again = try await visitor.post(
                 "/surveys/\(seed.survey)?lang=en",
-                [("csrf", try await visitor.token()), ("q\(q[0])", "5"), ("group", "students"), ("contact_email", "not-an-email"), ("contact_consent", "yes")])
+                [
+                    ("csrf", try await visitor.token()), ("q\(q[0])", "5"), ("group", "students"), ("contact_email", "not-an-email"),
+                    ("contact_consent", "yes"),
+                ]
+            )
             #expect(again.status == .unprocessableContent && again.html.contains(##"<a href="#contact-email">"##))
             #expect(try await api.count("responses") == 0)
         }
@@ -217,7 +232,11 @@ struct WebPageTests {
             for n in 0..<8 {
                 let reply = try await visitor.post(
                     "/feedback",
-                    [("csrf", try await visitor.token()), ("initiative_id", String(seed.initiative)), ("group", "families"), ("comment", "flood \(n)")])
+                    [
+                        ("csrf", try await visitor.token()), ("initiative_id", String(seed.initiative)), ("group", "families"),
+                        ("comment", "flood \(n)"),
+                    ]
+                )
                 statuses.append(reply.status)
                 if reply.status == .tooManyRequests { #expect(reply.html.contains("Too many submissions")) }
             }
@@ -234,7 +253,9 @@ struct WebPageTests {
             _ = try await visitor.get("/feedback")
             // No initiative chosen: the form comes back with the comment as typed, escaped.
             let reply = try await visitor.post(
-                "/feedback", [("csrf", try await visitor.token()), ("group", "families"), ("comment", #"<script>alert("x")</script>"#)])
+                "/feedback",
+                [("csrf", try await visitor.token()), ("group", "families"), ("comment", #"<script>alert("x")</script>"#)]
+            )
             #expect(reply.status == .unprocessableContent)
             #expect(!reply.html.contains("<script>") && reply.html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"))
         }
@@ -267,25 +288,34 @@ struct WebPageTests {
         try await withAPI { api in
             let seed = try await api.seed()
             let opportunity = try await api.call(
-                .post, "/api/v1/opportunities", token: api.admin,
+                .post,
+                "/api/v1/opportunities",
+                token: api.admin,
                 json: [
                     "initiative_id": seed.initiative, "title": "Library helpers",
                     "shifts": [["starts_at": "2030-03-01T15:00:00Z", "ends_at": "2030-03-01T17:00:00Z", "capacity": 1]],
-                ])
+                ]
+            )
             let shift = try #require(((opportunity.json["shifts"] as? [[String: Any]])?.first?["id"] as? NSNumber)?.int64Value)
             var visitor = Visitor(api: api)
             let page = try await visitor.get("/volunteer/\(shift)?lang=en")
             #expect(page.status == .ok && page.html.contains("Library helpers") && page.html.contains("1 places left"))
-            let fields: [(String, String)] = [("group", "families"), ("contact_name", "Ana"), ("contact_email", "ana@example.org"), ("contact_consent", "yes")]
+            let fields: [(String, String)] = [
+                ("group", "families"), ("contact_name", "Ana"), ("contact_email", "ana@example.org"), ("contact_consent", "yes"),
+            ]
             let first = try await visitor.post("/volunteer/\(shift)?lang=en", fields + [("csrf", try await visitor.token())])
             #expect(first.status == .ok && first.html.contains("You are signed up."))
             let noContact = try await visitor.post("/volunteer/\(shift)?lang=en", [("csrf", try await visitor.token()), ("group", "families")])
             #expect(noContact.status == .unprocessableContent && noContact.html.contains("Check your contact details"))
-            let noGroup = try await visitor.post("/volunteer/\(shift)?lang=en", [("csrf", try await visitor.token())] + fields.filter { $0.0 != "group" })
+            let noGroup = try await visitor.post(
+                "/volunteer/\(shift)?lang=en",
+                [("csrf", try await visitor.token())] + fields.filter { $0.0 != "group" }
+            )
             #expect(noGroup.status == .unprocessableContent && noGroup.html.contains("Choose who you are."))
             let second = try await visitor.post(
                 "/volunteer/\(shift)?lang=es",
-                [("csrf", try await visitor.token()), ("group", "families"), ("contact_email", "luis@example.org"), ("contact_consent", "yes")])
+                [("csrf", try await visitor.token()), ("group", "families"), ("contact_email", "luis@example.org"), ("contact_consent", "yes")]
+            )
             #expect(second.status == .ok && second.html.contains("lista de espera"))
             #expect(try await visitor.get("/?lang=en").html.contains("Full: you can join the waitlist"))
         }
