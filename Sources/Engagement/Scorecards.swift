@@ -6,9 +6,6 @@ import Scoring
 public struct Scorecards: Sendable {
     /// District defaults for targets an initiative does not set; per school year.
     public static let defaultTargets = Targets(reachPer100: 20, voicePer100: 10, participationRate: 0.7, volunteerHours: 100)
-    public static let weights: [(String, Double)] = [
-        ("reach", 0.30), ("voice", 0.20), ("participation", 0.20), ("volunteering", 0.15), ("sentiment", 0.15),
-    ]
 
     /// Where the numbers come from: the rollups (the default; whole-day periods without a group
     /// filter) or always the records (the reference the rollups are tested against).
@@ -315,42 +312,20 @@ public struct Scorecards: Sendable {
         )
     }
 
-    /// Index v1: each component's raw value against its target (count targets prorated to the
-    /// period's share of a year), capped at 100, weighted: reach 30%, voice 20%, participation 20%,
-    /// volunteering 15%, sentiment 15% ((mean compound + 1) / 2; no scored text counts as neutral).
-    static func index(_ totals: Totals, enrolled: Int, targets: Targets, years: Double) -> (value: Double, components: [Scorecard.Component]) {
-        let per100 = { (count: Double) -> Double? in enrolled > 0 ? count * 100 / Double(enrolled) : nil }
-        let raws: [String: (raw: Double?, target: Double, score: (Double?) -> Double)] = [
-            "reach": (per100(Double(totals.participants)), (targets.reachPer100 ?? 20) * years, { $0 ?? 0 }),
-            "voice": (per100(Double(totals.responses + totals.feedback)), (targets.voicePer100 ?? 10) * years, { $0 ?? 0 }),
-            "participation": (totals.fillRate, targets.participationRate ?? 0.7, { $0 ?? 0 }),
-            "volunteering": (totals.approvedHours, (targets.volunteerHours ?? 100) * years, { $0 ?? 0 }),
-            "sentiment": (totals.meanCompound, 1, { (($0 ?? 0) + 1) / 2 }),
-        ]
-        var components: [Scorecard.Component] = []
-        var value = 0.0
-        for (name, weight) in weights {
-            let entry = raws[name]!
-            let normalized: Double
-            if name == "sentiment" {
-                normalized = min(100, entry.score(entry.raw) * 100)
-            } else {
-                normalized = entry.target > 0 ? min(100, entry.score(entry.raw) / entry.target * 100) : 0
-            }
-            let points = normalized * weight
-            value += points
-            components.append(
-                .init(
-                    name: name,
-                    raw: entry.raw.map(rounded),
-                    target: rounded(entry.target),
-                    normalized: rounded(normalized),
-                    weight: weight,
-                    points: rounded(points)
-                )
-            )
-        }
-        return (rounded(value), components)
+    /// Index v1 of these totals (`EngagementIndex`, pure).
+    static func index(_ totals: Totals, enrolled: Int, targets: Targets, years: Double) -> EngagementIndex {
+        EngagementIndex(
+            .init(
+                participants: totals.participants,
+                voice: totals.responses + totals.feedback,
+                enrolled: enrolled,
+                fillRate: totals.fillRate,
+                approvedHours: totals.approvedHours,
+                meanCompound: totals.meanCompound
+            ),
+            targets: targets,
+            years: years
+        )
     }
 
     func sentiment(_ q: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard.Sentiment {
