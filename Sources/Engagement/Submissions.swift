@@ -219,6 +219,15 @@ public struct Submissions: Sendable {
         return page
     }
 
+    /// The text of comments by id (a scorecard's theme examples); ids not found are left out.
+    public func comments(ids: [Int64], on db: PostgresConnection) async throws -> [Int64: String] {
+        var comments: [Int64: String] = [:]
+        for row in try await db.query("SELECT id, comment FROM feedback WHERE id = ANY(\(ids.map { String($0) })::text[]::bigint[])") {
+            comments[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
+        }
+        return comments
+    }
+
     public func feedback(_ filter: ListFilter, on db: PostgresConnection) async throws -> Page<Feedback> {
         let before = try Cursor.beforeTime(filter.cursor)
         let rows = try await db.query(

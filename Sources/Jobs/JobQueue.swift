@@ -166,6 +166,9 @@ public struct JobQueue: Sendable {
         ).affectedRows
     }
 
+    /// Every state a job can be in (the `job_state` type).
+    public static let states = ["available", "running", "completed", "retryable", "discarded"]
+
     public struct Statistics: Sendable, Codable, Equatable {
         public struct Count: Sendable, Codable, Equatable {
             public var kind: String

@@ -46,6 +46,11 @@ public final class PostgresClient: Service, Sendable {
         try await withConnection { try await $0.query(query) }
     }
 
+    /// Whether the server answers (`SELECT 1` on a pooled connection): readiness checks.
+    public func ping() async throws {
+        _ = try await query("SELECT 1")
+    }
+
     @discardableResult
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()

@@ -68,12 +68,7 @@ struct DashboardPages: Sendable {
         do {
             (card, examples) = try await web.database.withTransaction(isolation: .repeatableRead) { db in
                 let card = try await Scorecards().scorecard(scorecardQuery, on: db)
-                let ids = card.themes.flatMap(\.exampleFeedbackIDs).map { String($0) }
-                var examples: [Int64: String] = [:]
-                for row in try await db.query("SELECT id, comment FROM feedback WHERE id = ANY(\(ids)::text[]::bigint[])") {
-                    examples[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
-                }
-                return (card, examples)
+                return (card, try await Submissions().comments(ids: card.themes.flatMap(\.exampleFeedbackIDs), on: db))
             }
         } catch let error as EngagementError where error.code == .notFound || error.code == .invalid {
             return try await web.notFound(request, language)

@@ -14,7 +14,7 @@ struct HealthController: Sendable {
         router.get("/health") { _, _ in Status(status: "ok") }
         router.get("/ready") { _, _ in
             do {
-                try await database.query("SELECT 1")
+                try await database.ping()
                 return EditedResponse(status: .ok, response: Status(status: "ready"))
             } catch {
                 return EditedResponse(status: .serviceUnavailable, response: Status(status: "database unavailable"))

@@ -3,10 +3,8 @@ import Engagement
 import Foundation
 import Postgres
 
-/// `Idempotency-Key` for POSTs. The key is claimed, the work done and the answer stored in one
-/// transaction, so a 2xx and its replayable answer commit together. A concurrent request with the
-/// same key waits on the key's row and then replays the stored answer; the same key with a
-/// different body is 422. Keys live 24 hours. Failed requests store nothing, so they can be retried.
+/// `Idempotency-Key` for the API's POSTs (`Engagement.IdempotencyKeys` keeps the keys): the
+/// request is fingerprinted by its path ids and body, and keys are scoped by operation and token.
 struct Idempotency: Sendable {
     let database: PostgresClient
 
@@ -22,40 +20,11 @@ struct Idempotency: Sendable {
         body: Body,
         _ work: (PostgresConnection) async throws -> Output
     ) async throws -> Output {
-        try await database.withTransaction { db in
-            guard let key else { return try await work(db) }
-            guard (1...200).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                throw EngagementError.invalid("Idempotency-Key", "must be 1 to 200 printable characters")
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            let hash = Data(SHA256.hash(data: try encoder.encode(Fingerprint(path: path, body: body))))
-            let scope = operation + ":" + (Access.principal.map { "token-\($0.tokenID)" } ?? "public")
-            try await db.query(
-                "DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND created_at < now() - interval '24 hours'"
-            )
-            let claimed = try await db.query(
-                """
-                INSERT INTO idempotency_keys (scope, key, request_hash, status, response) VALUES (\(scope), \(key), \(hash), 0, 'null')
-                ON CONFLICT (scope, key) DO NOTHING RETURNING 1
-                """
-            )
-            if claimed.isEmpty {
-                // Another request holds or held this key; its transaction has finished by now.
-                let row = try await db.query(
-                    "SELECT request_hash, response FROM idempotency_keys WHERE scope = \(scope) AND key = \(key)"
-                ).one()
-                guard try row.decode(Data.self, at: 0) == hash else {
-                    throw EngagementError.invalid("Idempotency-Key", "was used with a different request body")
-                }
-                return try row.decode(PostgresJSON<Output>.self, at: 1).value
-            }
-            let output = try await work(db)
-            try await db.query(
-                "UPDATE idempotency_keys SET status = 201, response = \(PostgresJSON(output)) WHERE scope = \(scope) AND key = \(key)"
-            )
-            return output
-        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let hash = key == nil ? Data() : Data(SHA256.hash(data: try encoder.encode(Fingerprint(path: path, body: body))))
+        let scope = operation + ":" + (Access.principal.map { "token-\($0.tokenID)" } ?? "public")
+        return try await IdempotencyKeys().run(key: key, scope: scope, requestHash: hash, on: database, work)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Jobs
 import Metrics
 import Postgres
 import Prometheus
@@ -44,24 +45,15 @@ struct MetricsController: Sendable {
             gauge("chorus_pool_waiting", "Requests waiting for a connection.", [("pool", name)]).set(Double(stats.waiting))
         }
         // The queue: every state of every kind seen, zeros included, so a drained state drops to 0.
-        let rows = try await database.query(
-            """
-            SELECT k.kind, s.state::text, count(j.id)::bigint
-            FROM (SELECT DISTINCT kind FROM jobs) k CROSS JOIN unnest(enum_range(NULL::job_state)) s(state)
-            LEFT JOIN jobs j ON j.kind = k.kind AND j.state = s.state
-            GROUP BY 1, 2
-            """
-        )
-        for row in rows {
-            let (kind, state, count) = try row.decode((String, String, Int).self)
-            gauge("chorus_jobs", "Jobs in the queue by kind and state.", [("kind", kind), ("state", state)]).set(Double(count))
+        let queue = try await JobQueue().statistics(on: database)
+        let counts = Dictionary(queue.counts.map { ("\($0.kind) \($0.state)", $0.count) }, uniquingKeysWith: +)
+        for kind in Set(queue.counts.map(\.kind)) {
+            for state in JobQueue.states {
+                gauge("chorus_jobs", "Jobs in the queue by kind and state.", [("kind", kind), ("state", state)])
+                    .set(Double(counts["\(kind) \(state)"] ?? 0))
+            }
         }
-        let lag = try await database.query(
-            """
-            SELECT coalesce(extract(epoch FROM now() - min(run_at)), 0)::float8 FROM jobs
-            WHERE state IN ('available', 'retryable') AND run_at <= now()
-            """
-        ).one().decode(Double.self, at: 0)
+        let lag = queue.oldestWaitingSeconds ?? 0
         gauge("chorus_job_lag_seconds", "Age of the oldest job that may run.", []).set(lag)
     }
 }
