@@ -50,6 +50,8 @@ fsync = on
 # Solid-state storage, and short queries that JIT compilation only slows (docs/decisions.md).
 random_page_cost = 1.1
 jit = off
+# Statement counts, for the tests that count database round trips (WebPageTests).
+shared_preload_libraries = 'pg_stat_statements'
 CONF
     as_postgres "$bindir/pg_ctl" start -D "$PG_SCRATCH_DIR/data" -w -t 60 -l "$PG_SCRATCH_DIR/server.log" >/dev/null
     export DATABASE_URL="postgresql:///postgres?host=$PG_SCRATCH_DIR&user=postgres"

@@ -12,12 +12,23 @@ public struct EngagementError: Error, Sendable, CustomStringConvertible {
         public static let forbidden = Code(name: "forbidden")
     }
 
+    /// One thing wrong with one field: its path in the API's terms (`answers[2].number`,
+    /// `contact.email`), a message for API clients, and, typed, what a page needs to point at
+    /// the right control in the visitor's language: the question it concerns, and whether the
+    /// value was missing or wrong.
     public struct FieldError: Sendable, Equatable, Codable {
+        public enum Reason: String, Sendable, Codable { case required, invalid }
+
         public var field: String
         public var message: String
-        public init(field: String, message: String) {
+        public var reason: Reason
+        public var questionID: Int64?
+
+        public init(field: String, message: String, reason: Reason = .invalid, questionID: Int64? = nil) {
             self.field = field
             self.message = message
+            self.reason = reason
+            self.questionID = questionID
         }
     }
 
@@ -64,8 +75,13 @@ public struct Validator: Sendable {
 
     public init() {}
 
-    public mutating func add(_ field: String, _ message: String) {
-        errors.append(EngagementError.FieldError(field: field, message: message))
+    public mutating func add(
+        _ field: String,
+        _ message: String,
+        reason: EngagementError.FieldError.Reason = .invalid,
+        questionID: Int64? = nil
+    ) {
+        errors.append(EngagementError.FieldError(field: field, message: message, reason: reason, questionID: questionID))
     }
 
     /// Text fields: length in characters, no NUL or other control characters except tab/newlines.

@@ -10,13 +10,14 @@ public struct Submissions: Sendable {
     public init() {}
 
     public struct ResponseFields: Sendable {
-        public var group: StakeholderGroup
+        /// Required; optional here so a form without one is told so with the other errors.
+        public var group: StakeholderGroup?
         public var schoolID: Int64?
         public var language: String?
         public var answers: [Answer]
         public var contact: ContactDetails?
 
-        public init(group: StakeholderGroup, schoolID: Int64?, language: String?, answers: [Answer], contact: ContactDetails?) {
+        public init(group: StakeholderGroup?, schoolID: Int64?, language: String?, answers: [Answer], contact: ContactDetails?) {
             self.group = group
             self.schoolID = schoolID
             self.language = language
@@ -25,7 +26,7 @@ public struct Submissions: Sendable {
         }
     }
 
-    /// Validates every answer against its question; refuses closed surveys (409).
+    /// Loads the survey, then `submitResponse(to:)`.
     public func submitResponse(
         surveyID: Int64,
         _ fields: ResponseFields,
@@ -34,9 +35,24 @@ public struct Submissions: Sendable {
     )
         async throws -> Receipt
     {
-        let survey = try await Surveys().survey(id: surveyID, on: db)
+        try await submitResponse(to: try await Surveys().survey(id: surveyID, on: db), fields, now: now, on: db)
+    }
+
+    /// Validates every answer against its question, once, with typed field errors (the question
+    /// each concerns); refuses closed surveys (409). A page that has loaded the survey to show it
+    /// passes it here rather than have it read again.
+    public func submitResponse(
+        to survey: Survey,
+        _ fields: ResponseFields,
+        now: Date = Date(),
+        on db: PostgresConnection
+    )
+        async throws -> Receipt
+    {
+        let surveyID = survey.id
         guard survey.isOpen(at: now) else { throw EngagementError.conflict("the survey is not open for responses") }
         var validator = Validator()
+        if fields.group == nil { validator.add("group", "is required", reason: .required) }
         validator.id(fields.schoolID, "school_id")
         if let contact = fields.contact { contact.validate(&validator, field: "contact") }
         if let contact = fields.contact, survey.anonymous, contact.normalizedIdentity != nil {
@@ -50,13 +66,16 @@ public struct Submissions: Sendable {
                 validator.add(field + ".question_id", "is not a question of this survey")
                 continue
             }
-            if !answered.insert(answer.questionID).inserted { validator.add(field + ".question_id", "is answered twice") }
+            if !answered.insert(answer.questionID).inserted {
+                validator.add(field + ".question_id", "is answered twice", questionID: question.id)
+            }
             Self.validate(answer, for: question, field: field, &validator)
         }
         for question in survey.questions where question.required && !answered.contains(question.id) {
-            validator.add("answers", "question \(question.id) is required")
+            validator.add("answers", "question \(question.id) is required", reason: .required, questionID: question.id)
         }
         try validator.check()
+        guard let group = fields.group else { throw EngagementError.invalid("group", "is required") }
         if let schoolID = fields.schoolID {
             guard try await !db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty else {
                 throw EngagementError.invalid("school_id", "no such school")
@@ -68,7 +87,7 @@ public struct Submissions: Sendable {
         let row = try await db.query(
             """
             INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt)
-            VALUES (\(surveyID), \(survey.initiativeID), \(fields.schoolID), \(participantID), \(fields.group.rawValue)::stakeholder_group,
+            VALUES (\(surveyID), \(survey.initiativeID), \(fields.schoolID), \(participantID), \(group.rawValue)::stakeholder_group,
                     \(language), \(receipt))
             RETURNING id, submitted_at
             """
@@ -90,32 +109,39 @@ public struct Submissions: Sendable {
     }
 
     static func validate(_ answer: Answer, for question: Question, field: String, _ validator: inout Validator) {
+        // Every error below is about this question.
+        var found = Validator()
+        defer {
+            for error in found.errors {
+                validator.add(error.field, error.message, reason: error.reason, questionID: question.id)
+            }
+        }
         switch question.kind {
         case .likert5, .rating0to10:
             let range = question.kind == .likert5 ? 1...5 : 0...10
             guard let number = answer.number else {
-                validator.add(field + ".number", "is required for a \(question.kind.rawValue) question")
+                found.add(field + ".number", "is required for a \(question.kind.rawValue) question", reason: .required)
                 return
             }
-            if !range.contains(number) { validator.add(field + ".number", "must be between \(range.lowerBound) and \(range.upperBound)") }
-            if answer.text != nil || answer.choices != nil { validator.add(field, "takes only a number") }
+            if !range.contains(number) { found.add(field + ".number", "must be between \(range.lowerBound) and \(range.upperBound)") }
+            if answer.text != nil || answer.choices != nil { found.add(field, "takes only a number") }
         case .choice, .multiChoice:
             guard let choices = answer.choices, !choices.isEmpty else {
-                validator.add(field + ".choices", "is required for a choice question")
+                found.add(field + ".choices", "is required for a choice question", reason: .required)
                 return
             }
             let allowed = Set(question.choices.map(\.value))
-            for choice in choices where !allowed.contains(choice) { validator.add(field + ".choices", "\"\(choice.prefix(60))\" is not a choice") }
-            if question.kind == .choice && choices.count != 1 { validator.add(field + ".choices", "takes exactly one choice") }
-            if Set(choices).count != choices.count { validator.add(field + ".choices", "repeats a choice") }
-            if answer.number != nil || answer.text != nil { validator.add(field, "takes only choices") }
+            for choice in choices where !allowed.contains(choice) { found.add(field + ".choices", "\"\(choice.prefix(60))\" is not a choice") }
+            if question.kind == .choice && choices.count != 1 { found.add(field + ".choices", "takes exactly one choice") }
+            if Set(choices).count != choices.count { found.add(field + ".choices", "repeats a choice") }
+            if answer.number != nil || answer.text != nil { found.add(field, "takes only choices") }
         case .text:
             guard let text = answer.text else {
-                validator.add(field + ".text", "is required for a text question")
+                found.add(field + ".text", "is required for a text question", reason: .required)
                 return
             }
-            validator.text(text, field + ".text", max: 5000)
-            if answer.number != nil || answer.choices != nil { validator.add(field, "takes only text") }
+            found.text(text, field + ".text", max: 5000)
+            if answer.number != nil || answer.choices != nil { found.add(field, "takes only text") }
         }
     }
 

@@ -94,10 +94,11 @@ struct WebPages: Sendable {
 
     func submitSurvey(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
         let language = WebStrings.language(of: request)
-        guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
+        // The limits and the form guard first: a refused post reads no survey.
         let refusal = try await screen(request, form: form, context: context, language: language) {
-            try await surveyPage(
+            guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
+            return try await surveyPage(
                 survey,
                 request: request,
                 language: language,
@@ -107,57 +108,73 @@ struct WebPages: Sendable {
             )
         }
         if let refusal { return refusal }
-        var errors: [String: String] = [:]
-        var answers: [Answer] = []
-        for question in survey.questions {
+        // The survey is read once: to show it again, and by the domain to check the answers.
+        guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
+        let schoolID = form["school_id"].flatMap { Int64($0) }
+        if form["school_id"] != nil && schoolID == nil {
+            return try await surveyPage(
+                survey,
+                request: request,
+                language: language,
+                form: form,
+                errors: ["school": "error_school"],
+                status: .unprocessableContent
+            )
+        }
+        let fields = Submissions.ResponseFields(
+            group: form["group"].flatMap(StakeholderGroup.init(rawValue:)),
+            schoolID: schoolID,
+            language: language,
+            answers: Self.answers(form, for: survey),
+            contact: survey.anonymous ? nil : Self.contact(form)
+        )
+        do {
+            let receipt = try await database.withTransaction { try await Submissions().submitResponse(to: survey, fields, on: $0) }
+            return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
+        } catch let error as EngagementError where error.code == .invalid {
+            var errors = Self.pageErrors(error.fields)
+            // A number that was given but is not one is wrong rather than missing.
+            for question in survey.questions where question.kind == .likert5 || question.kind == .rating0to10 {
+                if let value = form["q\(question.id)"], Int(value.trimmingCharacters(in: .whitespaces)) == nil {
+                    errors["q\(question.id)"] = "error_invalid"
+                }
+            }
+            return try await surveyPage(survey, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+        }
+    }
+
+    /// A survey form decoded into the API's answers, one per question answered: `q<id>` fields,
+    /// every value of a multiple choice. A number that is not one is sent as no answer, which the
+    /// domain reports against its question.
+    static func answers(_ form: FormFields, for survey: Survey) -> [Answer] {
+        survey.questions.compactMap { question in
             let field = "q\(question.id)"
             switch question.kind {
             case .text:
-                if let text = form[field] { answers.append(Answer(questionID: question.id, text: text)) }
+                return form[field].map { Answer(questionID: question.id, text: $0) }
             case .likert5, .rating0to10:
-                if let value = form[field] {
-                    if let number = Int(value) {
-                        answers.append(Answer(questionID: question.id, number: number))
-                    } else {
-                        errors[field] = "error_invalid"
-                    }
-                }
+                return form[field].map { Answer(questionID: question.id, number: Int($0.trimmingCharacters(in: .whitespaces))) }
             case .choice:
-                if let value = form[field] { answers.append(Answer(questionID: question.id, choices: [value])) }
+                return form[field].map { Answer(questionID: question.id, choices: [$0]) }
             case .multiChoice:
                 let values = form.all(field).filter { !$0.isEmpty }
-                if !values.isEmpty { answers.append(Answer(questionID: question.id, choices: values)) }
-            }
-            if question.required && !answers.contains(where: { $0.questionID == question.id }) { errors[field] = "error_required" }
-        }
-        let group = form["group"].flatMap(StakeholderGroup.init(rawValue:))
-        if group == nil { errors["group"] = "error_group" }
-        let schoolID = form["school_id"].flatMap { Int64($0) }
-        if form["school_id"] != nil && schoolID == nil { errors["school"] = "error_school" }
-        let contact = survey.anonymous ? nil : Self.contact(form)
-        if errors.isEmpty, let group {
-            do {
-                let receipt = try await database.withTransaction { db in
-                    try await Submissions().submitResponse(
-                        surveyID: survey.id,
-                        .init(group: group, schoolID: schoolID, language: language, answers: answers, contact: contact),
-                        on: db
-                    )
-                }
-                return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
-            } catch let error as EngagementError where error.code == .invalid {
-                for field in error.fields {
-                    if field.field.hasPrefix("answers["), let index = Int(field.field.dropFirst(8).prefix { $0.isNumber }),
-                        answers.indices.contains(index)
-                    {
-                        errors["q\(answers[index].questionID)"] = "error_invalid"
-                    } else {
-                        errors[Self.formField(field.field)] = Self.message(field.field)
-                    }
-                }
+                return values.isEmpty ? nil : Answer(questionID: question.id, choices: values)
             }
         }
-        return try await surveyPage(survey, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    /// The domain's typed field errors as the page's: by question where they concern one, else
+    /// by the form control of the field; messages are keys of Web/strings.
+    static func pageErrors(_ fields: [EngagementError.FieldError]) -> [String: String] {
+        var errors: [String: String] = [:]
+        for field in fields {
+            if let question = field.questionID {
+                errors["q\(question)"] = field.reason == .required ? "error_required" : errors["q\(question)"] ?? "error_invalid"
+            } else {
+                errors[formField(field.field)] = message(field.field)
+            }
+        }
+        return errors
     }
 
     func feedback(_ request: Request) async throws -> Response {
@@ -257,11 +274,12 @@ struct WebPages: Sendable {
         language: String,
         expired: () async throws -> Response
     ) async throws -> Response? {
-        let verdict = try await forms.check(request, form: form)
-        if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
+        // The limits before anything that may read the database.
         guard limiter.allow(limiter.client(of: request, context: context)) else {
             return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
         }
+        let verdict = try await forms.check(request, form: form)
+        if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
         if verdict == .bot { return try await thanks(request, language, message: "thanks_text", receipt: nil) }
         if verdict == .expired { return try await expired() }
         return nil
