@@ -95,32 +95,20 @@ struct WebPages: Sendable {
     func submitSurvey(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
         let language = WebStrings.language(of: request)
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
+        // The survey again, with what was entered and what is wrong with it.
+        func again(_ survey: Survey, _ errors: [String: String]) async throws -> Response {
+            try await surveyPage(survey, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+        }
         // The limits and the form guard first: a refused post reads no survey.
         let refusal = try await screen(request, form: form, context: context, language: language) {
             guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
-            return try await surveyPage(
-                survey,
-                request: request,
-                language: language,
-                form: form,
-                errors: ["form": "error_session"],
-                status: .unprocessableContent
-            )
+            return try await again(survey, ["form": "error_session"])
         }
         if let refusal { return refusal }
         // The survey is read once: to show it again, and by the domain to check the answers.
         guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
         let schoolID = form["school_id"].flatMap { Int64($0) }
-        if form["school_id"] != nil && schoolID == nil {
-            return try await surveyPage(
-                survey,
-                request: request,
-                language: language,
-                form: form,
-                errors: ["school": "error_school"],
-                status: .unprocessableContent
-            )
-        }
+        if form["school_id"] != nil && schoolID == nil { return try await again(survey, ["school": "error_school"]) }
         let fields = Submissions.ResponseFields(
             group: form["group"].flatMap(StakeholderGroup.init(rawValue:)),
             schoolID: schoolID,
@@ -139,7 +127,7 @@ struct WebPages: Sendable {
                     errors["q\(question.id)"] = "error_invalid"
                 }
             }
-            return try await surveyPage(survey, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+            return try await again(survey, errors)
         }
     }
 
