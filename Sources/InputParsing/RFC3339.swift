@@ -1,8 +1,9 @@
 /// RFC 3339 §5.6 `date-time`, read strictly: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T` and
 /// `Z` in either case. Unlike Foundation's ISO 8601 formatters it never rolls over: February 30,
-/// hour 24 or minute 60 are refused rather than read as another moment; offsets beyond ±18:00
-/// (the widest any zone uses or has used, as in ISO 8601-2 and java.time) are refused, and so is
-/// the leap second 60, which no clock here can represent. Pure arithmetic; any input is safe.
+/// hour 24 or minute 60 are refused rather than read as another moment (RFC 3339 §5.7). Offsets
+/// are RFC 3339's `time-numoffset`, up to ±23:59: the contract's `format: date-time` allows them,
+/// so a narrower rule (±18:00) would refuse schema-valid requests (docs/decisions.md). The leap
+/// second 60 is refused: no clock here can represent it. Pure arithmetic; any input is safe.
 public enum RFC3339 {
     /// Seconds since 1970-01-01T00:00:00Z, or nil when `text` is not a valid date-time.
     public static func secondsSince1970(_ text: some StringProtocol) -> Double? {
@@ -47,8 +48,8 @@ public enum RFC3339 {
         } else {
             guard index < bytes.count else { return nil }
             let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
-            guard expect("+-"), let offsetHours = digits(2), expect(":"), let offsetMinutes = digits(2), offsetMinutes < 60,
-                offsetHours * 60 + offsetMinutes <= 18 * 60
+            guard expect("+-"), let offsetHours = digits(2), expect(":"), let offsetMinutes = digits(2), offsetHours < 24,
+                offsetMinutes < 60
             else { return nil }
             offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
         }

@@ -8,14 +8,13 @@ import Yams
 /// What the generated server does not check of the contract, checked before any handler runs.
 
 /// Date-times as RFC 3339 §5.6 writes them, read strictly (`InputParsing.RFC3339`): no day
-/// rollover, offsets within ±18:00, fractional seconds optional.
+/// rollover, fractional seconds optional. The generated decoder gives the transcoder no coding
+/// path, so a bad one is reported by its value (422), not as malformed JSON.
 struct RFC3339DateTranscoder: DateTranscoder {
     func encode(_ date: Date) throws -> String { try ISO8601DateTranscoder.iso8601.encode(date) }
 
     func decode(_ text: String) throws -> Date {
-        guard let seconds = RFC3339.secondsSince1970(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not an RFC 3339 date-time: \(text.prefix(64))"))
-        }
+        guard let seconds = RFC3339.secondsSince1970(text) else { throw InvalidDateTime(text: String(text.prefix(40))) }
         return Date(timeIntervalSince1970: seconds)
     }
 }
@@ -37,6 +36,10 @@ struct QueryGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         return try await next(request, context)
     }
+}
+
+struct InvalidDateTime: Error {
+    let text: String
 }
 
 struct QueryGuardError: Error {

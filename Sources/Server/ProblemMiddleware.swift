@@ -87,6 +87,9 @@ struct Problem: Encodable {
             self.init(status: .serviceUnavailable, detail: "the database is unavailable; try again shortly")
         case let error as PostgresError where error.code == .invalidQuery:
             self.init(status: .unprocessableContent, detail: "text must not contain NUL characters")
+        case let error as InvalidDateTime:
+            let message = "\"\(error.text)\" is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS with Z or ±HH:MM, a real day)"
+            self.init(status: .unprocessableContent, detail: message, errors: [FieldError(field: "date-time", message: message)])
         case is HTTPParserError:
             // Bad framing: an invalid chunk size, a body cut short by a half-close, a bad header.
             self.init(status: .badRequest, detail: "the request is not valid HTTP/1.1 (its framing or headers)")

@@ -213,10 +213,10 @@ struct HostileInputTests {
                 token: true
             ),
             Attack(
-                name: "offset +18:30",
+                name: "offset +24:00",
                 path: "/api/v1/events",
                 body: json(
-                    #"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T10:00:00+18:30","ends_at":"2026-03-01T20:00:00Z"}"#
+                    #"{"title":"x","kind":"meeting","initiative_ids":[\#(seed.initiative)],"starts_at":"2026-03-01T10:00:00+24:00","ends_at":"2026-03-01T20:00:00Z"}"#
                 ),
                 token: true
             ),
