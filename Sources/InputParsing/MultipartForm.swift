@@ -58,7 +58,8 @@ extension FormFields {
             guard next + delimiter.count <= bytes.count, bytes[next..<next + delimiter.count].elementsEqual(delimiter) else { continue }
             var cursor = next + delimiter.count
             // One header line per pass; an empty line ends the headers.
-            while cursor + 1 < bytes.count, !(bytes[cursor] == 13 && bytes[cursor + 1] == 10) {
+            // (A header cut off by the end of the body counts too: the parser reads it byte by byte.)
+            while cursor < bytes.count, !(cursor + 1 < bytes.count && bytes[cursor] == 13 && bytes[cursor + 1] == 10) {
                 var inName = true
                 while cursor < bytes.count, bytes[cursor] != 13 {
                     if bytes[cursor] == UInt8(ascii: ":") { inName = false }
