@@ -11,8 +11,8 @@ struct WorkerProcessTests {
         try start(["work"] + arguments, database: database, logLevel: "warning")
     }
 
-    /// A `chorus` process on the test database, its output discarded.
-    static func start(_ arguments: [String], database: String, logLevel: String) throws -> Process {
+    /// A `chorus` process on the test database, its output discarded (its errors to `errors`).
+    static func start(_ arguments: [String], database: String, logLevel: String, errors: Pipe? = nil) throws -> Process {
         let process = Process()
         process.executableURL = ScoreCommandTests.executable
         process.arguments = arguments
@@ -21,7 +21,7 @@ struct WorkerProcessTests {
         environment["LOG_LEVEL"] = logLevel
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors ?? FileHandle.nullDevice
         try process.run()
         return process
     }
@@ -268,17 +268,8 @@ struct PendingMigrationTests {
     @Test func serveAndWorkRefuseToStartNamingTheCommand() async throws {
         try await TestDatabase.withDatabase(migrated: false) { db, configuration in
             for command in [["serve", "--port", "18321"], ["work"]] {
-                let process = Process()
-                process.executableURL = ScoreCommandTests.executable
-                process.arguments = command
-                var environment = ProcessInfo.processInfo.environment
-                environment["DATABASE_URL"] = try TestDatabase.url(database: configuration.database!)
-                environment["LOG_LEVEL"] = "error"
-                process.environment = environment
                 let errors = Pipe()
-                process.standardError = errors
-                process.standardOutput = Pipe()
-                try process.run()
+                let process = try WorkerProcessTests.start(command, database: configuration.database!, logLevel: "error", errors: errors)
                 let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 process.waitUntilExit()
                 #expect(process.terminationStatus != 0, "\(command)")
