@@ -311,14 +311,7 @@ public struct DemoDistrict: Sendable {
                 try await Rollups.rebuild(on: db)
             } else {
                 // Every demo text waits for the scoring workers, as a real submission would.
-                try await db.query(
-                    """
-                    INSERT INTO jobs (kind, payload, unique_key)
-                    SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id), 'score-text:feedback:' || id FROM feedback
-                    UNION ALL
-                    SELECT 'score-text', jsonb_build_object('source', 'answer', 'id', id), 'score-text:answer:' || id FROM answers WHERE text IS NOT NULL
-                    """
-                )
+                _ = try await TextScoring.enqueueRescore(initiativeID: nil, since: nil, all: true, on: db)
             }
             var counts: [(String, Int)] = []
             for table in ["schools", "initiatives", "surveys", "responses", "feedback", "events", "attendance", "signups"] {

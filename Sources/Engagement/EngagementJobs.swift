@@ -5,8 +5,7 @@ import Postgres
 public enum EngagementJobs {
     public static func handlers(database: PostgresClient) throws -> [String: JobHandler] {
         [
-            TextScoring.kind: try TextScoring(database: database).handler,
-            Rollups.kind: Rollups(database: database).handler,
+            TextScoring.kind: try TextScoring(database: database).handler
         ]
     }
 }

@@ -4,50 +4,75 @@ import Postgres
 import Scoring
 
 /// Scorecard rollups (Schema/0005_rollups.sql): per initiative (0 = district), UTC day and school
-/// (0 = none). Triggers on every source table push a `rollup-day` job for each day a statement
-/// touched; the job recomputes that day from the records, so inserts, updates, cancellations,
-/// erasures and rescoring all land the same way and a rollup never drifts from its records.
+/// (0 = none). Triggers on every source table mark the days a statement changed in
+/// `rollup_dirty_days` (Schema/0008_rollup_queue.sql); `drain` recomputes those days from the
+/// records, so inserts, updates, cancellations, erasures and rescoring all land the same way and a
+/// rollup never drifts from its records. `RollupService` drains in every worker process.
 public struct Rollups: Sendable {
-    public static let kind = "rollup-day"
-
-    public struct Payload: Codable, Sendable {
-        public var day: String
-    }
-
     let database: PostgresClient
 
     public init(database: PostgresClient) {
         self.database = database
     }
 
-    public var handler: JobHandler {
-        { job in try await refresh(day: try job.decode(Payload.self).day, job: job.id) }
-    }
-
-    /// Recomputes one day (`YYYY-MM-DD`, UTC) and folds the day's other pending jobs into this
-    /// recomputation.
-    public func refresh(day: String, job: Int64? = nil) async throws {
+    /// Recomputes one day (`YYYY-MM-DD`, UTC) now, whether or not it is marked.
+    public func refresh(day: String) async throws {
         guard let date = Self.date(ofDay: day) else { throw EngagementError.invalid("day", "not a date: \(day)") }
         try await database.withTransaction { db in
-            try await Self.lockAndFold(day: day, into: job.map { "job \($0)" } ?? "a refresh", on: db)
+            try await Self.lock(db)
             try await Self.planForSlices(db)
             try await Self.recompute(from: date, to: date.addingTimeInterval(86_400), on: db)
         }
     }
 
-    /// Brings every day with a pending rollup job up to date now (`chorus rollups refresh`, and
-    /// tests that read a scorecard right after writing); returns the number of days.
+    /// Recomputes up to `limit` marked days, oldest mark first, and returns them. The marks are
+    /// deleted under the rollup lock in the transaction that recomputes their days: a failure
+    /// leaves them for the next drain, and a mark committed after the delete stays for the next
+    /// one too. Every mark of a day committed before the delete is served by this recomputation,
+    /// whose later statements (READ COMMITTED) see what those transactions wrote.
+    @discardableResult
+    public func drain(limit: Int = 31) async throws -> [String] {
+        guard try await database.query("SELECT EXISTS (SELECT 1 FROM rollup_dirty_days)").one().decode(Bool.self, at: 0) else { return [] }
+        return try await database.withTransaction { db in
+            try await Self.lock(db)
+            let days = try await db.query(
+                """
+                WITH days AS (SELECT day FROM rollup_dirty_days GROUP BY day ORDER BY min(id) LIMIT \(limit))
+                DELETE FROM rollup_dirty_days d USING days WHERE d.day = days.day RETURNING d.day::text
+                """
+            ).map { try $0.decode(String.self, at: 0) }
+            let distinct = Set(days).sorted()
+            try await Self.planForSlices(db)
+            for day in distinct {
+                guard let date = Self.date(ofDay: day) else { continue }
+                try await Self.recompute(from: date, to: date.addingTimeInterval(86_400), on: db)
+            }
+            return distinct
+        }
+    }
+
+    /// Drains until no day is marked (`chorus rollups refresh`, and tests that read a scorecard
+    /// right after writing); returns the number of days recomputed.
     @discardableResult
     public func refreshPending() async throws -> Int {
-        let days = try await database.query(
-            "SELECT DISTINCT payload ->> 'day' FROM jobs WHERE kind = \(Self.kind) AND state IN ('available', 'retryable') ORDER BY 1"
-        ).map { try $0.decode(String.self, at: 0) }
-        for day in days { try await refresh(day: day, job: nil) }
-        return days.count
+        var total = 0
+        while true {
+            let days = try await drain()
+            if days.isEmpty { return total }
+            total += days.count
+        }
+    }
+
+    /// Distinct days marked and not yet recomputed (`/metrics`).
+    public func pendingDays() async throws -> Int {
+        try await database.query("SELECT count(DISTINCT day) FROM rollup_dirty_days").one().decode(Int.self, at: 0)
     }
 
     /// Rebuilds every rollup from the records (after a bulk load or a scorer version change).
     public static func rebuild(on db: PostgresConnection) async throws {
+        // Every mark is served by the rebuild: the lock first, so no drain runs meanwhile.
+        try await lock(db)
+        try await db.query("DELETE FROM rollup_dirty_days")
         let bounds = try await db.query(
             """
             SELECT min(d), max(d) FROM (
@@ -57,7 +82,6 @@ public struct Rollups: Sendable {
                 UNION ALL SELECT min(starts_at) FROM volunteer_shifts UNION ALL SELECT max(starts_at) FROM volunteer_shifts) x
             """
         ).one()
-        try await lockAndFold(day: nil, into: "a rebuild", on: db)
         try await db.query(
             "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics"
         )
@@ -66,22 +90,12 @@ public struct Rollups: Sendable {
         try await recompute(from: from, to: last.addingTimeInterval(86_400), on: db)
     }
 
+    /// One recomputation at a time: the others wait and then see its result, and the shared
+    /// per-year counters are never updated in two orders at once.
     static let lockSpace = 0x524F_4C4C  // "ROLL"
 
-    /// Takes the rollup lock (one recomputation at a time: the others wait and then see its
-    /// result, and the shared per-year counters are never updated in two orders at once) and
-    /// marks the pending jobs of `day` (all days when nil) done. Their transactions committed
-    /// before this statement, so the recomputation that follows (later snapshots: READ
-    /// COMMITTED) sees what they marked.
-    static func lockAndFold(day: String?, into recomputation: String, on db: PostgresConnection) async throws {
+    static func lock(_ db: PostgresConnection) async throws {
         try await db.query("SELECT pg_advisory_xact_lock(\(lockSpace)::int, 0)")
-        try await db.query(
-            """
-            UPDATE jobs SET state = 'completed', completed_at = clock_timestamp(), updated_at = clock_timestamp(),
-                last_error = 'folded into ' || \(recomputation)
-            WHERE kind = \(kind) AND state IN ('available', 'retryable') AND (\(day)::text IS NULL OR payload ->> 'day' = \(day))
-            """
-        )
     }
 
     /// A day is a thin slice of big tables: plan it through the indexes even where the server

@@ -33,7 +33,7 @@ public struct TextScoring: Sendable {
         try await JobQueue().push(
             kind: kind,
             payload: Payload(source: source, id: id),
-            options: .init(uniqueKey: "\(kind):\(source):\(id)"),
+            options: .init(uniqueKey: uniqueKey(Payload(source: source, id: id))),
             on: db
         )
     }
@@ -83,31 +83,27 @@ public struct TextScoring: Sendable {
     /// Enqueues scoring for texts that have no score with the current version (or every text
     /// with `all`), optionally only one initiative's or those since a date. Returns how many.
     public static func enqueueRescore(initiativeID: Int64?, since: Date?, all: Bool, on client: PostgresClient) async throws -> Int {
-        let version = TextScorer.version
-        return try await client.withTransaction { db in
-            let rows = try await db.query(
-                """
-                WITH wanted AS (
-                    SELECT 'feedback' AS source, f.id FROM feedback f
-                    WHERE (\(initiativeID)::bigint IS NULL OR f.initiative_id = \(initiativeID))
-                      AND (\(since)::timestamptz IS NULL OR f.created_at >= \(since))
-                      AND (\(all) OR NOT EXISTS (SELECT 1 FROM text_scores s WHERE s.source = 'feedback' AND s.source_id = f.id AND s.scorer_version = \(version)))
-                    UNION ALL
-                    SELECT 'answer', a.id FROM answers a JOIN responses r ON r.id = a.response_id
-                    WHERE a.text IS NOT NULL AND (\(initiativeID)::bigint IS NULL OR r.initiative_id = \(initiativeID))
-                      AND (\(since)::timestamptz IS NULL OR r.submitted_at >= \(since))
-                      AND (\(all) OR NOT EXISTS (SELECT 1 FROM text_scores s WHERE s.source = 'answer' AND s.source_id = a.id AND s.scorer_version = \(version)))
-                ), pushed AS (
-                    INSERT INTO jobs (kind, payload, unique_key)
-                    SELECT \(kind), jsonb_build_object('source', source, 'id', id), \(kind) || ':' || source || ':' || id FROM wanted
-                    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retryable') DO NOTHING
-                    RETURNING 1
-                )
-                SELECT count(*) FROM pushed
-                """
-            )
-            try await db.query("SELECT pg_notify(\(JobQueue.channel), '')")
-            return try rows.one().decode(Int.self, at: 0)
-        }
+        try await client.withTransaction { try await enqueueRescore(initiativeID: initiativeID, since: since, all: all, on: $0) }
     }
+
+    /// The same in the caller's transaction.
+    public static func enqueueRescore(initiativeID: Int64?, since: Date?, all: Bool, on db: PostgresConnection) async throws -> Int {
+        let version = TextScorer.version
+        let wanted = try await db.query(
+            """
+            SELECT 'feedback', f.id FROM feedback f
+            WHERE (\(initiativeID)::bigint IS NULL OR f.initiative_id = \(initiativeID))
+              AND (\(since)::timestamptz IS NULL OR f.created_at >= \(since))
+              AND (\(all) OR NOT EXISTS (SELECT 1 FROM text_scores s WHERE s.source = 'feedback' AND s.source_id = f.id AND s.scorer_version = \(version)))
+            UNION ALL
+            SELECT 'answer', a.id FROM answers a JOIN responses r ON r.id = a.response_id
+            WHERE a.text IS NOT NULL AND (\(initiativeID)::bigint IS NULL OR r.initiative_id = \(initiativeID))
+              AND (\(since)::timestamptz IS NULL OR r.submitted_at >= \(since))
+              AND (\(all) OR NOT EXISTS (SELECT 1 FROM text_scores s WHERE s.source = 'answer' AND s.source_id = a.id AND s.scorer_version = \(version)))
+            """
+        ).map { Payload(source: try $0.decode(String.self, at: 0), id: try $0.decode(Int64.self, at: 1)) }
+        return try await JobQueue().pushMany(kind: kind, payloads: wanted, uniqueKey: uniqueKey, on: db)
+    }
+
+    static func uniqueKey(_ payload: Payload) -> String { "\(kind):\(payload.source):\(payload.id)" }
 }

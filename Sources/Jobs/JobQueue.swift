@@ -70,6 +70,39 @@ public struct JobQueue: Sendable {
         return try rows.first?.decode(Int64.self, at: 0)
     }
 
+    /// Enqueues many jobs of one kind in the caller's transaction, one statement per 10,000;
+    /// `uniqueKey`, when given, keys each payload as in `push`. Returns how many were new.
+    @discardableResult
+    public func pushMany<Payload: Encodable & Sendable>(
+        kind: String,
+        payloads: [Payload],
+        uniqueKey: ((Payload) -> String)? = nil,
+        options: Options = Options(),
+        on db: PostgresConnection
+    ) async throws -> Int {
+        let encoder = JSONEncoder()
+        var pushed = 0
+        for start in stride(from: 0, to: payloads.count, by: 10_000) {
+            let end = min(payloads.count, start + 10_000)
+            let json = try payloads[start..<end].map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            let keys = uniqueKey.map { payloads[start..<end].map($0) }
+            let rows = try await db.query(
+                """
+                WITH inserted AS (
+                    INSERT INTO jobs (kind, payload, priority, max_attempts, unique_key)
+                    SELECT \(kind), p::jsonb, \(options.priority), \(options.maxAttempts), k FROM unnest(\(json)::text[], \(keys)::text[]) x(p, k)
+                    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retryable') DO NOTHING
+                    RETURNING 1
+                )
+                SELECT count(*) FROM inserted
+                """
+            )
+            pushed += try rows.one().decode(Int.self, at: 0)
+        }
+        if pushed > 0 { try await db.query("SELECT pg_notify(\(Self.channel), '')") }
+        return pushed
+    }
+
     /// Claims up to `limit` runnable jobs for `worker`, leasing them for `lease`.
     public func claim(limit: Int, worker: String, lease: Duration, on client: PostgresClient) async throws -> [Job] {
         let rows = try await client.query(

@@ -4,7 +4,10 @@ import Logging
 
 /// Applies `Schema/NNNN_name.sql` files in order, each in its own transaction, and records each in
 /// `schema_migrations` with the SHA-256 of its text. An applied file whose text changed is refused:
-/// the database would no longer match the repository, and silently skipping it hides that.
+/// the database would no longer match the repository, and silently skipping it hides that. The one
+/// exception is a rewrite the repository owns up to: `Schema/superseded.txt` lists the earlier
+/// checksums of rewritten files (`NNNN <sha256> <why>`), and a later migration brings databases
+/// that ran the earlier text to the same schema.
 public struct Migrator: Sendable {
     public struct Migration: Sendable, Equatable {
         public let version: Int
@@ -34,9 +37,12 @@ public struct Migrator: Sendable {
     }
 
     public let migrations: [Migration]
+    /// Earlier checksums accepted as applied, by version.
+    public let superseded: [Int: Set<String>]
 
-    public init(migrations: [Migration]) {
+    public init(migrations: [Migration], superseded: [Int: Set<String>] = [:]) {
         self.migrations = migrations.sorted { $0.version < $1.version }
+        self.superseded = superseded
     }
 
     /// Loads every `NNNN_name.sql` in `directory`.
@@ -57,7 +63,26 @@ public struct Migrator: Sendable {
         if Set(versions).count != versions.count {
             throw MigrationError(message: "two migration files share a version number in \(directory.path)")
         }
-        self.init(migrations: migrations)
+        self.init(migrations: migrations, superseded: try Self.superseded(in: directory))
+    }
+
+    static func superseded(in directory: URL) throws -> [Int: Set<String>] {
+        let file = directory.appendingPathComponent("superseded.txt")
+        guard FileManager.default.fileExists(atPath: file.path) else { return [:] }
+        var superseded: [Int: Set<String>] = [:]
+        for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+            let words = line.split(separator: " ", maxSplits: 2)
+            guard words.count >= 2, let version = Int(words[0]), words[1].count == 64 else {
+                throw MigrationError(message: "superseded.txt: expected `NNNN <sha256> <why>`, found: \(line)")
+            }
+            superseded[version, default: []].insert(String(words[1]))
+        }
+        return superseded
+    }
+
+    /// Whether a recorded checksum stands for `migration` as it is now.
+    func matches(_ recorded: String, _ migration: Migration) -> Bool {
+        recorded == migration.checksum || superseded[migration.version, default: []].contains(recorded)
     }
 
     /// Applied, pending and modified migrations, in order.
@@ -70,7 +95,7 @@ public struct Migrator: Sendable {
             guard let record = applied[migration.version] else {
                 return Status(version: migration.version, name: migration.name, state: .pending, appliedAt: nil)
             }
-            let state: State = record.checksum == migration.checksum ? .applied : .modified
+            let state: State = matches(record.checksum, migration) ? .applied : .modified
             return Status(version: migration.version, name: migration.name, state: state, appliedAt: record.appliedAt)
         }
     }
@@ -98,7 +123,7 @@ public struct Migrator: Sendable {
         var done: [Migration] = []
         for migration in migrations {
             if let record = applied[migration.version] {
-                guard record.checksum == migration.checksum else {
+                guard matches(record.checksum, migration) else {
                     throw MigrationError(
                         message: """
                             migration \(migration.name) was edited after it was applied (checksum \

@@ -54,17 +54,19 @@ struct BenchQueue: AsyncParsableCommand {
         try await client.query("DELETE FROM jobs")
         let started = ContinuousClock.now
         if kind == "score" {
-            try await client.query(
-                """
-                WITH texts AS (
+            try await client.withTransaction { db in
+                let ids = try await db.query(
+                    """
                     INSERT INTO feedback (initiative_id, comment, receipt)
                     SELECT i.id, (ARRAY['The wifi is great but the bus is late', 'Los maestros son excelentes', 'The lunch line is too long'])[1 + n % 3],
                            'BENCH-' || gen_random_uuid()
                     FROM generate_series(1, \(jobs)) AS n, (SELECT id FROM initiatives WHERE slug = 'bench') i
-                    RETURNING id)
-                INSERT INTO jobs (kind, payload) SELECT 'score-text', jsonb_build_object('source', 'feedback', 'id', id) FROM texts
-                """
-            )
+                    RETURNING id
+                    """
+                ).map { try $0.decode(Int64.self, at: 0) }
+                let payloads = ids.map { TextScoring.Payload(source: "feedback", id: $0) }
+                try await JobQueue().pushMany(kind: TextScoring.kind, payloads: payloads, on: db)
+            }
         } else {
             try await client.query("INSERT INTO jobs (kind) SELECT 'noop' FROM generate_series(1, \(jobs))")
         }

@@ -53,7 +53,7 @@ struct BenchScorecards: AsyncParsableCommand {
             var referenceCards: [Double] = []
             for id in ids.prefix(reference) { referenceCards.append(try await timed(.records, id)) }
             let referenceList = referenceList ? try await timed(.records, nil) : nil
-            // What keeps the rollups current: the rollup-day job for the busiest days.
+            // What keeps the rollups current: recomputing one of the busiest days.
             let busiest = try await client.query(
                 "SELECT day::text FROM rollup_daily WHERE initiative_id = 0 ORDER BY engagements DESC, day LIMIT 5"
             ).map { try $0.decode(String.self, at: 0) }
@@ -70,7 +70,7 @@ struct BenchScorecards: AsyncParsableCommand {
             Self.row("district list", lists, target: "< 150 ms")
             Self.row("initiative, from records", referenceCards, target: "reference")
             if let referenceList { Self.row("district list, from records", [referenceList], target: "reference") }
-            Self.row("rollup-day job, busiest days", refreshes, target: "worker time per refresh")
+            Self.row("day recomputation, busiest", refreshes, target: "worker time per refresh")
             if !referenceCards.isEmpty {
                 print(
                     String(

@@ -25,7 +25,7 @@ struct RollupsCommand: AsyncParsableCommand {
     }
 
     struct Refresh: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Recompute now the days that have pending rollup jobs.")
+        static let configuration = CommandConfiguration(abstract: "Recompute now the days marked out of date.")
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {

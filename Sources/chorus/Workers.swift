@@ -29,6 +29,7 @@ struct WorkerOptions: ParsableArguments {
         if workers {
             services.append(try processor(database: client, logger: logger))
             services.append(RetentionService(database: client, logger: logger))
+            services.append(RollupService(rollups: Rollups(database: client), logger: logger))
         }
         return (client, services)
     }

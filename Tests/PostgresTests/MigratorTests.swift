@@ -39,6 +39,35 @@ struct MigratorTests {
         }
     }
 
+    @Test func rewriteListedAsSupersededIsAccepted() async throws {
+        try await TestDatabase.withDatabase { client, _ in
+            try await Migrator(migrations: [first]).apply(on: client, logger: TestDatabase.logger)
+            let rewritten = Migrator.Migration(version: 1, name: "0001_first", sql: "CREATE TABLE a (id bigint);")
+            let migrator = Migrator(migrations: [rewritten, second], superseded: [1: [first.checksum]])
+            #expect(try await migrator.apply(on: client, logger: TestDatabase.logger).map(\.version) == [2])
+            #expect(try await migrator.status(on: client).map(\.state) == [.applied, .applied])
+            // Only a listed checksum: without the database's in the list, the rewrite is refused.
+            let unlisted = Migrator(migrations: [rewritten], superseded: [1: [rewritten.checksum]])
+            #expect(try await unlisted.status(on: client).map(\.state) == [.modified])
+        }
+    }
+
+    @Test func supersededFileIsReadAndCheckedForShape() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("superseded-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try first.sql.write(to: directory.appendingPathComponent("0001_first.sql"), atomically: true, encoding: .utf8)
+        let sum = String(repeating: "ab", count: 32)
+        try "# comment\n0001 \(sum) why it was rewritten\n".write(
+            to: directory.appendingPathComponent("superseded.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
+        #expect(try Migrator(directory: directory).superseded == [1: [sum]])
+        try "0001 abc\n".write(to: directory.appendingPathComponent("superseded.txt"), atomically: true, encoding: .utf8)
+        #expect(throws: MigrationError.self) { try Migrator(directory: directory) }
+    }
+
     @Test func failingMigrationRollsBackWholly() async throws {
         try await TestDatabase.withDatabase { client, _ in
             let broken = Migrator.Migration(
