@@ -87,11 +87,10 @@ let package = Package(
         ),
         .target(
             name: "Server",
+            // Not Postgres or Jobs: the records are reached through Engagement's `Store`.
             dependencies: [
                 "Engagement",
                 "InputParsing",
-                "Jobs",
-                "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

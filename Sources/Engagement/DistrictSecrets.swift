@@ -15,7 +15,7 @@ public enum DistrictSecrets {
         return try await connection.query("SELECT value FROM settings WHERE key = \(name)").one().decode(Data.self, at: 0)
     }
 
-    public static func key(_ name: String, on client: PostgresClient) async throws -> Data {
-        try await client.withConnection { try await key(name, on: $0) }
+    public static func key(_ name: String, on store: Store) async throws -> Data {
+        try await store.connection { try await key(name, on: $0) }
     }
 }

@@ -15,10 +15,10 @@ public struct IdempotencyKeys: Sendable {
         key: String?,
         scope: String,
         requestHash: Data,
-        on client: PostgresClient,
+        on store: Store,
         _ work: (PostgresConnection) async throws -> Output
     ) async throws -> Output {
-        try await client.withTransaction { db in
+        try await store.transaction { db in
             guard let key else { return try await work(db) }
             guard (1...200).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
                 throw EngagementError.invalid("Idempotency-Key", "must be 1 to 200 printable characters")

@@ -52,8 +52,8 @@ public struct Tokens: Sendable {
 
     /// Revokes by id; returns whether a live token was revoked.
     /// The holder of a token that is still valid, by its id (a signed-in page session).
-    public func principal(tokenID: Int64, on client: PostgresClient) async throws -> Principal? {
-        guard let row = try await client.query("SELECT role::text FROM api_tokens WHERE id = \(tokenID) AND revoked_at IS NULL").first,
+    public func principal(tokenID: Int64, on store: Store) async throws -> Principal? {
+        guard let row = try await store.client.query("SELECT role::text FROM api_tokens WHERE id = \(tokenID) AND revoked_at IS NULL").first,
             let role = Role(rawValue: try row.decode(String.self, at: 0))
         else { return nil }
         return Principal(tokenID: tokenID, role: role)
@@ -64,9 +64,9 @@ public struct Tokens: Sendable {
     }
 
     /// The principal for a bearer secret, or `nil` when unknown or revoked.
-    public func authenticate(_ secret: String, on client: PostgresClient) async throws -> Principal? {
+    public func authenticate(_ secret: String, on store: Store) async throws -> Principal? {
         guard secret.utf8.count <= 200 else { return nil }
-        let rows = try await client.query(
+        let rows = try await store.client.query(
             "SELECT id, role::text FROM api_tokens WHERE token_hash = \(Self.hash(secret)) AND revoked_at IS NULL"
         )
         guard let row = rows.first else { return nil }

@@ -1,7 +1,6 @@
 import Engagement
 import Foundation
 import OpenAPIRuntime
-import Postgres
 
 extension API {
     func listEvents(_ input: Operations.ListEvents.Input) async throws -> Operations.ListEvents.Output {

@@ -1,9 +1,9 @@
-import Jobs
+import Engagement
 import OpenAPIRuntime
 
 extension API {
     func getJobStats(_ input: Operations.GetJobStats.Input) async throws -> Operations.GetJobStats.Output {
-        let stats = try await JobQueue().statistics(on: database)
+        let stats = try await database.queues()
         return .ok(
             .init(
                 body: .json(

@@ -1,6 +1,5 @@
 import Engagement
 import OpenAPIRuntime
-import Postgres
 
 extension API {
     func listGoals(_ input: Operations.ListGoals.Input) async throws -> Operations.ListGoals.Output {
@@ -40,7 +39,7 @@ extension API {
 
     func updateSchool(_ input: Operations.UpdateSchool.Input) async throws -> Operations.UpdateSchool.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        let school = try await database.withTransaction { db in
+        let school = try await database.transaction { db in
             try await reference.updateSchool(
                 id: input.path.schoolId,
                 .init(name: body.name, cluster: body.cluster, level: body.level?.rawValue, enrollment: body.enrollment),
@@ -86,7 +85,7 @@ extension API {
 
     func updateInitiative(_ input: Operations.UpdateInitiative.Input) async throws -> Operations.UpdateInitiative.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        let initiative = try await database.withTransaction { db in
+        let initiative = try await database.transaction { db in
             try await reference.updateInitiative(
                 id: input.path.initiativeId,
                 .init(

@@ -2,7 +2,6 @@ import Crypto
 import Engagement
 import Foundation
 import OpenAPIRuntime
-import Postgres
 
 extension API {
     /// The query from the common parameters: a named period (default: this school year) unless
@@ -61,11 +60,11 @@ extension API {
     /// for ScorecardCacheMiddleware to keep until something it is computed from changes.
     func scorecardJSON(
         _ request: ScorecardQuery,
-        compute: @Sendable @escaping (PostgresConnection) async throws -> (Data, String)
+        compute: @Sendable @escaping (Store.Connection) async throws -> (Data, String)
     ) async throws -> (Data, String) {
         // Read only by the middleware, which has no cache when scorecards come from a replica.
         if Scorecards().usesRollups(request) { CacheMark.current?.markCacheable() }
-        return try await scorecardDatabase.withTransaction(isolation: .repeatableRead, compute)
+        return try await scorecardDatabase.snapshot(compute)
     }
 
     func listScorecards(_ input: Operations.ListScorecards.Input) async throws -> Operations.ListScorecards.Output {

@@ -1,7 +1,6 @@
 import Engagement
 import Foundation
 import OpenAPIRuntime
-import Postgres
 
 extension API {
     func listSurveys(_ input: Operations.ListSurveys.Input) async throws -> Operations.ListSurveys.Output {

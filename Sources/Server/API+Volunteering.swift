@@ -1,7 +1,6 @@
 import Engagement
 import Foundation
 import OpenAPIRuntime
-import Postgres
 
 extension API {
     func listOpportunities(_ input: Operations.ListOpportunities.Input) async throws -> Operations.ListOpportunities.Output {
@@ -47,7 +46,7 @@ extension API {
 
     func updateSignup(_ input: Operations.UpdateSignup.Input) async throws -> Operations.UpdateSignup.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        let signup = try await database.withTransaction { db in
+        let signup = try await database.transaction { db in
             try await volunteering.updateSignup(
                 id: input.path.signupId,
                 status: body.status.flatMap { SignupStatus(rawValue: $0.rawValue) },
@@ -61,7 +60,7 @@ extension API {
 
     func getParticipantContact(_ input: Operations.GetParticipantContact.Input) async throws -> Operations.GetParticipantContact.Output {
         let principal = try Access.caller()
-        let contact = try await database.withTransaction { db in
+        let contact = try await database.transaction { db in
             try await Contacts().contact(participantID: input.path.participantId, readBy: principal.tokenID, on: db)
         }
         return .ok(

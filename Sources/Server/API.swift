@@ -1,13 +1,12 @@
 import Engagement
 import Foundation
 import OpenAPIRuntime
-import Postgres
 
 /// The JSON API of `openapi.yaml`: the generated `APIProtocol`, one handler per operation, in
 /// files by area (`API+….swift`). Handlers check the caller's role, validate, and call the
 /// `Engagement` repositories inside a transaction.
 struct API: APIProtocol {
-    let database: PostgresClient
+    let database: Store
     let idempotency: Idempotency
     let reference = ReferenceData()
     let surveys = Surveys()
@@ -17,17 +16,17 @@ struct API: APIProtocol {
 
     /// Where scorecards are read: a streaming replica when `DATABASE_READ_URL` is set (a little
     /// behind the primary, which scorecards tolerate), else the primary.
-    let scorecardDatabase: PostgresClient
+    let scorecardDatabase: Store
 
-    init(database: PostgresClient, scorecardDatabase: PostgresClient? = nil) {
+    init(database: Store, scorecardDatabase: Store? = nil) {
         self.database = database
         self.scorecardDatabase = scorecardDatabase ?? database
         self.idempotency = Idempotency(database: database)
     }
 
     /// Reads in one connection (lists run two or three queries that should agree).
-    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await database.withTransaction(isolation: .repeatableRead, body)
+    func read<T: Sendable>(_ body: (Store.Connection) async throws -> T) async throws -> T {
+        try await database.snapshot(body)
     }
 
     /// Page size from the `limit` parameter (1–200, default 50).

@@ -1,6 +1,5 @@
 import Engagement
 import Hummingbird
-import Postgres
 
 /// Who is calling, for the duration of a request: set by `AuthenticationMiddleware`, read by the
 /// API handlers (which the OpenAPI generator gives no request context).
@@ -18,7 +17,7 @@ enum Access {
 /// unauthorised request learns 401/403 rather than what is wrong with its body. A header with an
 /// unknown or revoked token is 401 even on public endpoints: a client never silently loses rights.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
-    let database: PostgresClient
+    let database: Store
     let tokens = Tokens()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

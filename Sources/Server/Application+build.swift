@@ -1,3 +1,4 @@
+import Engagement
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -5,7 +6,6 @@ import Logging
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
-import Postgres
 import ServiceLifecycle
 
 /// The composition root: the executable and the tests build the application here.
@@ -16,8 +16,8 @@ import ServiceLifecycle
 /// before the cluster stops. Tests may pass none and manage the pool themselves.
 public func buildApplication(
     configuration: ServerConfiguration,
-    database: PostgresClient,
-    readDatabase: PostgresClient? = nil,
+    database: Store,
+    readDatabase: Store? = nil,
     services: [any Service] = [],
     logger: Logger
 ) throws -> some ApplicationProtocol {
@@ -49,8 +49,8 @@ public func buildApplication(
 
 public func buildRouter(
     configuration: ServerConfiguration = ServerConfiguration(),
-    database: PostgresClient,
-    readDatabase: PostgresClient? = nil,
+    database: Store,
+    readDatabase: Store? = nil,
     scorecardCache: ScorecardCache? = nil
 ) throws
     -> Router<ChorusContext>

@@ -1,7 +1,6 @@
 import Engagement
 import Foundation
 import Hummingbird
-import Postgres
 
 /// The administrators' dashboard (liaisons may read it too, as they may read scorecards): the
 /// district list and each initiative's scorecard with server-rendered SVG charts, filtered by
@@ -42,7 +41,7 @@ struct DashboardPages: Sendable {
         let (scorecardQuery, period) = try query(request, initiative: nil)
         let summaries: [ScorecardSummary]
         do {
-            summaries = try await web.database.withTransaction(isolation: .repeatableRead) { try await Scorecards().all(scorecardQuery, on: $0) }
+            summaries = try await web.database.snapshot { try await Scorecards().all(scorecardQuery, on: $0) }
         } catch let error as EngagementError where error.code == .invalid {
             return try await web.notFound(request, language)
         }
@@ -66,7 +65,7 @@ struct DashboardPages: Sendable {
         let (scorecardQuery, period) = try query(request, initiative: id)
         let (card, examples): (Scorecard, [Int64: String])
         do {
-            (card, examples) = try await web.database.withTransaction(isolation: .repeatableRead) { db in
+            (card, examples) = try await web.database.snapshot { db in
                 let card = try await Scorecards().scorecard(scorecardQuery, on: db)
                 return (card, try await Submissions().comments(ids: card.themes.flatMap(\.exampleFeedbackIDs), on: db))
             }

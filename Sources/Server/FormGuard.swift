@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import InputParsing
 import NIOConcurrencyHelpers
-import Postgres
 
 /// Forms against cross-site posting and bots. Each form page sets a random `chorus_form`
 /// cookie (HttpOnly, SameSite=Strict) and carries `issued.signature` with
@@ -18,10 +17,10 @@ struct FormGuard: Sendable {
     static let cookie = "chorus_form"
     static let minimumFillTime: TimeInterval = 3
     static let maximumAge: TimeInterval = 2 * 3600
-    let database: PostgresClient
+    let database: Store
     private let loaded = NIOLockedValueBox<SymmetricKey?>(nil)
 
-    init(database: PostgresClient) {
+    init(database: Store) {
         self.database = database
     }
 

@@ -1,10 +1,10 @@
+import Engagement
 import Hummingbird
-import Postgres
 
 /// `/health`: the process answers. `/ready`: it can also reach PostgreSQL, so a load balancer
 /// should send it traffic.
 struct HealthController: Sendable {
-    let database: PostgresClient
+    let database: Store
 
     struct Status: ResponseEncodable {
         let status: String

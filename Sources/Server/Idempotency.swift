@@ -1,12 +1,11 @@
 import Crypto
 import Engagement
 import Foundation
-import Postgres
 
 /// `Idempotency-Key` for the API's POSTs (`Engagement.IdempotencyKeys` keeps the keys): the
 /// request is fingerprinted by its path ids and body, and keys are scoped by operation and token.
 struct Idempotency: Sendable {
-    let database: PostgresClient
+    let database: Store
 
     struct Fingerprint<Body: Encodable>: Encodable {
         let path: [String: Int64]
@@ -18,7 +17,7 @@ struct Idempotency: Sendable {
         operation: String,
         path: [String: Int64] = [:],
         body: Body,
-        _ work: (PostgresConnection) async throws -> Output
+        _ work: (Store.Connection) async throws -> Output
     ) async throws -> Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

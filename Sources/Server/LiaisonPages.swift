@@ -2,7 +2,6 @@ import Engagement
 import Foundation
 import Hummingbird
 import InputParsing
-import Postgres
 
 /// Pages for community liaisons (and administrators) at a school door: sign in with a token,
 /// record an event, a quick headcount by group, individual check-ins, and a pasted CSV
@@ -89,7 +88,7 @@ struct LiaisonPages: Sendable {
     func events(_ request: Request, _ principal: Tokens.Principal, form: FormFields?, errors: [String: String]) async throws -> Response {
         let language = WebStrings.language(of: request)
         let t = web.strings[language]
-        let (events, initiatives) = try await web.database.withTransaction(isolation: .repeatableRead) { db in
+        let (events, initiatives) = try await web.database.snapshot { db in
             (try await Events().events(.init(limit: 100), on: db).items, try await ReferenceData().allInitiatives(on: db))
         }
         var view = try await web.formView(form: form, errors: errors, language: language, anchors: ["event": "title"])
@@ -129,7 +128,7 @@ struct LiaisonPages: Sendable {
             let starts, let ends
         else { return try await events(request, principal, form: form, errors: ["event": "error_event"]) }
         do {
-            let event = try await web.database.withTransaction { db in
+            let event = try await web.database.transaction { db in
                 try await Events().create(
                     .init(
                         title: title,
@@ -162,7 +161,7 @@ struct LiaisonPages: Sendable {
         let language = WebStrings.language(of: request)
         let found: Event
         do {
-            found = try await web.database.withConnection { try await Events().event(id: id, on: $0) }
+            found = try await web.database.connection { try await Events().event(id: id, on: $0) }
         } catch let error as EngagementError where error.code == .notFound {
             return try await web.notFound(request, language)
         }
@@ -193,7 +192,7 @@ struct LiaisonPages: Sendable {
         do {
             switch action {
             case "headcount":
-                try await web.database.withTransaction { db in
+                try await web.database.transaction { db in
                     for group in StakeholderGroup.allCases {
                         guard let text = form["count_\(group.rawValue)"] else { continue }
                         guard let count = Int(text) else { throw EngagementError.invalid("count", "must be a whole number") }
@@ -210,7 +209,7 @@ struct LiaisonPages: Sendable {
                 guard let group = form["group"].flatMap(StakeholderGroup.init(rawValue:)) else {
                     return try await event(request, id: eventID, notice: nil, form: form, errors: ["group": "error_group"], sheetErrors: [])
                 }
-                _ = try await web.database.withTransaction { db in
+                _ = try await web.database.transaction { db in
                     try await Events().recordAttendance(
                         eventID: eventID,
                         .init(kind: "checkin", group: group, count: 1, contact: WebPages.contact(form)),
@@ -224,7 +223,7 @@ struct LiaisonPages: Sendable {
                 let upload = form.files["sheet_file"].flatMap { $0.isEmpty ? nil : $0 }
                 do {
                     let sheet = try SignInSheet(stream: InputStream(data: upload.map { Data($0) } ?? Data((form.fields["sheet"]?.first ?? "").utf8)))
-                    let count = try await web.database.withTransaction { try await sheet.importAttendance(eventID: eventID, on: $0) }
+                    let count = try await web.database.transaction { try await sheet.importAttendance(eventID: eventID, on: $0) }
                     return try await event(request, id: eventID, notice: "\(count) \(t[text: "imported"])", form: nil, errors: [:], sheetErrors: [])
                 } catch let rejected as SignInSheet.Rejected {
                     return try await event(

@@ -1,8 +1,7 @@
+import Engagement
 import Foundation
 import Hummingbird
-import Jobs
 import Metrics
-import Postgres
 import Prometheus
 
 /// `GET /metrics` in Prometheus text format: HTTP requests and latency by route and status
@@ -10,8 +9,8 @@ import Prometheus
 /// processor), and, read at scrape time, the pools and the queue (jobs by state, the age of the
 /// oldest runnable job). No personal data is ever a label.
 struct MetricsController: Sendable {
-    let database: PostgresClient
-    let readDatabase: PostgresClient?
+    let database: Store
+    let readDatabase: Store?
     let scorecardCache: ScorecardCache?
     var restarts = 0
 
@@ -39,22 +38,24 @@ struct MetricsController: Sendable {
         }
         for (name, pool) in [("primary", database), ("read", readDatabase)] {
             guard let pool else { continue }
-            let stats = pool.statistics
+            let stats = pool.pool
             gauge("chorus_pool_connections_open", "Connections the pool holds open.", [("pool", name)]).set(Double(stats.open))
             gauge("chorus_pool_connections_in_use", "Connections lent out.", [("pool", name)]).set(Double(stats.open - stats.idle))
             gauge("chorus_pool_waiting", "Requests waiting for a connection.", [("pool", name)]).set(Double(stats.waiting))
         }
         // The queue: every state of every kind seen, zeros included, so a drained state drops to 0.
-        let queue = try await JobQueue().statistics(on: database)
+        let queue = try await database.queues()
         let counts = Dictionary(queue.counts.map { ("\($0.kind) \($0.state)", $0.count) }, uniquingKeysWith: +)
         for kind in Set(queue.counts.map(\.kind)) {
-            for state in JobQueue.states {
+            for state in Store.QueueFigures.states {
                 gauge("chorus_jobs", "Jobs in the queue by kind and state.", [("kind", kind), ("state", state)])
                     .set(Double(counts["\(kind) \(state)"] ?? 0))
             }
         }
         let lag = queue.oldestWaitingSeconds ?? 0
         gauge("chorus_job_lag_seconds", "Age of the oldest job that may run.", []).set(lag)
+        gauge("chorus_rollup_days_pending", "Days marked for a rollup recomputation and not yet recomputed.", [])
+            .set(Double(queue.rollupDaysPending))
     }
 }
 

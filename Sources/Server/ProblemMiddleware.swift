@@ -6,7 +6,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import OpenAPIRuntime
-import Postgres
 
 /// RFC 9457 problem details for every error, mapped in this one place: domain errors, request
 /// decoding errors, database unavailability, and Hummingbird's own (404, 413). Anything
@@ -83,9 +82,9 @@ struct Problem: Encodable {
         case let error as MethodNotAllowed:
             self.init(status: .methodNotAllowed, detail: "this path takes \(error.allow)")
             self.allow = error.allow
-        case let error as PostgresError where error.code == .acquireTimeout || error.isConnectionFailure || error.code == .poolClosed:
+        case let error where Store.failure(of: error) == .unavailable:
             self.init(status: .serviceUnavailable, detail: "the database is unavailable; try again shortly")
-        case let error as PostgresError where error.code == .invalidQuery:
+        case let error where Store.failure(of: error) == .unstorableText:
             self.init(status: .unprocessableContent, detail: "text must not contain NUL characters")
         case let error as InvalidDateTime:
             let message = "\"\(error.text)\" is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS with Z or ±HH:MM, a real day)"

@@ -1,14 +1,14 @@
+import Engagement
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import Postgres
 import ServiceLifecycle
 
 /// Scorecard JSON kept in memory between changes. Every change to what rollup scorecards are
-/// computed from sends NOTIFY `chorus_changes` (Schema/0006); the listener below bumps the
+/// computed from sends a notification on `ChangeFeed.channel` (Schema/0006); the listener below bumps the
 /// generation, which retires every entry. While the listener is not connected nothing is served
 /// from memory (a missed notification must not leave a stale answer), and a reconnect retires
 /// everything. Only rollup scorecards on the primary are cached: a replica may apply a change
@@ -75,11 +75,11 @@ public final class ScorecardCache: Sendable {
 
 /// Keeps the cache's LISTEN connection up, reconnecting after PostgreSQL restarts.
 public struct ScorecardCacheListener: Service {
-    let database: PostgresClient
+    let database: Store
     let cache: ScorecardCache
     let logger: Logger
 
-    public init(database: PostgresClient, cache: ScorecardCache, logger: Logger) {
+    public init(database: Store, cache: ScorecardCache, logger: Logger) {
         self.database = database
         self.cache = cache
         self.logger = logger
@@ -89,7 +89,7 @@ public struct ScorecardCacheListener: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await database.listen(on: ["chorus_changes"], onReady: { cache.listening(true) }) { _ in cache.invalidate() }
+                    try await database.listenForScorecardChanges(onReady: { cache.listening(true) }) { cache.invalidate() }
                 } catch {
                     cache.listening(false)
                     if !Task.isCancelled { logger.debug("scorecard cache listener reconnecting", metadata: ["error": "\(error)"]) }

@@ -3,20 +3,19 @@ import Foundation
 import Hummingbird
 import InputParsing
 import Mustache
-import Postgres
 
 /// The public pages: what families and community members use, on a phone, in English or
 /// Spanish, without JavaScript or an account. Templates in Web/templates, strings in
 /// Web/strings; every value is HTML-escaped by Mustache. See docs/web.md.
 struct WebPages: Sendable {
-    let database: PostgresClient
+    let database: Store
     let library: MustacheLibrary
     let strings: WebStrings
     let forms: FormGuard
     let limiter: SubmissionLimiter
     let stylesheet: ByteBuffer
 
-    init(database: PostgresClient, limiter: SubmissionLimiter = SubmissionLimiter()) throws {
+    init(database: Store, limiter: SubmissionLimiter = SubmissionLimiter()) throws {
         guard let templates = Bundle.module.url(forResource: "Web/templates", withExtension: nil),
             let css = Bundle.module.url(forResource: "Web/static/chorus", withExtension: "css")
         else { throw HTTPError(.internalServerError, message: "the web resources are missing from the bundle") }
@@ -59,7 +58,7 @@ struct WebPages: Sendable {
     func home(_ request: Request) async throws -> Response {
         let language = WebStrings.language(of: request)
         let now = Date()
-        let (surveys, opportunities) = try await database.withTransaction(isolation: .repeatableRead) { db in
+        let (surveys, opportunities) = try await database.snapshot { db in
             (
                 try await Surveys().surveys(initiativeID: nil, cursor: nil, limit: 200, on: db).items.filter { $0.isOpen(at: now) },
                 try await Volunteering().opportunities(initiativeID: nil, on: db)
@@ -117,7 +116,7 @@ struct WebPages: Sendable {
             contact: survey.anonymous ? nil : Self.contact(form)
         )
         do {
-            let receipt = try await database.withTransaction { try await Submissions().submitResponse(to: survey, fields, on: $0) }
+            let receipt = try await database.transaction { try await Submissions().submitResponse(to: survey, fields, on: $0) }
             return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
         } catch let error as EngagementError where error.code == .invalid {
             var errors = Self.pageErrors(error.fields)
@@ -186,7 +185,7 @@ struct WebPages: Sendable {
         if form["comment"] == nil { errors["comment"] = "error_comment" }
         if errors.isEmpty, let initiativeID, let comment = form["comment"] {
             do {
-                let receipt = try await database.withTransaction { db in
+                let receipt = try await database.transaction { db in
                     try await Submissions().submitFeedback(
                         .init(
                             initiativeID: initiativeID,
@@ -234,7 +233,7 @@ struct WebPages: Sendable {
         if group == nil { errors["group"] = "error_group" }
         if errors.isEmpty, let group {
             do {
-                let signup = try await database.withTransaction { db in
+                let signup = try await database.transaction { db in
                     try await Volunteering().signUp(shiftID: id, group: group, contact: Self.contact(form) ?? ContactDetails(consent: false), on: db)
                 }
                 return try await thanks(
@@ -333,7 +332,7 @@ struct WebPages: Sendable {
     )
         async throws -> Response
     {
-        let initiatives = try await database.withConnection { try await ReferenceData().allInitiatives(on: $0) }
+        let initiatives = try await database.connection { try await ReferenceData().allInitiatives(on: $0) }
         var view = try await formView(form: form, errors: errors, language: language, anchors: ["initiative": "initiative", "comment": "comment"])
         view["title"] = strings[language][text: "give_feedback"]
         view["initiatives"] = initiatives.filter { $0.status == "active" }.map { initiative -> [String: Any] in
@@ -367,7 +366,7 @@ struct WebPages: Sendable {
     /// schools, and the values entered so far.
     func formView(form: FormFields?, errors: [String: String], language: String, anchors: [String: String]) async throws -> [String: Any] {
         let t = strings[language]
-        let schools = try await database.withConnection { db in
+        let schools = try await database.connection { db in
             var all: [School] = []
             var cursor: String?
             repeat {
@@ -453,7 +452,7 @@ struct WebPages: Sendable {
 
     func openSurvey(_ id: Int64) async throws -> Survey? {
         do {
-            let survey = try await database.withConnection { try await Surveys().survey(id: id, on: $0) }
+            let survey = try await database.connection { try await Surveys().survey(id: id, on: $0) }
             return survey.isOpen() ? survey : nil
         } catch let error as EngagementError where error.code == .notFound {
             return nil
@@ -461,7 +460,7 @@ struct WebPages: Sendable {
     }
 
     func openShift(_ id: Int64) async throws -> (Opportunity, Shift)? {
-        let opportunities = try await database.withConnection { try await Volunteering().opportunities(initiativeID: nil, on: $0) }
+        let opportunities = try await database.connection { try await Volunteering().opportunities(initiativeID: nil, on: $0) }
         for opportunity in opportunities {
             if let shift = opportunity.shifts.first(where: { $0.id == id && $0.startsAt > Date() }) { return (opportunity, shift) }
         }

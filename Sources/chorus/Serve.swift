@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engagement
 import Foundation
 import Hummingbird
 import InputParsing
@@ -60,8 +61,8 @@ struct Serve: AsyncParsableCommand {
                 restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0,
                 trustedProxies: proxies
             ),
-            database: client,
-            readDatabase: replica,
+            database: Store(client),
+            readDatabase: replica.map(Store.init),
             services: services,
             logger: logger
         )

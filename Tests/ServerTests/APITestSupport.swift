@@ -141,12 +141,12 @@ func withAPI(
                 submissionsPerClientPerMinute: submissionsPerClientPerMinute,
                 submissionBurst: submissionBurst
             ),
-            database: client,
+            database: Store(client),
             scorecardCache: scorecardCache ? cache : nil
         )
         let app = Application(router: router, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            if scorecardCache { group.addTask { try await ScorecardCacheListener(database: client, cache: cache, logger: logger).run() } }
+            if scorecardCache { group.addTask { try await ScorecardCacheListener(database: Store(client), cache: cache, logger: logger).run() } }
             try await app.test(live ? .live : .router) { http in
                 try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
             }

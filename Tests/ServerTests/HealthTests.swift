@@ -1,3 +1,4 @@
+import Engagement
 import Hummingbird
 import HummingbirdTesting
 import Postgres
@@ -9,7 +10,7 @@ import Testing
 struct HealthTests {
     @Test func healthAndReadyWithADatabase() async throws {
         try await TestDatabase.withDatabase { client, _ in
-            let app = try buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
+            let app = try buildApplication(configuration: ServerConfiguration(), database: Store(client), logger: TestDatabase.logger)
             try await app.test(.router) { http in
                 try await http.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .ok)
@@ -27,7 +28,7 @@ struct HealthTests {
             configuration: PostgresConfiguration(url: "postgresql:///x?host=/nonexistent", maximumConnections: 1),
             logger: TestDatabase.logger
         )
-        let app = try buildApplication(configuration: ServerConfiguration(), database: client, logger: TestDatabase.logger)
+        let app = try buildApplication(configuration: ServerConfiguration(), database: Store(client), logger: TestDatabase.logger)
         try await app.test(.router) { http in
             try await http.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
@@ -43,7 +44,7 @@ struct HealthTests {
         try await TestDatabase.withDatabase { client, _ in
             let app = try buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-                database: client,
+                database: Store(client),
                 logger: TestDatabase.logger
             )
             try await app.test(.live) { http in

@@ -155,8 +155,8 @@ struct ReadReplicaTests {
                 let (_, token) = try await Tokens().create(name: "admin", role: .admin, on: primary)
                 let app = try buildApplication(
                     configuration: ServerConfiguration(),
-                    database: primary,
-                    readDatabase: replica,
+                    database: Store(primary),
+                    readDatabase: Store(replica),
                     logger: TestDatabase.logger
                 )
                 try await app.test(.router) { http in

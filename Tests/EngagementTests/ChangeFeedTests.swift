@@ -1,0 +1,30 @@
+import Engagement
+import Postgres
+import PostgresTesting
+import Testing
+
+/// The scorecard change feed is sent by SQL triggers (any writer retires cached scorecards) and
+/// heard by Swift: both sides name one channel.
+@Suite("Scorecard change feed (integration)")
+struct ChangeFeedTests {
+    @Test(.timeLimit(.minutes(1))) func theTriggersSendTheChannelTheServersListenTo() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, _ in
+            let source = try await db.query("SELECT prosrc FROM pg_proc WHERE proname = 'notify_scorecards'").one().decode(String.self, at: 0)
+            #expect(source.contains("pg_notify('\(ChangeFeed.channel)'"), "\(source)")
+            // And a change through a trigger arrives at a Store's listener.
+            let heard = AsyncStream<Void>.makeStream()
+            let ready = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Store(db).listenForScorecardChanges(onReady: { ready.continuation.yield() }) { heard.continuation.yield() }
+                }
+                var readiness = ready.stream.makeAsyncIterator()
+                _ = await readiness.next()
+                try await db.query("INSERT INTO schools (code, name, cluster, level, enrollment) VALUES ('A', 'A', 'North', 'high', 1)")
+                var changes = heard.stream.makeAsyncIterator()
+                _ = await changes.next()
+                group.cancelAll()
+            }
+        }
+    }
+}
