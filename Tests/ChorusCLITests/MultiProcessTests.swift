@@ -82,10 +82,13 @@ struct MultiProcessTests {
             }
             #expect(Set(acknowledged).count == 400)
             #expect(try await db.query("SELECT count(*) FROM feedback").first!.decode(Int.self, at: 0) == 400)
-            // The three workers drain the queue: each text scored once, each job run once.
+            // The three workers drain the queues: each text scored once, each job run once, every
+            // marked day rolled up.
             let deadline = ContinuousClock.now + .seconds(120)
             while ContinuousClock.now < deadline,
-                try await db.query("SELECT count(*) FROM jobs WHERE state <> 'completed'").first!.decode(Int.self, at: 0) > 0
+                try await db.query(
+                    "SELECT count(*) + (SELECT count(*) FROM rollup_dirty_days) FROM jobs WHERE state <> 'completed'"
+                ).first!.decode(Int.self, at: 0) > 0
             {
                 try await Task.sleep(for: .milliseconds(100))
             }

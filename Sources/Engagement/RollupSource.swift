@@ -1,18 +1,13 @@
 import Foundation
 import Postgres
 
-/// The scorecard's numbers read from the rollups: the same definitions as the record queries in
-/// Scorecards.swift (a test holds them equal), over a few thousand rollup rows instead of every
-/// record. Each function answers for several initiatives at once (0 = the district), which is
-/// what makes the district list one query per measure instead of one scorecard per initiative.
-extension Scorecards {
-    /// Rollups are per UTC day and school: they answer whole-day periods without a stakeholder
-    /// group filter; anything else is computed from the records.
-    public func usesRollups(_ q: ScorecardQuery) -> Bool {
-        source == .rollups && q.group == nil && Self.isMidnight(q.from) && Self.isMidnight(q.to)
-    }
-
-    static func isMidnight(_ date: Date) -> Bool { date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 }
+/// The scorecard's numbers read from the rollups: the same definitions as `RecordSource` (a test
+/// holds them equal), over a few thousand rollup rows instead of every record. Rollups are per
+/// UTC day and school, so they answer whole-day periods without a stakeholder group filter
+/// (`Scorecards.usesRollups`); topics are rolled up per initiative and day only, so one school's
+/// or cluster's come from the records.
+struct RollupSource: ScorecardSource {
+    let db: PostgresConnection
 
     /// Whether the query narrows to a school or a cluster (then the per-school rollups are read).
     static func bySchool(_ q: ScorecardQuery) -> Bool { q.schoolID != nil || q.cluster != nil }
@@ -23,7 +18,7 @@ extension Scorecards {
     }
 
     /// The rollup rows of the period (and school filters, if any) for the given initiatives.
-    func rollupScope(_ q: ScorecardQuery, _ initiatives: [Int64]) -> PostgresQuery {
+    static func scope(_ q: ScorecardQuery, _ initiatives: [Int64]) -> PostgresQuery {
         let period: PostgresQuery = """
             initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[])
             AND day >= \(Rollups.utcDay(q.from))::date AND day < \(Rollups.utcDay(q.to))::date
@@ -45,54 +40,39 @@ extension Scorecards {
         bySchool(q) ? PostgresQuery(unsafeSQL: "rollup_sentiment") : PostgresQuery(unsafeSQL: "rollup_daily")
     }
 
-    func rollupTotals(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Totals] {
+    func totals(_ q: ScorecardQuery, initiatives: [Int64]) async throws -> [Int64: Scorecards.Totals] {
         let known: PostgresQuery =
             Self.isWholeSchoolYear(q)
             ? """
             SELECT initiative_id, participants AS known FROM rollup_year_reach
             WHERE initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[]) AND school_year = \(Rollups.utcDay(q.from))::date
             """
-            : "SELECT initiative_id, count(DISTINCT participant_id) AS known FROM rollup_people WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id"
+            : "SELECT initiative_id, count(DISTINCT participant_id) AS known FROM rollup_people WHERE \(Self.scope(q, initiatives)) GROUP BY initiative_id"
         let rows = try await db.query(
             """
             WITH a AS (
                 SELECT initiative_id, sum(responses) AS responses, sum(feedback) AS feedback, sum(events) AS events,
                        sum(attendance) AS attendance, sum(capacity) AS capacity, sum(signups) AS signups, sum(waitlisted) AS waitlisted,
                        sum(attended) AS attended, sum(hours) AS hours, sum(anonymous_people) AS anonymous
-                FROM \(Self.activityTable(q)) WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id),
+                FROM \(Self.activityTable(q)) WHERE \(Self.scope(q, initiatives)) GROUP BY initiative_id),
             p AS (\(known)),
             s AS (SELECT initiative_id, sum(compound_sum) / nullif(sum(scored), 0) AS mean FROM \(Self.sentimentTable(q))
-                  WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id)
+                  WHERE \(Self.scope(q, initiatives)) GROUP BY initiative_id)
             SELECT a.initiative_id, (coalesce(p.known, 0) + a.anonymous)::bigint, a.responses::bigint, a.feedback::bigint, a.events::bigint,
                    a.attendance::bigint, a.capacity::bigint, a.signups::bigint, a.waitlisted::bigint, a.attended::bigint, a.hours::float8, s.mean::float8
             FROM a LEFT JOIN p ON p.initiative_id = a.initiative_id LEFT JOIN s ON s.initiative_id = a.initiative_id
             """
         )
-        var result: [Int64: Totals] = [:]
-        for row in rows {
-            var totals = Totals()
-            let id = try row.decode(Int64.self, at: 0)
-            (totals.participants, totals.responses, totals.feedback, totals.events, totals.attendance) = (
-                try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2), try row.decode(Int.self, at: 3),
-                try row.decode(Int.self, at: 4), try row.decode(Int.self, at: 5)
-            )
-            (totals.capacity, totals.signups, totals.waitlisted, totals.attended) = (
-                try row.decode(Int.self, at: 6), try row.decode(Int.self, at: 7), try row.decode(Int.self, at: 8), try row.decode(Int.self, at: 9)
-            )
-            totals.approvedHours = try row.decode(Double.self, at: 10)
-            totals.meanCompound = try row.decode(Double?.self, at: 11)
-            result[id] = totals
-        }
+        var result: [Int64: Scorecards.Totals] = [:]
+        for row in rows { result[try row.decode(Int64.self, at: 0)] = try Scorecards.Totals(row, from: 1) }
         return result
     }
 
-    /// Enrollment of the schools in scope (see `enrollment`): per initiative, the schools its
-    /// activity touched unless a school or cluster is chosen.
-    func rollupEnrollment(_ q: ScorecardQuery, _ initiatives: [Int64], on db: PostgresConnection) async throws -> [Int64: Int] {
+    func enrollment(_ q: ScorecardQuery, initiatives: [Int64]) async throws -> [Int64: Int] {
         let rows = try await db.query(
             """
             WITH touched AS (
-                SELECT DISTINCT initiative_id, school_id FROM rollup_activity WHERE \(rollupScope(q, initiatives)) AND engagements > 0 AND school_id <> 0)
+                SELECT DISTINCT initiative_id, school_id FROM rollup_activity WHERE \(Self.scope(q, initiatives)) AND engagements > 0 AND school_id <> 0)
             SELECT i.id, (SELECT coalesce(sum(enrollment), 0) FROM schools s WHERE CASE
                 WHEN \(q.schoolID)::bigint IS NOT NULL THEN s.id = \(q.schoolID)
                 WHEN \(q.cluster)::text IS NOT NULL THEN s.cluster = \(q.cluster)
@@ -108,49 +88,38 @@ extension Scorecards {
     }
 
     /// Overall sentiment per initiative (the list's sentiment cell).
-    func rollupSentimentOverall(
-        _ q: ScorecardQuery,
-        _ initiatives: [Int64],
-        on db: PostgresConnection
-    ) async throws -> [Int64: Scorecard.SentimentSlice] {
+    func overallSentiment(_ q: ScorecardQuery, initiatives: [Int64]) async throws -> [Int64: Scorecards.SentimentCounts] {
         let rows = try await db.query(
             """
-            SELECT initiative_id, sum(scored)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
+            SELECT initiative_id, 'all', sum(scored)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
                    (sum(negative)::numeric / nullif(sum(scored), 0))::float8
-            FROM \(Self.sentimentTable(q)) WHERE \(rollupScope(q, initiatives)) GROUP BY initiative_id
+            FROM \(Self.sentimentTable(q)) WHERE \(Self.scope(q, initiatives)) GROUP BY initiative_id
             """
         )
-        var result: [Int64: Scorecard.SentimentSlice] = [:]
-        for row in rows {
-            let (id, scored, mean, positive, neutral, negative) = try row.decode((Int64, Int, Double?, Double?, Double?, Double?).self)
-            result[id] = Self.slice("all", scored: scored, mean: mean, positive: positive, neutral: neutral, negative: negative)
-        }
+        var result: [Int64: Scorecards.SentimentCounts] = [:]
+        for row in rows { result[try row.decode(Int64.self, at: 0)] = try Scorecards.SentimentCounts(row, from: 1) }
         return result
     }
 
-    func rollupSentiment(_ q: ScorecardQuery, _ initiative: Int64, on db: PostgresConnection) async throws -> PostgresRows {
+    func sentiment(_ q: ScorecardQuery) async throws -> [Scorecards.SentimentCounts] {
         try await db.query(
             """
             SELECT coalesce(language, 'all'), coalesce(sum(scored), 0)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
                    (sum(negative)::numeric / nullif(sum(scored), 0))::float8
-            FROM rollup_sentiment WHERE \(rollupScope(q, [initiative])) GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
+            FROM rollup_sentiment WHERE \(Self.scope(q, [q.initiativeID ?? 0])) GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
             """
-        )
+        ).map(Scorecards.SentimentCounts.init)
     }
 
-    func rollupTopics(
-        _ q: ScorecardQuery,
-        _ initiative: Int64,
-        kind: String,
-        on db: PostgresConnection
-    ) async throws -> (
-        top: PostgresRows, previous: PostgresRows
-    ) {
+    func topics(_ q: ScorecardQuery, _ kind: Scorecards.TopicKind) async throws -> [Scorecard.Topic] {
+        if Self.bySchool(q) { return try await RecordSource(db: db).topics(q, kind) }
+        let initiative = q.initiativeID ?? 0
+        let kind = kind.rawValue
         let top = try await db.query(
             """
-            WITH t AS (SELECT name, mentions, examples FROM rollup_topics WHERE kind = \(kind) AND \(rollupScope(q, [initiative]))),
+            WITH t AS (SELECT name, mentions, examples FROM rollup_topics WHERE kind = \(kind) AND \(Self.scope(q, [initiative]))),
             top AS (SELECT name, sum(mentions)::bigint AS n FROM t GROUP BY name ORDER BY sum(mentions) DESC, name LIMIT 10)
             SELECT top.name, top.n,
                    coalesce((SELECT (array_agg(x ORDER BY x DESC))[1:3] FROM t, unnest(t.examples) x WHERE t.name = top.name), '{}')::text[]
@@ -159,33 +128,36 @@ extension Scorecards {
         )
         let previous = try await db.query(
             """
-            SELECT name, sum(mentions)::bigint FROM rollup_topics WHERE kind = \(kind) AND \(rollupScope(q.previous, [initiative])) GROUP BY name
+            SELECT name, sum(mentions)::bigint FROM rollup_topics WHERE kind = \(kind) AND \(Self.scope(q.previous, [initiative])) GROUP BY name
             """
         )
-        return (top, previous)
+        return try RecordSource.topics(top, previous: previous)
     }
 
-    func rollupWeekly(_ q: ScorecardQuery, _ initiative: Int64, on db: PostgresConnection) async throws -> PostgresRows {
+    func weekly(_ q: ScorecardQuery) async throws -> [Scorecard.Week] {
         try await db.query(
             """
             SELECT to_char(date_trunc('week', day::timestamp), 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint,
                    sum(attendance)::bigint, sum(hours)::float8
-            FROM \(Self.activityTable(q)) WHERE \(rollupScope(q, [initiative]))
+            FROM \(Self.activityTable(q)) WHERE \(Self.scope(q, [q.initiativeID ?? 0]))
             GROUP BY 1 HAVING sum(engagements) > 0 ORDER BY 1
             """
-        )
+        ).map(Scorecard.Week.init)
     }
 
     /// People per school: known people distinct plus the anonymous.
-    func rollupPeoplePerSchool(_ q: ScorecardQuery, _ initiative: Int64) -> PostgresQuery {
-        """
-        per_school AS (
-            SELECT school_id, sum(n)::bigint AS people FROM (
-                SELECT school_id, count(DISTINCT participant_id) AS n FROM rollup_people
-                WHERE \(rollupScope(q, [initiative])) AND school_id <> 0 GROUP BY school_id
-                UNION ALL
-                SELECT school_id, sum(anonymous_people) FROM rollup_activity WHERE \(rollupScope(q, [initiative])) AND school_id <> 0 GROUP BY school_id
-            ) x GROUP BY school_id)
-        """
+    func peoplePerSchool(_ q: ScorecardQuery) async throws -> [Scorecards.SchoolPeople] {
+        let initiative = q.initiativeID ?? 0
+        let perSchool: PostgresQuery = """
+            per_school AS (
+                SELECT school_id, sum(n)::bigint AS people FROM (
+                    SELECT school_id, count(DISTINCT participant_id) AS n FROM rollup_people
+                    WHERE \(Self.scope(q, [initiative])) AND school_id <> 0 GROUP BY school_id
+                    UNION ALL
+                    SELECT school_id, sum(anonymous_people) FROM rollup_activity WHERE \(Self.scope(q, [initiative])) AND school_id <> 0
+                    GROUP BY school_id
+                ) x GROUP BY school_id)
+            """
+        return try await RecordSource.schoolsInScope(q, perSchool: perSchool, on: db)
     }
 }
