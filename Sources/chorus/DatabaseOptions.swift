@@ -90,6 +90,22 @@ struct DatabaseOptions: ParsableArguments {
         try startedCluster?.stop()
     }
 
+    /// One transaction on the database, committed when `body` returns.
+    func inTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var result: T?
+        try await withClient { client in result = try await client.withTransaction(body) }
+        guard let result else { throw ValidationError("the transaction did not run") }
+        return result
+    }
+
+    /// Prints a value as the API would send it: JSON, sorted keys, ISO 8601 dates.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// A pool on `DATABASE_READ_URL` (a streaming replica for scorecard reads), when set.
     func openReadReplica(logger: Logger) -> PostgresClient? {
         guard let url = environment["DATABASE_READ_URL"], !url.isEmpty else { return nil }

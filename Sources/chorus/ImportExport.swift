@@ -49,13 +49,11 @@ struct ImportCommand: AsyncParsableCommand {
         _ body: (SignInSheet, PostgresConnection, (Int) -> Void) async throws -> Int
     ) async throws {
         let sheet = try read(file)
-        try await database.withClient { client in
-            let imported = try await client.withTransaction { db in
-                try await body(sheet, db) { Progress.show("Writing", $0, of: sheet.rows.count) }
-            }
-            Progress.done()
-            print("Imported \(imported) \(done).")
+        let imported = try await database.inTransaction { db in
+            try await body(sheet, db) { Progress.show("Writing", $0, of: sheet.rows.count) }
         }
+        Progress.done()
+        print("Imported \(imported) \(done).")
     }
 
     static func read(_ file: String) throws -> SignInSheet {

@@ -17,10 +17,7 @@ struct JobsCommand: AsyncParsableCommand {
         try await database.withClient { client in
             let stats = try await JobQueue().statistics(on: client)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+                try DatabaseOptions.printJSON(stats)
                 return
             }
             print("kind\tstate\tcount")

@@ -18,14 +18,10 @@ struct PrivacyCommand: AsyncParsableCommand {
         @Option(help: "The email or phone the person gave.") var contact: String
 
         func run() async throws {
-            try await database.withClient { client in
-                let export = try await client.withTransaction { db in
-                    try await Privacy().export(contact: contact, actor: "cli:\(NSUserName())", on: db)
-                }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(export), as: UTF8.self))
+            let export = try await database.inTransaction { db in
+                try await Privacy().export(contact: contact, actor: "cli:\(NSUserName())", on: db)
             }
+            try DatabaseOptions.printJSON(export)
         }
     }
 
@@ -37,12 +33,10 @@ struct PrivacyCommand: AsyncParsableCommand {
         @Option(help: "The email or phone the person gave.") var contact: String
 
         func run() async throws {
-            try await database.withClient { client in
-                let erasure = try await client.withTransaction { db in
-                    try await Privacy().erase(contact: contact, actor: "cli:\(NSUserName())", on: db)
-                }
-                print("Erased participant \(erasure.participantID); \(erasure.unlinkedRecords) record(s) kept without them.")
+            let erasure = try await database.inTransaction { db in
+                try await Privacy().erase(contact: contact, actor: "cli:\(NSUserName())", on: db)
             }
+            print("Erased participant \(erasure.participantID); \(erasure.unlinkedRecords) record(s) kept without them.")
         }
     }
 }

@@ -17,10 +17,8 @@ struct RollupsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try await database.withClient { client in
-                try await client.withTransaction { try await Rollups.rebuild(on: $0) }
-                print("Rollups rebuilt.")
-            }
+            try await database.inTransaction { try await Rollups.rebuild(on: $0) }
+            print("Rollups rebuilt.")
         }
     }
 
