@@ -100,7 +100,7 @@ struct RollupQueueTests {
             let comment = try await Self.submit("The wifi is slow", db)
             #expect(try await db.query("SELECT count(*) FROM jobs WHERE kind = 'rollup-day'").one().decode(Int.self, at: 0) == 1)
 
-            #expect(try await current.apply(on: db, logger: TestDatabase.logger).map(\.version) == [8])
+            #expect(try await current.apply(on: db, logger: TestDatabase.logger).map(\.version).first == 8)
             #expect(try await current.status(on: db).allSatisfy { $0.state == .applied })
             #expect(try await db.query("SELECT count(*) FROM jobs WHERE kind = 'rollup-day'").one().decode(Int.self, at: 0) == 0)
             #expect(try await db.query("SELECT day::text FROM rollup_dirty_days").one().decode(String.self, at: 0) == comment.day)
