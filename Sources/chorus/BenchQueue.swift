@@ -23,6 +23,8 @@ struct BenchQueue: AsyncParsableCommand {
     func run() async throws {
         guard ["noop", "score"].contains(kind) else { throw ValidationError("--kind must be noop or score") }
         try await database.withClient { client in
+            // An older schema's jobs would never finish here (a kind without a handler retries).
+            try await WorkerOptions.requireCurrentSchema(database: database, client: client, logger: database.makeLogger())
             let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
             if try await client.query("SELECT 1 FROM initiatives WHERE slug = 'bench'").isEmpty {
                 try await client.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('bench', 'Benchmark', '{wifi,bus}')")

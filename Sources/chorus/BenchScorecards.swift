@@ -20,6 +20,8 @@ struct BenchScorecards: AsyncParsableCommand {
 
     func run() async throws {
         try await database.withClient { client in
+            // An older schema's jobs would never finish here (a kind without a handler retries).
+            try await WorkerOptions.requireCurrentSchema(database: database, client: client, logger: database.makeLogger())
             let counts = try await client.query(
                 """
                 SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM attendance), (SELECT count(*) FROM signups),
