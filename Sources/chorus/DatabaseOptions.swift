@@ -73,11 +73,13 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Runs `body` with a client, then closes it and stops the embedded cluster if this started it.
-    func withClient(_ body: (PostgresClient) async throws -> Void) async throws {
+    @discardableResult
+    func withClient<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
         let logger = makeLogger()
         let (client, startedCluster) = try await open(logger: logger)
+        let result: T
         do {
-            try await body(client)
+            result = try await body(client)
         } catch {
             await client.close()
             try? startedCluster?.stop()
@@ -88,14 +90,12 @@ struct DatabaseOptions: ParsableArguments {
         }
         await client.close()
         try startedCluster?.stop()
+        return result
     }
 
     /// One transaction on the database, committed when `body` returns.
     func inTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        var result: T?
-        try await withClient { client in result = try await client.withTransaction(body) }
-        guard let result else { throw ValidationError("the transaction did not run") }
-        return result
+        try await withClient { try await $0.withTransaction(body) }
     }
 
     /// Prints a value as the API would send it: JSON, sorted keys, ISO 8601 dates.
