@@ -45,7 +45,7 @@ public struct Store: Sendable {
         return PoolFigures(open: statistics.open, idle: statistics.idle, waiting: statistics.waiting)
     }
 
-    /// The job queue and the rollup queue, as `/metrics` and `GET /jobs` show them.
+    /// The job queue, as `/metrics` and `GET /jobs/stats` show it.
     public struct QueueFigures: Sendable {
         public struct Count: Sendable {
             public var kind: String
@@ -63,7 +63,6 @@ public struct Store: Sendable {
         public var counts: [Count]
         public var oldestWaitingSeconds: Double?
         public var recentFailures: [Failure]
-        public var rollupDaysPending: Int
         /// Every state a job can be in, so a drained state reads 0 rather than vanishing.
         public static let states = JobQueue.states
     }
@@ -75,9 +74,13 @@ public struct Store: Sendable {
             oldestWaitingSeconds: jobs.oldestWaitingSeconds,
             recentFailures: jobs.recentFailures.map {
                 .init(id: $0.id, kind: $0.kind, state: $0.state, attempt: $0.attempt, error: $0.error, at: $0.at)
-            },
-            rollupDaysPending: try await Rollups(database: client).pendingDays()
+            }
         )
+    }
+
+    /// Days marked for a rollup recomputation and not yet recomputed (`/metrics`).
+    public func rollupDaysPending() async throws -> Int {
+        try await Rollups(database: client).pendingDays()
     }
 
     /// Listens to the scorecard change feed until cancelled: `onReady` once listening, `onChange`

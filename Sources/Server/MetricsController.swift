@@ -55,7 +55,7 @@ struct MetricsController: Sendable {
         let lag = queue.oldestWaitingSeconds ?? 0
         gauge("chorus_job_lag_seconds", "Age of the oldest job that may run.", []).set(lag)
         gauge("chorus_rollup_days_pending", "Days marked for a rollup recomputation and not yet recomputed.", [])
-            .set(Double(queue.rollupDaysPending))
+            .set(Double(try await database.rollupDaysPending()))
     }
 }
 

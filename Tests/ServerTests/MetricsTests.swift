@@ -27,6 +27,8 @@ struct MetricsTests {
             #expect(has(#"chorus_pool_waiting{pool="primary"} 0"#))
             #expect(has("chorus_jobs{", #"kind="score-text""#, #"state="available""#, " 1"))
             #expect(has("chorus_job_lag_seconds "))
+            // The comment marked its day for the rollups; no drainer runs in this test.
+            #expect(has("chorus_rollup_days_pending 1"))
             // Restarts: a new start time each process, and the supervisor's count (none here).
             let started = lines.first { $0.hasPrefix("process_start_time_seconds ") }.flatMap { Double($0.split(separator: " ")[1]) }
             #expect(started.map { abs($0 - Date().timeIntervalSince1970) < 3600 } == true)
