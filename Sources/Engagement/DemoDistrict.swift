@@ -78,6 +78,7 @@ public struct DemoDistrict: Sendable {
         try await client.query("SELECT 1 FROM initiatives LIMIT 1").isEmpty
     }
 
+    static let languages = ["en", "es", "vi", "ar", "fr", "zh-Hans"]
     static let clusters = ["North", "South", "East", "West", "Central", "Riverside"]
     static let initiatives: [(slug: String, title: String, goal: String, keywords: [String])] = [
         (
@@ -98,6 +99,52 @@ public struct DemoDistrict: Sendable {
         ("After-school tutoring", "G1", ["tutoring", "tutor", "tutoría"]), ("Mental health supports", "G4", ["counselor", "consejero"]),
         ("Arts for all", "G3", ["music", "art", "arte"]), ("Digital citizenship", "G2", ["online", "phone", "teléfono"]),
         ("Newcomer welcome", "G3", ["translation", "interpreter", "traducción"]),
+    ]
+
+    /// A random demo comment in the language `column` holds, as SQL.
+    static func comment(in column: String) -> PostgresQuery {
+        func pick(_ texts: [String]) -> PostgresQuery { "(\(texts)::text[])[1 + (random() * \(texts.count - 1))::int]" }
+        return """
+            CASE \(unsafeSQL: column) WHEN 'es' THEN \(pick(commentsES)) WHEN 'vi' THEN \(pick(commentsVI))
+                WHEN 'ar' THEN \(pick(commentsAR)) WHEN 'fr' THEN \(pick(commentsFR)) ELSE \(pick(commentsEN)) END
+            """
+    }
+
+    static var comments: [String: [String]] { ["en": commentsEN, "es": commentsES, "vi": commentsVI, "ar": commentsAR, "fr": commentsFR] }
+
+    /// The questions of every demo survey, as SQL VALUES rows (position, kind, prompt, required, choices).
+    static let questions = """
+        (1, 'likert_5', '{"en": "How satisfied are you with this initiative?", "es": "¿Qué tan satisfecho está con esta iniciativa?",
+                          "vi": "Quý vị hài lòng với sáng kiến này đến mức nào?", "ar": "ما مدى رضاك عن هذه المبادرة؟",
+                          "fr": "Dans quelle mesure êtes-vous satisfait de cette initiative ?"}', true, '[]'),
+        (2, 'choice', '{"en": "How did you hear about it?", "es": "¿Cómo se enteró?", "vi": "Quý vị biết đến sáng kiến này bằng cách nào?",
+                        "ar": "كيف عرفت عنها؟", "fr": "Comment en avez-vous entendu parler ?"}', false,
+         '[{"value": "school", "label": {"en": "From the school", "es": "Por la escuela", "vi": "Từ nhà trường", "ar": "من المدرسة", "fr": "Par l''école"}},
+           {"value": "friend", "label": {"en": "From a friend", "es": "Por un amigo", "vi": "Từ một người bạn", "ar": "من صديق", "fr": "Par un ami"}},
+           {"value": "online", "label": {"en": "Online", "es": "En línea", "vi": "Trên mạng", "ar": "عبر الإنترنت", "fr": "En ligne"}}]'),
+        (3, 'rating_0_10', '{"en": "How likely are you to recommend it?", "es": "¿Qué tan probable es que lo recomiende?",
+                             "vi": "Quý vị có sẵn lòng giới thiệu sáng kiến này không?", "ar": "ما مدى احتمال أن توصي بها؟",
+                             "fr": "Quelle est la probabilité que vous la recommandiez ?"}', false, '[]'),
+        (4, 'text', '{"en": "What should we know?", "es": "¿Qué debemos saber?", "vi": "Chúng tôi nên biết điều gì?",
+                      "ar": "ما الذي يجب أن نعرفه؟", "fr": "Que devrions-nous savoir ?"}', false, '[]')
+        """
+
+    static let commentsVI = [
+        "Máy tính mới rất tốt nhưng mạng ở nhà quá chậm để làm bài tập.",
+        "Con gái tôi rất thích chương trình đọc sách của trường.",
+        "Xe buýt đến trễ gần như mỗi sáng.",
+        "Cảm ơn nhà trường về buổi tối gia đình, rất hữu ích.",
+    ]
+    static let commentsAR = [
+        "الحافلة تتأخر كل صباح تقريبا ولا أحد يرد على الهاتف.",
+        "شكرا على الأمسية العائلية، كانت الورشة مفيدة جدا.",
+        "ابني يحب برنامج القراءة الجديد.",
+    ]
+    static let commentsFR = [
+        "Les nouveaux ordinateurs sont très bien, mais la connexion à la maison est trop lente pour les devoirs.",
+        "Merci pour la soirée des familles, l'atelier était très utile.",
+        "Le bus est en retard presque tous les matins et personne ne répond au téléphone.",
+        "Les devoirs de mathématiques sont difficiles à comprendre pour nous.",
     ]
 
     static let commentsEN = [
@@ -133,13 +180,22 @@ public struct DemoDistrict: Sendable {
         return try await client.withTransaction { db in
             // setseed takes a value in [-1, 1]; the same seed gives the same district.
             try await db.query("SELECT setseed(\(Double(seed % 1000) / 1000.0))")
+            // The demo district offers the languages its surveys are written in (issue 13).
+            try await DistrictSettings.update(
+                .init(name: "Demo City Public Schools", languages: Self.languages),
+                actor: "chorus demo",
+                on: db
+            )
             try await db.query(
                 """
                 INSERT INTO district_goals (code, title, description) VALUES
-                ('G1', 'Every student reads and computes at grade level', 'Academic achievement'),
-                ('G2', 'Modern tools for learning', 'Technology and data'),
-                ('G3', 'Families and community as partners', 'Engagement'),
-                ('G4', 'Safe and healthy schools', 'Wellbeing')
+                ('G1', '{"en": "Every student reads and computes at grade level", "es": "Cada estudiante lee y calcula a nivel de grado"}',
+                 '{"en": "Academic achievement", "es": "Logro académico"}'),
+                ('G2', '{"en": "Modern tools for learning", "es": "Herramientas modernas para aprender"}',
+                 '{"en": "Technology and data", "es": "Tecnología y datos"}'),
+                ('G3', '{"en": "Families and community as partners", "es": "Familias y comunidad como socios"}',
+                 '{"en": "Engagement", "es": "Participación"}'),
+                ('G4', '{"en": "Safe and healthy schools", "es": "Escuelas seguras y saludables"}', '{"en": "Wellbeing", "es": "Bienestar"}')
                 """
             )
             try await db.query(
@@ -168,7 +224,8 @@ public struct DemoDistrict: Sendable {
                 try await db.query(
                     """
                     INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords)
-                    SELECT \(item.slug), \(item.title), \(item.title + " across the district."), id, 'active', '2026-08-01', '2027-07-31', \(item.keywords)
+                    SELECT \(item.slug), jsonb_build_object('en', \(item.title)::text), jsonb_build_object('en', \(item.title + " across the district.")::text),
+                           id, 'active', '2026-08-01', '2027-07-31', \(item.keywords)
                     FROM district_goals WHERE code = \(item.goal)
                     """
                 )
@@ -181,22 +238,19 @@ public struct DemoDistrict: Sendable {
             )
             try await db.query(
                 """
-                INSERT INTO surveys (initiative_id, title_en, title_es, opens_at, closes_at, anonymous)
-                SELECT id, title || ' — family survey', 'Encuesta para familias — ' || title, '2026-08-15', '2027-06-30', false
+                INSERT INTO surveys (initiative_id, title, opens_at, closes_at, anonymous)
+                SELECT id, jsonb_build_object('en', (title ->> 'en') || ' — family survey', 'es', 'Encuesta para familias — ' || (title ->> 'en'),
+                                              'vi', 'Khảo sát gia đình — ' || (title ->> 'en'), 'ar', 'استبيان الأسر — ' || (title ->> 'en'),
+                                              'fr', 'Sondage des familles — ' || (title ->> 'en')),
+                       '2026-08-15', '2027-06-30', false
                 FROM initiatives
                 """
             )
             try await db.query(
                 """
-                INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es, required, choices)
-                SELECT s.id, q.position, q.kind::question_kind, q.en, q.es, q.required, q.choices::jsonb
-                FROM surveys s CROSS JOIN (VALUES
-                    (1, 'likert_5', 'How satisfied are you with this initiative?', '¿Qué tan satisfecho está con esta iniciativa?', true, '[]'),
-                    (2, 'choice', 'How did you hear about it?', '¿Cómo se enteró?', false,
-                     '[{"value":"school","label_en":"From the school","label_es":"Por la escuela"},{"value":"friend","label_en":"From a friend","label_es":"Por un amigo"},{"value":"online","label_en":"Online","label_es":"En línea"}]'),
-                    (3, 'rating_0_10', 'How likely are you to recommend it?', '¿Qué tan probable es que lo recomiende?', false, '[]'),
-                    (4, 'text', 'What should we know?', '¿Qué debemos saber?', false, '[]')
-                ) AS q(position, kind, en, es, required, choices)
+                INSERT INTO survey_questions (survey_id, position, kind, prompt, required, choices)
+                SELECT s.id, q.position, q.kind::question_kind, q.prompt::jsonb, q.required, q.choices::jsonb
+                FROM surveys s CROSS JOIN (VALUES \(unsafeSQL: Self.questions)) AS q(position, kind, prompt, required, choices)
                 """
             )
             // Responses across the school year, with a school, a group and often a known participant.
@@ -206,7 +260,8 @@ public struct DemoDistrict: Sendable {
                 SELECT s.id, s.initiative_id, 1 + (random() * 89)::int,
                        CASE WHEN random() < 0.7 THEN 1 + (random() * (\(size.participants) - 1))::int END,
                        (ARRAY['families','families','families','students','teachers_staff','community_partners','administrators','government_boards'])[1 + (random() * 7)::int]::stakeholder_group,
-                       CASE WHEN random() < 0.35 THEN 'es' ELSE 'en' END,
+                       (SELECT CASE WHEN x < 0.55 THEN 'en' WHEN x < 0.85 THEN 'es' WHEN x < 0.9 THEN 'vi' WHEN x < 0.95 THEN 'ar' ELSE 'fr' END
+                        FROM (SELECT random() + i * 0 AS x) roll),
                        'DEMO-' || i,
                        timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20')
                 FROM generate_series(1, \(size.responses)) AS i
@@ -219,9 +274,7 @@ public struct DemoDistrict: Sendable {
                 SELECT r.id, q.id,
                        CASE q.kind WHEN 'likert_5' THEN 1 + (random() * 4)::int WHEN 'rating_0_10' THEN (random() * 10)::int END,
                        CASE WHEN q.kind = 'choice' THEN ARRAY[(ARRAY['school','friend','online'])[1 + (random() * 2)::int]] END,
-                       CASE WHEN q.kind = 'text' THEN
-                           CASE WHEN r.language = 'es' THEN (\(Self.commentsES)::text[])[1 + (random() * \(Self.commentsES.count - 1))::int]
-                                ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END END,
+                       CASE WHEN q.kind = 'text' THEN \(Self.comment(in: "r.language")) END,
                        CASE WHEN q.kind = 'text' THEN \(textState)::scoring_state END
                 FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id
                 WHERE q.kind <> 'text' OR random() < 0.5
@@ -234,12 +287,13 @@ public struct DemoDistrict: Sendable {
                        CASE WHEN random() < 0.5 THEN 1 + (random() * (\(size.participants) - 1))::int END,
                        (ARRAY['families','students','teachers_staff','community_partners'])[1 + (random() * 3)::int]::stakeholder_group,
                        lang,
-                       CASE WHEN lang = 'es' THEN (\(Self.commentsES)::text[])[1 + (random() * \(Self.commentsES.count - 1))::int]
-                            ELSE (\(Self.commentsEN)::text[])[1 + (random() * \(Self.commentsEN.count - 1))::int] END,
+                       \(Self.comment(in: "lang")),
                        'DEMO-F' || i,
                        timestamptz '2026-08-20' + random() * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-20'),
                        \(textState)::scoring_state
-                FROM generate_series(1, \(size.feedback)) AS i, LATERAL (SELECT CASE WHEN random() + i * 0 < 0.35 THEN 'es' ELSE 'en' END AS lang) l,
+                FROM generate_series(1, \(size.feedback)) AS i,
+                     LATERAL (SELECT CASE WHEN x < 0.6 THEN 'en' WHEN x < 0.9 THEN 'es' WHEN x < 0.95 THEN 'vi' ELSE 'fr' END AS lang
+                              FROM (SELECT random() + i * 0 AS x) roll) l,
                      (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives) n
                 WHERE n.k = i % \(size.initiatives)
                 """
@@ -247,12 +301,14 @@ public struct DemoDistrict: Sendable {
             try await db.query(
                 """
                 INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity)
-                SELECT (ARRAY['Family tech night','Reading celebration','Math workshop','Community meeting','Safety walk','Volunteer training'])[1 + i % 6]
-                         || ' #' || i,
+                SELECT jsonb_build_object('en', (ARRAY['Family tech night','Reading celebration','Math workshop','Community meeting','Safety walk',
+                                                       'Volunteer training'])[1 + i % 6] || ' #' || i),
                        (ARRAY['family_night','community','workshop','meeting','community','training'])[1 + i % 6],
                        1 + (random() * 89)::int, 'School gym', t, t + interval '2 hours', 40 + (random() * 160)::int
                 FROM generate_series(1, \(size.events)) AS i,
-                     LATERAL (SELECT timestamptz '2026-08-25 23:00' + (random() + i * 0) * (least(now(), timestamptz '2027-06-30') - timestamptz '2026-08-25') AS t) x
+                     -- Evenings at 18:00 on the district's clock, on a day between the first event day and today.
+                     LATERAL (SELECT (date '2026-08-25' + ((random() + i * 0) * greatest(0, least(now(), timestamptz '2027-06-30')::date - date '2026-08-25'))::int
+                                      + time '18:00') AT TIME ZONE (SELECT time_zone FROM district_settings) AS t) x
                 """
             )
             try await db.query(
@@ -280,8 +336,13 @@ public struct DemoDistrict: Sendable {
                 """
                 INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
                 SELECT n.id, 1 + (random() * 89)::int,
-                       (ARRAY['Library helpers','Garden day','Tech help desk','Crossing guards','Lunch buddies','Family night setup'])[1 + i % 6],
-                       'Help out at school.'
+                       (ARRAY['{"en": "Library helpers", "es": "Ayudantes de biblioteca", "vi": "Người giúp thư viện"}',
+                              '{"en": "Garden day", "es": "Día del jardín", "vi": "Ngày làm vườn"}',
+                              '{"en": "Tech help desk", "es": "Mesa de ayuda tecnológica"}',
+                              '{"en": "Crossing guards", "es": "Guardias de cruce"}',
+                              '{"en": "Lunch buddies", "es": "Compañeros de almuerzo", "ar": "رفاق الغداء"}',
+                              '{"en": "Family night setup", "es": "Preparación de la noche familiar"}'])[1 + i % 6]::jsonb,
+                       '{"en": "Help out at school.", "es": "Ayude en la escuela."}'::jsonb
                 FROM generate_series(1, \(size.opportunities)) AS i
                 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM initiatives) n ON n.k = i % \(size.initiatives)
                 """
@@ -291,8 +352,10 @@ public struct DemoDistrict: Sendable {
                 INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
                 SELECT o.id, t, t + interval '3 hours', coalesce(\(size.signupsPerShift.map { $0 + 1 })::int, 4 + (random() * 8)::int), true
                 FROM volunteer_opportunities o CROSS JOIN generate_series(0, \(size.shiftsPerOpportunity - 1)) AS n,
-                     LATERAL (SELECT date_trunc('hour', timestamptz '2026-09-01 15:00' + n * interval '30 days' * 6 / \(size.shiftsPerOpportunity)
-                                                      + random() * interval '10 days') AS t) x
+                     -- Shifts at 8:00, 15:00 or 17:00 on the district's clock, spread over the year.
+                     LATERAL (SELECT (date '2026-09-01' + (n * 180 / \(size.shiftsPerOpportunity) + random() * 10)::int
+                                      + (ARRAY[time '08:00', time '15:00', time '17:00'])[1 + (random() * 2)::int])
+                                     AT TIME ZONE (SELECT time_zone FROM district_settings) AS t) x
                 """
             )
             try await db.query(
@@ -334,7 +397,7 @@ public struct DemoDistrict: Sendable {
                                                 keyphrases jsonb, themes jsonb) ON COMMIT DROP
             """
         )
-        for text in Set(Self.commentsEN + Self.commentsES) {
+        for text in Set(Self.comments.values.joined()) {
             let score = scorer.score(text)
             try await db.query(
                 """

@@ -98,6 +98,11 @@ public struct DistrictSettings: Sendable, Equatable, Codable {
             VALUES (\(actor), \(PostgresJSON(previous)), \(PostgresJSON(next)))
             """
         )
+        // Another clock counts other days: the rollups are rebuilt by a job (readers see the
+        // previous counts until it commits, never a mix).
+        if next.timeZone != previous.timeZone || next.schoolYearStart != previous.schoolYearStart {
+            try await RollupRebuild.enqueue(on: db)
+        }
         return next
     }
 

@@ -5,7 +5,8 @@ import Postgres
 public enum EngagementJobs {
     public static func handlers(database: PostgresClient) throws -> [String: JobHandler] {
         [
-            TextScoring.kind: try TextScoring(database: database).handler
+            TextScoring.kind: try TextScoring(database: database).handler,
+            RollupRebuild.kind: RollupRebuild(database: database).handler,
         ]
     }
 }

@@ -9,7 +9,7 @@ public struct Events: Sendable {
     public init() {}
 
     public struct EventFields: Sendable {
-        public var title: String
+        public var title: Translated
         public var kind: String
         public var initiativeIDs: [Int64]
         public var schoolID: Int64?
@@ -19,7 +19,7 @@ public struct Events: Sendable {
         public var capacity: Int?
 
         public init(
-            title: String,
+            title: Translated,
             kind: String,
             initiativeIDs: [Int64],
             schoolID: Int64?,
@@ -40,8 +40,9 @@ public struct Events: Sendable {
     }
 
     public func create(_ fields: EventFields, recordedBy: Int64?, on db: PostgresConnection) async throws -> Event {
+        let languages = try await DistrictSettings.current(on: db).languageSet
         var validator = Validator()
-        validator.text(fields.title, "title", min: 1, max: 200)
+        validator.translated(fields.title, "title", min: 1, max: 200, required: true, languages: languages)
         validator.text(fields.location, "location", max: 200)
         validator.id(fields.schoolID, "school_id")
         validator.range(fields.capacity, "capacity", 1...100_000)
@@ -60,7 +61,7 @@ public struct Events: Sendable {
         let id = try await db.query(
             """
             INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity, recorded_by)
-            VALUES (\(fields.title), \(fields.kind), \(fields.schoolID), \(fields.location), \(fields.startsAt), \(fields.endsAt),
+            VALUES (\(PostgresJSON(fields.title)), \(fields.kind), \(fields.schoolID), \(fields.location), \(fields.startsAt), \(fields.endsAt),
                     \(fields.capacity), \(recordedBy))
             RETURNING id
             """
@@ -105,11 +106,11 @@ public struct Events: Sendable {
 
     static func event(_ row: PostgresRow) throws -> Event {
         let (id, title, kind, schoolID, location, startsAt, endsAt, capacity) = try row.decode(
-            (Int64, String, String, Int64?, String?, Date, Date, Int?).self
+            (Int64, PostgresJSON<Translated>, String, Int64?, String?, Date, Date, Int?).self
         )
         return Event(
             id: id,
-            title: title,
+            title: title.value,
             kind: kind,
             initiativeIDs: (try row.decode([String]?.self, at: 9) ?? []).compactMap { Int64($0) },
             schoolID: schoolID,

@@ -202,11 +202,11 @@ struct RecordSource: ScorecardSource {
         try await db.query(
             """
             WITH activity AS (
-                SELECT date_trunc('week', r.submitted_at AT TIME ZONE 'UTC') AS week, 1 AS responses, 0 AS feedback, 0 AS attendance,
+                SELECT date_trunc('week', r.submitted_at AT TIME ZONE \(q.clock.timeZone.identifier)) AS week, 1 AS responses, 0 AS feedback, 0 AS attendance,
                        0::float8 AS hours \(Self.responses(q))
-                UNION ALL SELECT date_trunc('week', f.created_at AT TIME ZONE 'UTC'), 0, 1, 0, 0 \(Self.feedback(q))
-                UNION ALL SELECT date_trunc('week', e.starts_at AT TIME ZONE 'UTC'), 0, 0, a.count, 0 \(Self.attendance(q))
-                UNION ALL SELECT date_trunc('week', sh.starts_at AT TIME ZONE 'UTC'), 0, 0, 0, coalesce(s.hours_approved, 0)::float8
+                UNION ALL SELECT date_trunc('week', f.created_at AT TIME ZONE \(q.clock.timeZone.identifier)), 0, 1, 0, 0 \(Self.feedback(q))
+                UNION ALL SELECT date_trunc('week', e.starts_at AT TIME ZONE \(q.clock.timeZone.identifier)), 0, 0, a.count, 0 \(Self.attendance(q))
+                UNION ALL SELECT date_trunc('week', sh.starts_at AT TIME ZONE \(q.clock.timeZone.identifier)), 0, 0, 0, coalesce(s.hours_approved, 0)::float8
                           \(Self.signups(q))
             )
             SELECT to_char(week, 'YYYY-MM-DD'), sum(responses)::bigint, sum(feedback)::bigint, sum(attendance)::bigint, sum(hours)::float8

@@ -5,8 +5,8 @@ import Foundation
 public struct Goal: Sendable, Equatable {
     public var id: Int64
     public var code: String
-    public var title: String
-    public var description: String
+    public var title: Translated
+    public var description: Translated
 }
 
 public struct School: Sendable, Equatable {
@@ -43,8 +43,8 @@ public struct Targets: Sendable, Equatable, Codable {
 public struct Initiative: Sendable, Equatable {
     public var id: Int64
     public var slug: String
-    public var title: String
-    public var description: String
+    public var title: Translated
+    public var description: Translated
     public var goalID: Int64?
     public var status: String
     public var startsOn: String?
@@ -55,19 +55,11 @@ public struct Initiative: Sendable, Equatable {
 
 public struct Choice: Sendable, Equatable, Codable {
     public var value: String
-    public var labelEN: String
-    public var labelES: String
+    public var label: Translated
 
-    public init(value: String, labelEN: String, labelES: String) {
+    public init(value: String, label: Translated) {
         self.value = value
-        self.labelEN = labelEN
-        self.labelES = labelES
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case value
-        case labelEN = "label_en"
-        case labelES = "label_es"
+        self.label = label
     }
 }
 
@@ -101,12 +93,14 @@ public struct Question: Sendable, Equatable {
 public struct Survey: Sendable, Equatable {
     public var id: Int64
     public var initiativeID: Int64
-    public var titleEN: String
-    public var titleES: String
+    public var title: Translated
     public var opensAt: Date
     public var closesAt: Date?
     public var anonymous: Bool
     public var questions: [Question]
+
+    /// Every text of the survey, for what is left to translate.
+    public var texts: [Translated?] { [title] + questions.flatMap(\.texts) }
 
     public func isOpen(at now: Date = Date()) -> Bool {
         opensAt <= now && (closesAt.map { now < $0 } ?? true)
@@ -170,7 +164,7 @@ public struct Feedback: Sendable, Equatable {
 
 public struct Event: Sendable, Equatable {
     public var id: Int64
-    public var title: String
+    public var title: Translated
     public var kind: String
     public var initiativeIDs: [Int64]
     public var schoolID: Int64?
@@ -205,8 +199,8 @@ public struct Shift: Sendable, Equatable {
 public struct Opportunity: Sendable, Equatable {
     public var id: Int64
     public var initiativeID: Int64
-    public var title: String
-    public var description: String
+    public var title: Translated
+    public var description: Translated
     public var schoolID: Int64?
     public var shifts: [Shift]
 }

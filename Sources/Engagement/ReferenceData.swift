@@ -7,15 +7,19 @@ public struct ReferenceData: Sendable {
 
     // MARK: Goals
 
-    public func createGoal(code: String, title: String, description: String, on db: PostgresConnection) async throws -> Goal {
+    public func createGoal(code: String, title: Translated, description: Translated, on db: PostgresConnection) async throws -> Goal {
+        let languages = try await DistrictSettings.current(on: db).languageSet
         var validator = Validator()
         validator.text(code, "code", min: 1, max: 40)
-        validator.text(title, "title", min: 1, max: 200)
-        validator.text(description, "description", max: 4000)
+        validator.translated(title, "title", min: 1, max: 200, required: true, languages: languages)
+        validator.translated(description, "description", max: 4000, required: false, languages: languages)
         try validator.check()
         do {
             let row = try await db.query(
-                "INSERT INTO district_goals (code, title, description) VALUES (\(code), \(title), \(description)) RETURNING id"
+                """
+                INSERT INTO district_goals (code, title, description)
+                VALUES (\(code), \(PostgresJSON(title)), \(PostgresJSON(description))) RETURNING id
+                """
             ).one()
             return Goal(id: try row.decode(Int64.self, at: 0), code: code, title: title, description: description)
         } catch let error as PostgresError where error.isUniqueViolation {
@@ -25,8 +29,8 @@ public struct ReferenceData: Sendable {
 
     public func goals(on db: PostgresConnection) async throws -> [Goal] {
         try await db.query("SELECT id, code, title, description FROM district_goals ORDER BY id").map {
-            let (id, code, title, description) = try $0.decode((Int64, String, String, String).self)
-            return Goal(id: id, code: code, title: title, description: description)
+            let (id, code, title, description) = try $0.decode((Int64, String, PostgresJSON<Translated>, PostgresJSON<Translated>).self)
+            return Goal(id: id, code: code, title: title.value, description: description.value)
         }
     }
 
@@ -116,8 +120,8 @@ public struct ReferenceData: Sendable {
 
     public struct InitiativeFields: Sendable {
         public var slug: String?
-        public var title: String?
-        public var description: String?
+        public var title: Translated?
+        public var description: Translated?
         public var goalID: Int64?
         public var status: String?
         public var startsOn: String?
@@ -127,8 +131,8 @@ public struct ReferenceData: Sendable {
 
         public init(
             slug: String? = nil,
-            title: String? = nil,
-            description: String? = nil,
+            title: Translated? = nil,
+            description: Translated? = nil,
             goalID: Int64? = nil,
             status: String? = nil,
             startsOn: String? = nil,
@@ -147,13 +151,14 @@ public struct ReferenceData: Sendable {
             self.targets = targets
         }
 
-        func validate() throws {
+        /// `creating`: the default language's title is required (a patch merges into what is stored).
+        func validate(_ languages: LanguageSet, creating: Bool) throws {
             var validator = Validator()
             if let slug, slug.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression) == nil || slug.count > 80 {
                 validator.add("slug", "must be lowercase words joined by hyphens, at most 80 characters")
             }
-            validator.text(title, "title", min: 1, max: 200)
-            validator.text(description, "description", max: 4000)
+            validator.translated(title, "title", min: 1, max: 200, required: creating, languages: languages)
+            validator.translated(description, "description", max: 4000, required: false, languages: languages)
             validator.id(goalID, "goal_id")
             let start = DateOnly.parse(startsOn)
             let end = DateOnly.parse(endsOn)
@@ -173,12 +178,13 @@ public struct ReferenceData: Sendable {
     }
 
     public func createInitiative(_ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
-        try fields.validate()
+        try fields.validate(try await DistrictSettings.current(on: db).languageSet, creating: true)
         do {
             let row = try await db.query(
                 """
                 INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords, targets)
-                VALUES (\(fields.slug ?? ""), \(fields.title ?? ""), \(fields.description ?? ""), \(fields.goalID),
+                VALUES (\(fields.slug ?? ""), \(PostgresJSON(fields.title ?? Translated())),
+                        \(PostgresJSON(fields.description ?? Translated())), \(fields.goalID),
                         \(fields.status ?? "active"), \(fields.startsOn)::date, \(fields.endsOn)::date,
                         \(fields.themeKeywords ?? []), \(PostgresJSON(fields.targets ?? Targets())))
                 RETURNING \(unsafeSQL: Self.initiativeColumns)
@@ -193,7 +199,7 @@ public struct ReferenceData: Sendable {
     }
 
     public func updateInitiative(id: Int64, _ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
-        try fields.validate()
+        try fields.validate(try await DistrictSettings.current(on: db).languageSet, creating: false)
         let current = try await initiative(id: id, on: db)
         let start = fields.startsOn ?? current.startsOn
         let end = fields.endsOn ?? current.endsOn
@@ -203,7 +209,8 @@ public struct ReferenceData: Sendable {
         let targets = fields.targets.map(PostgresJSON.init)
         let row = try await db.query(
             """
-            UPDATE initiatives SET title = coalesce(\(fields.title), title), description = coalesce(\(fields.description), description),
+            UPDATE initiatives SET title = title || coalesce(\(fields.title.map(PostgresJSON.init))::jsonb, '{}'),
+                description = description || coalesce(\(fields.description.map(PostgresJSON.init))::jsonb, '{}'),
                 status = coalesce(\(fields.status), status), starts_on = coalesce(\(fields.startsOn)::date, starts_on),
                 ends_on = coalesce(\(fields.endsOn)::date, ends_on), theme_keywords = coalesce(\(fields.themeKeywords), theme_keywords),
                 targets = coalesce(\(targets), targets), updated_at = now()
@@ -241,12 +248,14 @@ public struct ReferenceData: Sendable {
         "id, slug, title, description, goal_id, status, starts_on::text, ends_on::text, theme_keywords, targets"
 
     static func initiative(_ row: PostgresRow) throws -> Initiative {
-        let (id, slug, title, description, goalID) = try row.decode((Int64, String, String, String, Int64?).self)
+        let (id, slug, title, description, goalID) = try row.decode(
+            (Int64, String, PostgresJSON<Translated>, PostgresJSON<Translated>, Int64?).self
+        )
         return Initiative(
             id: id,
             slug: slug,
-            title: title,
-            description: description,
+            title: title.value,
+            description: description.value,
             goalID: goalID,
             status: try row.decode(String.self, at: 5),
             startsOn: try row.decode(String?.self, at: 6),

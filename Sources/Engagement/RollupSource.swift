@@ -3,7 +3,7 @@ import Postgres
 
 /// The scorecard's numbers read from the rollups: the same definitions as `RecordSource` (a test
 /// holds them equal), over a few thousand rollup rows instead of every record. Rollups are per
-/// UTC day and school, so they answer whole-day periods without a stakeholder group filter
+/// local day and school, so they answer whole-day periods without a stakeholder group filter
 /// (`Scorecards.usesRollups`); topics are rolled up per initiative and day only, so one school's
 /// or cluster's come from the records.
 struct RollupSource: ScorecardSource {
@@ -14,14 +14,14 @@ struct RollupSource: ScorecardSource {
 
     /// A whole school year without school filters: reach comes from the per-year counters.
     static func isWholeSchoolYear(_ q: ScorecardQuery) -> Bool {
-        !bySchool(q) && ScorecardQuery.schoolYear(containing: q.from) == (q.from, q.to)
+        !bySchool(q) && q.clock.schoolYear(containing: q.from) == (q.from, q.to)
     }
 
     /// The rollup rows of the period (and school filters, if any) for the given initiatives.
     static func scope(_ q: ScorecardQuery, _ initiatives: [Int64]) -> PostgresQuery {
         let period: PostgresQuery = """
             initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[])
-            AND day >= \(Rollups.utcDay(q.from))::date AND day < \(Rollups.utcDay(q.to))::date
+            AND day >= \(q.clock.day(of: q.from))::date AND day < \(q.clock.day(of: q.to))::date
             """
         guard Self.bySchool(q) else { return period }
         return """
@@ -45,7 +45,7 @@ struct RollupSource: ScorecardSource {
             Self.isWholeSchoolYear(q)
             ? """
             SELECT initiative_id, participants AS known FROM rollup_year_reach
-            WHERE initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[]) AND school_year = \(Rollups.utcDay(q.from))::date
+            WHERE initiative_id = ANY(\(initiatives.map { String($0) })::text[]::bigint[]) AND school_year = \(q.clock.day(of: q.from))::date
             """
             : "SELECT initiative_id, count(DISTINCT participant_id) AS known FROM rollup_people WHERE \(Self.scope(q, initiatives)) GROUP BY initiative_id"
         let rows = try await db.query(

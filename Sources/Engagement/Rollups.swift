@@ -3,7 +3,7 @@ import Jobs
 import Postgres
 import Scoring
 
-/// Scorecard rollups (Schema/0005_rollups.sql): per initiative (0 = district), UTC day and school
+/// Scorecard rollups (Schema/0005_rollups.sql): per initiative (0 = district), the district's local day and school
 /// (0 = none). Triggers on every source table mark the days a statement changed in
 /// `rollup_dirty_days` (Schema/0008_rollup_queue.sql); `drain` recomputes those days from the
 /// records, so inserts, updates, cancellations, erasures and rescoring all land the same way and a
@@ -15,13 +15,13 @@ public struct Rollups: Sendable {
         self.database = database
     }
 
-    /// Recomputes one day (`YYYY-MM-DD`, UTC) now, whether or not it is marked.
+    /// Recomputes one day (`YYYY-MM-DD`, the district's) now, whether or not it is marked.
     public func refresh(day: String) async throws {
-        guard let date = Self.date(ofDay: day) else { throw EngagementError.invalid("day", "not a date: \(day)") }
+        guard let next = Self.day(after: day) else { throw EngagementError.invalid("day", "not a date: \(day)") }
         try await database.withTransaction { db in
             try await Self.lock(db)
             try await Self.planForSlices(db)
-            try await Self.recompute(from: date, to: date.addingTimeInterval(86_400), on: db)
+            try await Self.recompute(days: day, next, on: db)
         }
     }
 
@@ -44,8 +44,8 @@ public struct Rollups: Sendable {
             let distinct = Set(days).sorted()
             try await Self.planForSlices(db)
             for day in distinct {
-                guard let date = Self.date(ofDay: day) else { continue }
-                try await Self.recompute(from: date, to: date.addingTimeInterval(86_400), on: db)
+                guard let next = Self.day(after: day) else { continue }
+                try await Self.recompute(days: day, next, on: db)
             }
             return distinct
         }
@@ -75,7 +75,7 @@ public struct Rollups: Sendable {
         try await db.query("DELETE FROM rollup_dirty_days")
         let bounds = try await db.query(
             """
-            SELECT min(d), max(d) FROM (
+            SELECT district_day(min(d))::text, (district_day(max(d)) + 1)::text FROM (
                 SELECT min(submitted_at) d FROM responses UNION ALL SELECT max(submitted_at) FROM responses
                 UNION ALL SELECT min(created_at) FROM feedback UNION ALL SELECT max(created_at) FROM feedback
                 UNION ALL SELECT min(starts_at) FROM events UNION ALL SELECT max(starts_at) FROM events
@@ -85,9 +85,8 @@ public struct Rollups: Sendable {
         try await db.query(
             "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics"
         )
-        guard let first = try bounds.decode(Date?.self, at: 0), let last = try bounds.decode(Date?.self, at: 1) else { return }
-        let from = Date(timeIntervalSince1970: (first.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
-        try await recompute(from: from, to: last.addingTimeInterval(86_400), on: db)
+        guard let first = try bounds.decode(String?.self, at: 0), let end = try bounds.decode(String?.self, at: 1) else { return }
+        try await recompute(days: first, end, on: db)
     }
 
     /// One recomputation at a time: the others wait and then see its result, and the shared
@@ -106,45 +105,52 @@ public struct Rollups: Sendable {
         try await db.query("SET LOCAL jit = off")
     }
 
-    static func date(ofDay day: String) -> Date? { try? Date(day + "T00:00:00Z", strategy: .iso8601) }
+    /// The calendar day after `day` (both `YYYY-MM-DD`), nil when `day` is not a date.
+    static func day(after day: String) -> String? {
+        guard day.utf8.count == 10, let date = try? Date(day + "T12:00:00Z", strategy: .iso8601) else { return nil }
+        return date.addingTimeInterval(86_400).formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+    }
 
-    /// Recomputes the rollups of the UTC days in [from, to) from the records.
-    static func recompute(from: Date, to: Date, on db: PostgresConnection) async throws {
-        let lo = utcDay(from)
-        let hi = utcDay(to)
-        // The days' bounds as values, not a CTE: the planner then sees how thin the slice is.
-        guard let start = date(ofDay: lo), let end = date(ofDay: hi) else {
-            throw EngagementError.invalid("day", "is outside the dates this service can count")
-        }
+    /// Recomputes the rollups of the district's local days in [lo, hi) (`YYYY-MM-DD`) from the records.
+    static func recompute(days lo: String, _ hi: String, on db: PostgresConnection) async throws {
+        // The instants the days start and end on the district's clock, as values rather than a
+        // CTE: the planner then sees how thin the slice is.
+        let bounds = try await db.query(
+            """
+            SELECT \(lo)::date::timestamp AT TIME ZONE s.time_zone, \(hi)::date::timestamp AT TIME ZONE s.time_zone
+            FROM district_settings s
+            """
+        ).one()
+        let (start, end) = try bounds.decode((Date, Date).self)
         for table in ["rollup_activity", "rollup_daily", "rollup_sentiment", "rollup_topics"] {
             try await db.query("DELETE FROM \(unsafeSQL: table) WHERE day >= \(lo)::date AND day < \(hi)::date")
         }
         // Each record once for the district (0) and once for its initiative(s).
         let records: PostgresQuery = """
             records AS (
-                SELECT i.id AS initiative_id, utc_day(r.submitted_at) AS day, coalesce(r.school_id, 0) AS school_id, r.participant_id,
+                SELECT i.id AS initiative_id, district_day(r.submitted_at) AS day, coalesce(r.school_id, 0) AS school_id, r.participant_id,
                        1 AS responses, 0 AS feedback, 0 AS events, 0 AS capacity, 0 AS attendance, 0 AS signups, 0 AS waitlisted,
                        0 AS attended, 0::numeric AS hours, CASE WHEN r.participant_id IS NULL THEN 1 ELSE 0 END AS anonymous, 1 AS engagements
                 FROM responses r, LATERAL (VALUES (0::bigint), (r.initiative_id)) i(id)
                 WHERE r.submitted_at >= \(start) AND r.submitted_at < \(end)
                 UNION ALL
-                SELECT i.id, utc_day(f.created_at), coalesce(f.school_id, 0), f.participant_id, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+                SELECT i.id, district_day(f.created_at), coalesce(f.school_id, 0), f.participant_id, 0, 1, 0, 0, 0, 0, 0, 0, 0,
                        CASE WHEN f.participant_id IS NULL THEN 1 ELSE 0 END, 1
                 FROM feedback f, LATERAL (VALUES (0::bigint), (f.initiative_id)) i(id)
                 WHERE f.created_at >= \(start) AND f.created_at < \(end)
                 UNION ALL
-                SELECT i.id, utc_day(e.starts_at), coalesce(e.school_id, 0), NULL, 0, 0, 1, coalesce(e.capacity, 0), 0, 0, 0, 0, 0, 0, 0
+                SELECT i.id, district_day(e.starts_at), coalesce(e.school_id, 0), NULL, 0, 0, 1, coalesce(e.capacity, 0), 0, 0, 0, 0, 0, 0, 0
                 FROM events e,
                      LATERAL (SELECT 0::bigint UNION ALL SELECT ei.initiative_id FROM event_initiatives ei WHERE ei.event_id = e.id) i(id)
                 WHERE e.starts_at >= \(start) AND e.starts_at < \(end)
                 UNION ALL
-                SELECT i.id, utc_day(e.starts_at), coalesce(e.school_id, 0), a.participant_id, 0, 0, 0, 0, a.count, 0, 0, 0, 0,
+                SELECT i.id, district_day(e.starts_at), coalesce(e.school_id, 0), a.participant_id, 0, 0, 0, 0, a.count, 0, 0, 0, 0,
                        CASE WHEN a.participant_id IS NULL THEN a.count ELSE 0 END, 1
                 FROM attendance a JOIN events e ON e.id = a.event_id,
                      LATERAL (SELECT 0::bigint UNION ALL SELECT ei.initiative_id FROM event_initiatives ei WHERE ei.event_id = e.id) i(id)
                 WHERE e.starts_at >= \(start) AND e.starts_at < \(end)
                 UNION ALL
-                SELECT i.id, utc_day(sh.starts_at), coalesce(o.school_id, 0), s.participant_id, 0, 0, 0, 0, 0, 1,
+                SELECT i.id, district_day(sh.starts_at), coalesce(o.school_id, 0), s.participant_id, 0, 0, 0, 0, 0, 1,
                        (s.status = 'waitlisted')::int, (s.status = 'attended')::int, coalesce(s.hours_approved, 0),
                        CASE WHEN s.participant_id IS NULL THEN 1 ELSE 0 END, 1
                 FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id JOIN volunteer_opportunities o ON o.id = sh.opportunity_id,
@@ -210,13 +216,13 @@ public struct Rollups: Sendable {
         }
         let scored: PostgresQuery = """
             scored AS (
-                SELECT i.id AS initiative_id, utc_day(f.created_at) AS day, coalesce(f.school_id, 0) AS school_id, 'feedback' AS source,
+                SELECT i.id AS initiative_id, district_day(f.created_at) AS day, coalesce(f.school_id, 0) AS school_id, 'feedback' AS source,
                        f.id, t.language, t.compound, t.themes, t.keyphrases
                 FROM feedback f JOIN text_scores t ON t.source = 'feedback' AND t.source_id = f.id AND t.scorer_version = \(TextScorer.version),
                      LATERAL (VALUES (0::bigint), (f.initiative_id)) i(id)
                 WHERE f.created_at >= \(start) AND f.created_at < \(end)
                 UNION ALL
-                SELECT i.id, utc_day(r.submitted_at), coalesce(r.school_id, 0), 'answer', a.id, t.language, t.compound, t.themes, t.keyphrases
+                SELECT i.id, district_day(r.submitted_at), coalesce(r.school_id, 0), 'answer', a.id, t.language, t.compound, t.themes, t.keyphrases
                 FROM responses r JOIN answers a ON a.response_id = r.id
                      JOIN text_scores t ON t.source = 'answer' AND t.source_id = a.id AND t.scorer_version = \(TextScorer.version),
                      LATERAL (VALUES (0::bigint), (r.initiative_id)) i(id)
@@ -268,7 +274,4 @@ public struct Rollups: Sendable {
             """
         )
     }
-
-    /// The UTC calendar day of `date`, as PostgreSQL reads a date.
-    static func utcDay(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()) }
 }

@@ -9,14 +9,25 @@ public struct ScorecardQuery: Sendable, Equatable {
     public var schoolID: Int64?
     public var cluster: String?
     public var group: StakeholderGroup?
+    /// The district's clock the period is counted on (`Scorecards` sets it from the database).
+    public var clock: DistrictClock
 
-    public init(initiativeID: Int64?, from: Date, to: Date, schoolID: Int64? = nil, cluster: String? = nil, group: StakeholderGroup? = nil) {
+    public init(
+        initiativeID: Int64?,
+        from: Date,
+        to: Date,
+        schoolID: Int64? = nil,
+        cluster: String? = nil,
+        group: StakeholderGroup? = nil,
+        clock: DistrictClock = .standard
+    ) {
         self.initiativeID = initiativeID
         self.from = from
         self.to = to
         self.schoolID = schoolID
         self.cluster = cluster
         self.group = group
+        self.clock = clock
     }
 
     /// The equal period just before, for trends.
@@ -40,11 +51,10 @@ public struct ScorecardQuery: Sendable, Equatable {
         try validator.check()
     }
 
-    /// A named period containing `now` (UTC): `week` (from Monday), `month`, `quarter`, or
-    /// `year` (the school year, the default).
-    public static func period(named name: String?, now: Date = Date()) throws -> (from: Date, to: Date) {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = .gmt
+    /// A named period containing `now` on the district's clock: `week` (from Monday), `month`,
+    /// `quarter`, or `year` (the school year, the default).
+    public static func period(named name: String?, now: Date = Date(), clock: DistrictClock) throws -> (from: Date, to: Date) {
+        let calendar = clock.calendar
         // Calendar arithmetic answers nil only outside its range (years past 9999 and the like).
         func bounded<T>(_ value: T?) throws -> T {
             guard let value else { throw EngagementError.invalid("period", "is outside the dates this service can count") }
@@ -52,7 +62,7 @@ public struct ScorecardQuery: Sendable, Equatable {
         }
         switch name ?? "year" {
         case "year":
-            return schoolYear(containing: now)
+            return clock.schoolYear(containing: now)
         case "week":
             let start = try bounded(calendar.dateInterval(of: .weekOfYear, for: now)).start
             return (start, try bounded(calendar.date(byAdding: .day, value: 7, to: start)))
@@ -67,20 +77,6 @@ public struct ScorecardQuery: Sendable, Equatable {
         default:
             throw EngagementError.invalid("period", "must be week, month, quarter or year")
         }
-    }
-
-    /// The school year containing `date`: August 1 to July 31 (UTC).
-    public static func schoolYear(containing date: Date) -> (from: Date, to: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let year = calendar.component(.year, from: date)
-        let month = calendar.component(.month, from: date)
-        let startYear = month >= 8 ? year : year - 1
-        // Nil only outside the calendar's range: then the period is the moment itself.
-        guard let from = calendar.date(from: DateComponents(year: startYear, month: 8, day: 1)),
-            let to = calendar.date(from: DateComponents(year: startYear + 1, month: 8, day: 1))
-        else { return (date, date) }
-        return (from, to)
     }
 }
 
@@ -98,7 +94,8 @@ public struct Scorecard: Sendable, Codable, Equatable {
     public struct InitiativeRef: Sendable, Codable, Equatable {
         public var id: Int64
         public var slug: String
-        public var title: String
+        /// Per language, as stored (the reader picks its language).
+        public var title: Translated
     }
 
     public struct Reach: Sendable, Codable, Equatable {

@@ -17,19 +17,18 @@ public struct Scorecards: Sendable {
         self.source = source
     }
 
-    /// Rollups are per UTC day and school: they answer whole-day periods without a stakeholder
-    /// group filter; anything else is computed from the records.
+    /// Rollups are per local day and school: they answer whole-day periods (local midnights)
+    /// without a stakeholder group filter; anything else is computed from the records.
     public func usesRollups(_ q: ScorecardQuery) -> Bool {
-        source == .rollups && q.group == nil && Self.isMidnight(q.from) && Self.isMidnight(q.to)
+        source == .rollups && q.group == nil && q.clock.isMidnight(q.from) && q.clock.isMidnight(q.to)
     }
-
-    static func isMidnight(_ date: Date) -> Bool { date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 }
 
     func source(for q: ScorecardQuery, on db: PostgresConnection) -> any ScorecardSource {
         usesRollups(q) ? RollupSource(db: db) : RecordSource(db: db)
     }
 
     public func scorecard(_ query: ScorecardQuery, on db: PostgresConnection) async throws -> Scorecard {
+        let query = try await onDistrictClock(query, on: db)
         try await validate(query, on: db)
         let initiative = try await query.initiativeID.asyncMap { try await ReferenceData().initiative(id: $0, on: db) }
         return try await Self.scorecard(query, initiative: initiative, from: source(for: query, on: db))
@@ -61,6 +60,7 @@ public struct Scorecards: Sendable {
     /// Every initiative's headline numbers for the same period and filters, by index (highest
     /// first unless `ascending`). From the rollups this is one query per measure for all of them.
     public func all(_ query: ScorecardQuery, ascending: Bool = false, on db: PostgresConnection) async throws -> [ScorecardSummary] {
+        let query = try await onDistrictClock(query, on: db)
         try await validate(query, on: db)
         let initiatives = try await ReferenceData().allInitiatives(on: db)
         return try await Self.list(query, initiatives: initiatives, ascending: ascending, from: source(for: query, on: db))
@@ -96,6 +96,13 @@ public struct Scorecards: Sendable {
                 ? ($0.initiative?.id ?? 0) < ($1.initiative?.id ?? 0)
                 : (ascending ? $0.index.value < $1.index.value : $0.index.value > $1.index.value)
         }
+    }
+
+    /// The query on the clock the rollups were counted on, whatever the caller assumed.
+    func onDistrictClock(_ query: ScorecardQuery, on db: PostgresConnection) async throws -> ScorecardQuery {
+        var query = query
+        query.clock = try await DistrictClock.current(on: db)
+        return query
     }
 
     func validate(_ query: ScorecardQuery, on db: PostgresConnection) async throws {

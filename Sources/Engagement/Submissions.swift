@@ -54,6 +54,7 @@ public struct Submissions: Sendable {
         var validator = Validator()
         if fields.group == nil { validator.add("group", "is required", reason: .required) }
         validator.id(fields.schoolID, "school_id")
+        Self.validateLanguage(fields.language, &validator)
         if let contact = fields.contact { contact.validate(&validator, field: "contact") }
         if let contact = fields.contact, survey.anonymous, contact.normalizedIdentity != nil {
             validator.add("contact", "this survey is anonymous and takes no contact details")
@@ -82,13 +83,12 @@ public struct Submissions: Sendable {
             }
         }
         let participantID = try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
-        let language = fields.language ?? "en"
         let receipt = ReceiptCode.make()
         let row = try await db.query(
             """
             INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt)
             VALUES (\(surveyID), \(survey.initiativeID), \(fields.schoolID), \(participantID), \(group.rawValue)::stakeholder_group,
-                    \(language), \(receipt))
+                    coalesce(\(fields.language.map(DistrictSettings.canonicalTag)), (SELECT default_language FROM district_settings)), \(receipt))
             RETURNING id, submitted_at
             """
         ).one()
@@ -170,11 +170,19 @@ public struct Submissions: Sendable {
         }
     }
 
+    /// The language a family wrote in (the form's): a BCP 47 tag, stored in canonical case.
+    static func validateLanguage(_ language: String?, _ validator: inout Validator) {
+        if let language, !DistrictSettings.isLanguageTag(language) || language.count > 35 {
+            validator.add("language", "must be a BCP 47 language tag such as en, es, vi or zh-Hans")
+        }
+    }
+
     public func submitFeedback(_ fields: FeedbackFields, on db: PostgresConnection) async throws -> Receipt {
         var validator = Validator()
         validator.id(fields.initiativeID, "initiative_id")
         validator.id(fields.schoolID, "school_id")
         validator.text(fields.comment, "comment", min: 1, max: 5000)
+        Self.validateLanguage(fields.language, &validator)
         if let contact = fields.contact { contact.validate(&validator, field: "contact") }
         try validator.check()
         let status = try await db.query("SELECT status FROM initiatives WHERE id = \(fields.initiativeID)").first
@@ -193,7 +201,7 @@ public struct Submissions: Sendable {
             """
             INSERT INTO feedback (initiative_id, school_id, participant_id, stakeholder_group, language, comment, receipt)
             VALUES (\(fields.initiativeID), \(fields.schoolID), \(participantID), \(fields.group?.rawValue)::stakeholder_group,
-                    \(fields.language), \(fields.comment), \(receipt))
+                    \(fields.language.map(DistrictSettings.canonicalTag)), \(fields.comment), \(receipt))
             RETURNING id, created_at
             """
         ).one()

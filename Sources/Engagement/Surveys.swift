@@ -7,36 +7,26 @@ public struct Surveys: Sendable {
 
     public struct QuestionFields: Sendable, Equatable {
         public var kind: QuestionKind
-        public var promptEN: String
-        public var promptES: String
-        public var helpEN: String?
-        public var helpES: String?
+        public var prompt: Translated
+        public var help: Translated?
         public var required: Bool
         public var choices: [Choice]
 
-        public init(
-            kind: QuestionKind,
-            promptEN: String,
-            promptES: String,
-            helpEN: String? = nil,
-            helpES: String? = nil,
-            required: Bool = false,
-            choices: [Choice] = []
-        ) {
+        public init(kind: QuestionKind, prompt: Translated, help: Translated? = nil, required: Bool = false, choices: [Choice] = []) {
             self.kind = kind
-            self.promptEN = promptEN
-            self.promptES = promptES
-            self.helpEN = helpEN
-            self.helpES = helpES
+            self.prompt = prompt
+            self.help = help
             self.required = required
             self.choices = choices
         }
+
+        /// Every text of the question, for what is left to translate.
+        public var texts: [Translated?] { [prompt, help] + choices.map(\.label) }
     }
 
     public struct SurveyFields: Sendable {
         public var initiativeID: Int64
-        public var titleEN: String
-        public var titleES: String
+        public var title: Translated
         public var opensAt: Date
         public var closesAt: Date?
         public var anonymous: Bool
@@ -44,16 +34,14 @@ public struct Surveys: Sendable {
 
         public init(
             initiativeID: Int64,
-            titleEN: String,
-            titleES: String,
+            title: Translated,
             opensAt: Date,
             closesAt: Date?,
             anonymous: Bool,
             questions: [QuestionFields]
         ) {
             self.initiativeID = initiativeID
-            self.titleEN = titleEN
-            self.titleES = titleES
+            self.title = title
             self.opensAt = opensAt
             self.closesAt = closesAt
             self.anonymous = anonymous
@@ -62,10 +50,10 @@ public struct Surveys: Sendable {
     }
 
     public func create(_ fields: SurveyFields, on db: PostgresConnection) async throws -> Survey {
+        let languages = try await DistrictSettings.current(on: db).languageSet
         var validator = Validator()
         validator.id(fields.initiativeID, "initiative_id")
-        validator.text(fields.titleEN, "title_en", min: 1, max: 200)
-        validator.text(fields.titleES, "title_es", min: 1, max: 200)
+        validator.translated(fields.title, "title", min: 1, max: 200, required: true, languages: languages)
         if let closes = fields.closesAt, closes <= fields.opensAt { validator.add("closes_at", "must be after opens_at") }
         Self.validateDate(fields.opensAt, "opens_at", &validator)
         if let closes = fields.closesAt { Self.validateDate(closes, "closes_at", &validator) }
@@ -73,10 +61,8 @@ public struct Surveys: Sendable {
         if fields.questions.count > 100 { validator.add("questions", "must have at most 100 questions") }
         for (index, question) in fields.questions.enumerated() {
             let field = "questions[\(index)]"
-            validator.text(question.promptEN, field + ".prompt_en", min: 1, max: 500)
-            validator.text(question.promptES, field + ".prompt_es", min: 1, max: 500)
-            validator.text(question.helpEN, field + ".help_en", max: 1000)
-            validator.text(question.helpES, field + ".help_es", max: 1000)
+            validator.translated(question.prompt, field + ".prompt", min: 1, max: 500, required: true, languages: languages)
+            validator.translated(question.help, field + ".help", max: 1000, required: false, languages: languages)
             let needsChoices = question.kind == .choice || question.kind == .multiChoice
             if needsChoices && question.choices.count < 2 { validator.add(field + ".choices", "needs at least two choices") }
             if !needsChoices && !question.choices.isEmpty { validator.add(field + ".choices", "only choice questions have choices") }
@@ -85,8 +71,8 @@ public struct Surveys: Sendable {
             }
             for (choiceIndex, choice) in question.choices.enumerated() {
                 validator.text(choice.value, field + ".choices[\(choiceIndex)].value", min: 1, max: 60)
-                validator.text(choice.labelEN, field + ".choices[\(choiceIndex)].label_en", min: 1, max: 200)
-                validator.text(choice.labelES, field + ".choices[\(choiceIndex)].label_es", min: 1, max: 200)
+                let label = field + ".choices[\(choiceIndex)].label"
+                validator.translated(choice.label, label, min: 1, max: 200, required: true, languages: languages)
             }
         }
         try validator.check()
@@ -95,17 +81,17 @@ public struct Surveys: Sendable {
         }
         let id = try await db.query(
             """
-            INSERT INTO surveys (initiative_id, title_en, title_es, opens_at, closes_at, anonymous)
-            VALUES (\(fields.initiativeID), \(fields.titleEN), \(fields.titleES), \(fields.opensAt), \(fields.closesAt), \(fields.anonymous))
+            INSERT INTO surveys (initiative_id, title, opens_at, closes_at, anonymous)
+            VALUES (\(fields.initiativeID), \(PostgresJSON(fields.title)), \(fields.opensAt), \(fields.closesAt), \(fields.anonymous))
             RETURNING id
             """
         ).one().decode(Int64.self, at: 0)
         for (position, question) in fields.questions.enumerated() {
             try await db.query(
                 """
-                INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices)
-                VALUES (\(id), \(position + 1), \(question.kind.rawValue)::question_kind, \(question.promptEN), \(question.promptES),
-                        \(question.helpEN), \(question.helpES), \(question.required), \(PostgresJSON(question.choices)))
+                INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices)
+                VALUES (\(id), \(position + 1), \(question.kind.rawValue)::question_kind, \(PostgresJSON(question.prompt)),
+                        \(question.help.map(PostgresJSON.init)), \(question.required), \(PostgresJSON(question.choices)))
                 """
             )
         }
@@ -122,13 +108,13 @@ public struct Surveys: Sendable {
     public func survey(id: Int64, on db: PostgresConnection) async throws -> Survey {
         guard
             let row = try await db.query(
-                "SELECT id, initiative_id, title_en, title_es, opens_at, closes_at, anonymous FROM surveys WHERE id = \(id)"
+                "SELECT id, initiative_id, title, opens_at, closes_at, anonymous FROM surveys WHERE id = \(id)"
             ).first
         else { throw EngagementError.notFound("survey") }
         var survey = try Self.survey(row)
         survey.questions = try await db.query(
             """
-            SELECT id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices
+            SELECT id, position, kind, prompt, help, required, choices
             FROM survey_questions WHERE survey_id = \(id) ORDER BY position
             """
         ).map(Self.question)
@@ -139,7 +125,7 @@ public struct Surveys: Sendable {
         let after = try Cursor.afterID(cursor)
         let rows = try await db.query(
             """
-            SELECT id, initiative_id, title_en, title_es, opens_at, closes_at, anonymous FROM surveys
+            SELECT id, initiative_id, title, opens_at, closes_at, anonymous FROM surveys
             WHERE id > \(after) AND (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID))
             ORDER BY id LIMIT \(limit + 1)
             """
@@ -148,25 +134,24 @@ public struct Surveys: Sendable {
         let ids = surveys.prefix(limit).map { String($0.id) }
         let questions = try await db.query(
             """
-            SELECT id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices, survey_id
+            SELECT id, position, kind, prompt, help, required, choices, survey_id
             FROM survey_questions WHERE survey_id = ANY(\(ids)::bigint[]) ORDER BY survey_id, position
             """
         )
         var bySurvey: [Int64: [Question]] = [:]
-        for row in questions { bySurvey[try row.decode(Int64.self, at: 9), default: []].append(try Self.question(row)) }
+        for row in questions { bySurvey[try row.decode(Int64.self, at: 7), default: []].append(try Self.question(row)) }
         for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
         return Page(fetched: surveys, limit: limit) { String($0.id) }
     }
 
     static func survey(_ row: PostgresRow) throws -> Survey {
-        let (id, initiativeID, titleEN, titleES, opensAt, closesAt, anonymous) = try row.decode(
-            (Int64, Int64, String, String, Date, Date?, Bool).self
+        let (id, initiativeID, title, opensAt, closesAt, anonymous) = try row.decode(
+            (Int64, Int64, PostgresJSON<Translated>, Date, Date?, Bool).self
         )
         return Survey(
             id: id,
             initiativeID: initiativeID,
-            titleEN: titleEN,
-            titleES: titleES,
+            title: title.value,
             opensAt: opensAt,
             closesAt: closesAt,
             anonymous: anonymous,
@@ -175,20 +160,18 @@ public struct Surveys: Sendable {
     }
 
     static func question(_ row: PostgresRow) throws -> Question {
-        let (id, position, kind, promptEN, promptES, helpEN, helpES, required) = try row.decode(
-            (Int64, Int, String, String, String, String?, String?, Bool).self
+        let (id, position, kind, prompt, help, required) = try row.decode(
+            (Int64, Int, String, PostgresJSON<Translated>, PostgresJSON<Translated>?, Bool).self
         )
         return Question(
             id: id,
             position: position,
             fields: QuestionFields(
                 kind: QuestionKind(rawValue: kind) ?? .text,
-                promptEN: promptEN,
-                promptES: promptES,
-                helpEN: helpEN,
-                helpES: helpES,
+                prompt: prompt.value,
+                help: help?.value,
                 required: required,
-                choices: try row.decode(PostgresJSON<[Choice]>.self, at: 8).value
+                choices: try row.decode(PostgresJSON<[Choice]>.self, at: 6).value
             )
         )
     }

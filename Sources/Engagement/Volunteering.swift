@@ -24,11 +24,11 @@ public struct Volunteering: Sendable {
 
     public struct OpportunityFields: Sendable {
         public var initiativeID: Int64
-        public var title: String
-        public var description: String
+        public var title: Translated
+        public var description: Translated
         public var schoolID: Int64?
         public var shifts: [ShiftFields]
-        public init(initiativeID: Int64, title: String, description: String, schoolID: Int64?, shifts: [ShiftFields]) {
+        public init(initiativeID: Int64, title: Translated, description: Translated, schoolID: Int64?, shifts: [ShiftFields]) {
             self.initiativeID = initiativeID
             self.title = title
             self.description = description
@@ -38,11 +38,12 @@ public struct Volunteering: Sendable {
     }
 
     public func createOpportunity(_ fields: OpportunityFields, on db: PostgresConnection) async throws -> Opportunity {
+        let languages = try await DistrictSettings.current(on: db).languageSet
         var validator = Validator()
         validator.id(fields.initiativeID, "initiative_id")
         validator.id(fields.schoolID, "school_id")
-        validator.text(fields.title, "title", min: 1, max: 200)
-        validator.text(fields.description, "description", max: 4000)
+        validator.translated(fields.title, "title", min: 1, max: 200, required: true, languages: languages)
+        validator.translated(fields.description, "description", max: 4000, required: false, languages: languages)
         if fields.shifts.isEmpty { validator.add("shifts", "must have at least one shift") }
         for (index, shift) in fields.shifts.enumerated() {
             if shift.endsAt <= shift.startsAt { validator.add("shifts[\(index)].ends_at", "must be after starts_at") }
@@ -60,7 +61,8 @@ public struct Volunteering: Sendable {
         let id = try await db.query(
             """
             INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
-            VALUES (\(fields.initiativeID), \(fields.schoolID), \(fields.title), \(fields.description)) RETURNING id
+            VALUES (\(fields.initiativeID), \(fields.schoolID), \(PostgresJSON(fields.title)), \(PostgresJSON(fields.description)))
+            RETURNING id
             """
         ).one().decode(Int64.self, at: 0)
         for shift in fields.shifts {
@@ -87,8 +89,17 @@ public struct Volunteering: Sendable {
             """
         )
         var opportunities: [Opportunity] = try rows.map { row in
-            let (id, initiativeID, title, description, schoolID) = try row.decode((Int64, Int64, String, String, Int64?).self)
-            return Opportunity(id: id, initiativeID: initiativeID, title: title, description: description, schoolID: schoolID, shifts: [])
+            let (id, initiativeID, title, description, schoolID) = try row.decode(
+                (Int64, Int64, PostgresJSON<Translated>, PostgresJSON<Translated>, Int64?).self
+            )
+            return Opportunity(
+                id: id,
+                initiativeID: initiativeID,
+                title: title.value,
+                description: description.value,
+                schoolID: schoolID,
+                shifts: []
+            )
         }
         let ids = opportunities.map { String($0.id) }
         var shifts: [Int64: [Shift]] = [:]

@@ -13,17 +13,18 @@ extension API {
             cursor: query.cursor,
             limit: query.limit
         )
-        let page = try await read { try await events.events(filter, on: $0) }
-        return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
+        let (page, languages) = try await readTexts { try await events.events(filter, on: $0) }
+        return .ok(.init(body: .json(.init(items: page.items.map { $0.schema(languages) }, nextCursor: page.nextCursor))))
     }
 
     func createEvent(_ input: Operations.CreateEvent.Input) async throws -> Operations.CreateEvent.Output {
         let principal = try Access.caller()
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let event = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createEvent", body: body) { db in
-            try await events.create(
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            return try await events.create(
                 .init(
-                    title: body.title,
+                    title: Translated(body.title, body.titleTranslations, languages: languages) ?? Translated(),
                     kind: body.kind.rawValue,
                     initiativeIDs: body.initiativeIds,
                     schoolID: body.schoolId,
@@ -34,14 +35,14 @@ extension API {
                 ),
                 recordedBy: principal.tokenID,
                 on: db
-            ).schema
+            ).schema(languages)
         }
         return .created(.init(body: .json(event)))
     }
 
     func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output {
-        let event = try await read { try await events.event(id: input.path.eventId, on: $0) }
-        return .ok(.init(body: .json(event.schema)))
+        let (event, languages) = try await readTexts { try await events.event(id: input.path.eventId, on: $0) }
+        return .ok(.init(body: .json(event.schema(languages))))
     }
 
     func listAttendance(_ input: Operations.ListAttendance.Input) async throws -> Operations.ListAttendance.Output {
@@ -73,10 +74,12 @@ extension API {
 }
 
 extension Event {
-    var schema: Components.Schemas.Event {
+    func schema(_ languages: LanguageSet) -> Components.Schemas.Event {
         .init(
             id: id,
-            title: title,
+            title: title.text(languages),
+            titleTranslations: title.schema,
+            missingTranslations: languages.missing(in: [title]),
             kind: .init(rawValue: kind) ?? .other,
             initiativeIds: initiativeIDs,
             schoolId: schoolID,

@@ -3,14 +3,20 @@ import OpenAPIRuntime
 
 extension API {
     func listGoals(_ input: Operations.ListGoals.Input) async throws -> Operations.ListGoals.Output {
-        let goals = try await read { try await reference.goals(on: $0) }
-        return .ok(.init(body: .json(.init(items: goals.map(\.schema)))))
+        let (goals, languages) = try await readTexts { try await reference.goals(on: $0) }
+        return .ok(.init(body: .json(.init(items: goals.map { $0.schema(languages) }))))
     }
 
     func createGoal(_ input: Operations.CreateGoal.Input) async throws -> Operations.CreateGoal.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let goal = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createGoal", body: body) { db in
-            try await reference.createGoal(code: body.code, title: body.title, description: body.description ?? "", on: db).schema
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            return try await reference.createGoal(
+                code: body.code,
+                title: Translated(body.title, body.titleTranslations, languages: languages) ?? Translated(),
+                description: Translated(body.description, body.descriptionTranslations, languages: languages) ?? Translated(),
+                on: db
+            ).schema(languages)
         }
         return .created(.init(body: .json(goal)))
     }
@@ -51,20 +57,21 @@ extension API {
 
     func listInitiatives(_ input: Operations.ListInitiatives.Input) async throws -> Operations.ListInitiatives.Output {
         let limit = try Self.limit(input.query.limit)
-        let page = try await read {
+        let (page, languages) = try await readTexts {
             try await reference.initiatives(status: input.query.status?.rawValue, cursor: input.query.cursor, limit: limit, on: $0)
         }
-        return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
+        return .ok(.init(body: .json(.init(items: page.items.map { $0.schema(languages) }, nextCursor: page.nextCursor))))
     }
 
     func createInitiative(_ input: Operations.CreateInitiative.Input) async throws -> Operations.CreateInitiative.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let initiative = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createInitiative", body: body) { db in
-            try await reference.createInitiative(
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            return try await reference.createInitiative(
                 .init(
                     slug: body.slug,
-                    title: body.title,
-                    description: body.description,
+                    title: Translated(body.title, body.titleTranslations, languages: languages),
+                    description: Translated(body.description, body.descriptionTranslations, languages: languages),
                     goalID: body.goalId,
                     status: body.status?.rawValue,
                     startsOn: body.startsOn,
@@ -73,24 +80,25 @@ extension API {
                     targets: body.targets?.domain
                 ),
                 on: db
-            ).schema
+            ).schema(languages)
         }
         return .created(.init(body: .json(initiative)))
     }
 
     func getInitiative(_ input: Operations.GetInitiative.Input) async throws -> Operations.GetInitiative.Output {
-        let initiative = try await read { try await reference.initiative(id: input.path.initiativeId, on: $0) }
-        return .ok(.init(body: .json(initiative.schema)))
+        let (initiative, languages) = try await readTexts { try await reference.initiative(id: input.path.initiativeId, on: $0) }
+        return .ok(.init(body: .json(initiative.schema(languages))))
     }
 
     func updateInitiative(_ input: Operations.UpdateInitiative.Input) async throws -> Operations.UpdateInitiative.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        let initiative = try await database.transaction { db in
-            try await reference.updateInitiative(
+        let (initiative, languages) = try await database.transaction { db in
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            let initiative = try await reference.updateInitiative(
                 id: input.path.initiativeId,
                 .init(
-                    title: body.title,
-                    description: body.description,
+                    title: Translated(body.title, body.titleTranslations, languages: languages),
+                    description: Translated(body.description, body.descriptionTranslations, languages: languages),
                     status: body.status?.rawValue,
                     startsOn: body.startsOn,
                     endsOn: body.endsOn,
@@ -99,13 +107,24 @@ extension API {
                 ),
                 on: db
             )
+            return (initiative, languages)
         }
-        return .ok(.init(body: .json(initiative.schema)))
+        return .ok(.init(body: .json(initiative.schema(languages))))
     }
 }
 
 extension Goal {
-    var schema: Components.Schemas.Goal { .init(id: id, code: code, title: title, description: description) }
+    func schema(_ languages: LanguageSet) -> Components.Schemas.Goal {
+        .init(
+            id: id,
+            code: code,
+            title: title.text(languages),
+            titleTranslations: title.schema,
+            description: description.text(languages),
+            descriptionTranslations: description.schema,
+            missingTranslations: languages.missing(in: [title, description])
+        )
+    }
 }
 
 extension School {
@@ -121,12 +140,15 @@ extension Components.Schemas.Targets {
 }
 
 extension Initiative {
-    var schema: Components.Schemas.Initiative {
+    func schema(_ languages: LanguageSet) -> Components.Schemas.Initiative {
         .init(
             id: id,
             slug: slug,
-            title: title,
-            description: description,
+            title: title.text(languages),
+            titleTranslations: title.schema,
+            description: description.text(languages),
+            descriptionTranslations: description.schema,
+            missingTranslations: languages.missing(in: [title, description]),
             goalId: goalID,
             status: .init(rawValue: status) ?? .active,
             startsOn: startsOn,

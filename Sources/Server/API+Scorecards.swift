@@ -13,9 +13,10 @@ extension API {
         to: Date?,
         schoolID: Int64?,
         cluster: String?,
-        group: Components.Schemas.StakeholderGroup?
+        group: Components.Schemas.StakeholderGroup?,
+        clock: DistrictClock
     ) throws -> ScorecardQuery {
-        var range = try ScorecardQuery.period(named: period)
+        var range = try ScorecardQuery.period(named: period, clock: clock)
         if from != nil || to != nil {
             guard let from, let to else { throw EngagementError.invalid(from == nil ? "from" : "to", "give both from and to") }
             range = (from, to)
@@ -26,7 +27,8 @@ extension API {
             to: range.to,
             schoolID: schoolID,
             cluster: cluster,
-            group: group?.domain
+            group: group?.domain,
+            clock: clock
         )
     }
 
@@ -46,7 +48,8 @@ extension API {
             to: query.to,
             schoolID: query.schoolId,
             cluster: query.cluster,
-            group: query.group
+            group: query.group,
+            clock: try await scorecardDatabase.snapshot { try await DistrictClock.current(on: $0) }
         )
         let (data, etag) = try await scorecardJSON(request) {
             try Self.scorecardBody(try await Scorecards().scorecard(request, on: $0))
@@ -76,7 +79,8 @@ extension API {
             to: query.to,
             schoolID: query.schoolId,
             cluster: query.cluster,
-            group: query.group
+            group: query.group,
+            clock: try await scorecardDatabase.snapshot { try await DistrictClock.current(on: $0) }
         )
         let ascending = query.sort == .indexAsc
         let (data, etag) = try await scorecardJSON(request) {

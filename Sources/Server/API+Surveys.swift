@@ -5,37 +5,54 @@ import OpenAPIRuntime
 extension API {
     func listSurveys(_ input: Operations.ListSurveys.Input) async throws -> Operations.ListSurveys.Output {
         let limit = try Self.limit(input.query.limit)
-        let page = try await read {
+        let (page, languages) = try await readTexts {
             try await surveys.surveys(initiativeID: input.query.initiativeId, cursor: input.query.cursor, limit: limit, on: $0)
         }
-        return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
+        return .ok(.init(body: .json(.init(items: page.items.map { $0.schema(languages) }, nextCursor: page.nextCursor))))
     }
 
     func createSurvey(_ input: Operations.CreateSurvey.Input) async throws -> Operations.CreateSurvey.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let survey = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createSurvey", body: body) { db in
-            try await surveys.create(
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            return try await surveys.create(
                 .init(
                     initiativeID: body.initiativeId,
-                    titleEN: body.titleEn,
-                    titleES: body.titleEs,
+                    title: Translated(body.title, body.titleTranslations, en: body.titleEn, es: body.titleEs, languages: languages)
+                        ?? Translated(),
                     opensAt: body.opensAt,
                     closesAt: body.closesAt,
                     anonymous: body.anonymous ?? true,
                     questions: body.questions.map { question in
                         .init(
                             kind: QuestionKind(rawValue: question.kind.rawValue)!,
-                            promptEN: question.promptEn,
-                            promptES: question.promptEs,
-                            helpEN: question.helpEn,
-                            helpES: question.helpEs,
+                            prompt: Translated(
+                                question.prompt,
+                                question.promptTranslations,
+                                en: question.promptEn,
+                                es: question.promptEs,
+                                languages: languages
+                            ) ?? Translated(),
+                            help: Translated(
+                                question.help,
+                                question.helpTranslations,
+                                en: question.helpEn,
+                                es: question.helpEs,
+                                languages: languages
+                            ),
                             required: question.required ?? false,
-                            choices: (question.choices ?? []).map { Choice(value: $0.value, labelEN: $0.labelEn, labelES: $0.labelEs) }
+                            choices: (question.choices ?? []).map {
+                                Choice(
+                                    value: $0.value,
+                                    label: Translated($0.label, $0.labelTranslations, en: $0.labelEn, es: $0.labelEs, languages: languages)
+                                        ?? Translated()
+                                )
+                            }
                         )
                     }
                 ),
                 on: db
-            ).schema
+            ).schema(languages)
         }
         return .created(.init(body: .json(survey)))
     }
@@ -43,9 +60,9 @@ extension API {
     /// Open surveys are public; a closed or future one is visible only with a token (404 for the
     /// public, so closed surveys are not discoverable).
     func getSurvey(_ input: Operations.GetSurvey.Input) async throws -> Operations.GetSurvey.Output {
-        let survey = try await read { try await surveys.survey(id: input.path.surveyId, on: $0) }
+        let (survey, languages) = try await readTexts { try await surveys.survey(id: input.path.surveyId, on: $0) }
         if Access.principal == nil && !survey.isOpen() { throw EngagementError.notFound("survey") }
-        return .ok(.init(body: .json(survey.schema)))
+        return .ok(.init(body: .json(survey.schema(languages))))
     }
 
     func submitResponse(_ input: Operations.SubmitResponse.Input) async throws -> Operations.SubmitResponse.Output {
@@ -61,7 +78,7 @@ extension API {
                 .init(
                     group: body.group.domain,
                     schoolID: body.schoolId,
-                    language: body.language?.rawValue,
+                    language: body.language,
                     answers: body.answers.map { Answer(questionID: $0.questionId, number: $0.number, text: $0.text, choices: $0.choices) },
                     contact: body.contact?.domain
                 ),
@@ -91,7 +108,7 @@ extension API {
                     initiativeID: body.initiativeId,
                     schoolID: body.schoolId,
                     group: body.group?.domain,
-                    language: body.language?.rawValue,
+                    language: body.language,
                     comment: body.comment,
                     contact: body.contact?.domain
                 ),
@@ -131,12 +148,15 @@ extension API {
 }
 
 extension Survey {
-    var schema: Components.Schemas.Survey {
+    func schema(_ languages: LanguageSet) -> Components.Schemas.Survey {
         .init(
             id: id,
             initiativeId: initiativeID,
-            titleEn: titleEN,
-            titleEs: titleES,
+            title: title.text(languages),
+            titleTranslations: title.schema,
+            titleEn: title.text("en", languages),
+            titleEs: title.text("es", languages),
+            missingTranslations: languages.missing(in: texts),
             opensAt: opensAt,
             closesAt: closesAt,
             anonymous: anonymous,
@@ -146,12 +166,24 @@ extension Survey {
                     id: question.id,
                     position: question.position,
                     kind: .init(rawValue: question.kind.rawValue)!,
-                    promptEn: question.promptEN,
-                    promptEs: question.promptES,
-                    helpEn: question.helpEN,
-                    helpEs: question.helpES,
+                    prompt: question.prompt.text(languages),
+                    promptTranslations: question.prompt.schema,
+                    help: question.help?.text(languages),
+                    helpTranslations: question.help?.schema,
+                    promptEn: question.prompt.text("en", languages),
+                    promptEs: question.prompt.text("es", languages),
+                    helpEn: question.help?.text("en", languages),
+                    helpEs: question.help?.text("es", languages),
                     required: question.required,
-                    choices: question.choices.map { .init(value: $0.value, labelEn: $0.labelEN, labelEs: $0.labelES) }
+                    choices: question.choices.map {
+                        .init(
+                            value: $0.value,
+                            label: $0.label.text(languages),
+                            labelTranslations: $0.label.schema,
+                            labelEn: $0.label.text("en", languages),
+                            labelEs: $0.label.text("es", languages)
+                        )
+                    }
                 )
             }
         )
@@ -170,7 +202,7 @@ extension SurveyResponse {
             schoolId: schoolID,
             participantId: participantID,
             group: .init(rawValue: group.rawValue)!,
-            language: .init(rawValue: language) ?? .en,
+            language: language,
             submittedAt: submittedAt,
             answers: answers.map { .init(questionId: $0.questionID, number: $0.number, text: $0.text, choices: $0.choices) }
         )
@@ -185,12 +217,12 @@ extension Feedback {
             schoolId: schoolID,
             participantId: participantID,
             group: group.flatMap { .init(rawValue: $0.rawValue) },
-            language: language.flatMap { .init(rawValue: $0) },
+            language: language,
             comment: comment,
             scoringState: .init(rawValue: scoringState) ?? .pending,
             score: score.map {
                 .init(
-                    language: .init(rawValue: $0.language) ?? .other,
+                    language: $0.language,
                     neg: $0.neg,
                     neu: $0.neu,
                     pos: $0.pos,

@@ -7,25 +7,28 @@ extension API {
         var validator = Validator()
         validator.id(input.query.initiativeId, "initiative_id")
         try validator.check()
-        let opportunities = try await read { try await volunteering.opportunities(initiativeID: input.query.initiativeId, on: $0) }
-        return .ok(.init(body: .json(.init(items: opportunities.map(\.schema)))))
+        let (opportunities, languages) = try await readTexts {
+            try await volunteering.opportunities(initiativeID: input.query.initiativeId, on: $0)
+        }
+        return .ok(.init(body: .json(.init(items: opportunities.map { $0.schema(languages) }))))
     }
 
     func createOpportunity(_ input: Operations.CreateOpportunity.Input) async throws -> Operations.CreateOpportunity.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let opportunity = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createOpportunity", body: body) { db in
-            try await volunteering.createOpportunity(
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            return try await volunteering.createOpportunity(
                 .init(
                     initiativeID: body.initiativeId,
-                    title: body.title,
-                    description: body.description ?? "",
+                    title: Translated(body.title, body.titleTranslations, languages: languages) ?? Translated(),
+                    description: Translated(body.description, body.descriptionTranslations, languages: languages) ?? Translated(),
                     schoolID: body.schoolId,
                     shifts: body.shifts.map {
                         .init(startsAt: $0.startsAt, endsAt: $0.endsAt, capacity: $0.capacity, waitlist: $0.waitlist ?? true)
                     }
                 ),
                 on: db
-            ).schema
+            ).schema(languages)
         }
         return .created(.init(body: .json(opportunity)))
     }
@@ -81,12 +84,15 @@ extension API {
 }
 
 extension Opportunity {
-    var schema: Components.Schemas.Opportunity {
+    func schema(_ languages: LanguageSet) -> Components.Schemas.Opportunity {
         .init(
             id: id,
             initiativeId: initiativeID,
-            title: title,
-            description: description,
+            title: title.text(languages),
+            titleTranslations: title.schema,
+            description: description.text(languages),
+            descriptionTranslations: description.schema,
+            missingTranslations: languages.missing(in: [title, description]),
             schoolId: schoolID,
             shifts: shifts.map {
                 .init(

@@ -19,26 +19,28 @@ struct DashboardPages: Sendable {
     }
 
     /// The filters from the query string; anything unusable is dropped rather than refused.
-    func query(_ request: Request, initiative: Int64?) throws -> (ScorecardQuery, period: String) {
+    func query(_ request: Request, initiative: Int64?) async throws -> (ScorecardQuery, period: String) {
         let parameters = request.uri.queryParameters
         let period = parameters["period"].map(String.init).flatMap { ["week", "month", "quarter", "year"].contains($0) ? $0 : nil } ?? "year"
-        let range = try ScorecardQuery.period(named: period)
+        let clock = try await web.database.connection { try await DistrictClock.current(on: $0) }
+        let range = try ScorecardQuery.period(named: period, clock: clock)
         return (
             ScorecardQuery(
                 initiativeID: initiative,
                 from: range.from,
                 to: range.to,
                 schoolID: parameters["school_id"].flatMap { Int64(String($0)) },
-                group: parameters["group"].flatMap { StakeholderGroup(rawValue: String($0)) }
+                group: parameters["group"].flatMap { StakeholderGroup(rawValue: String($0)) },
+                clock: clock
             ),
             period
         )
     }
 
     func list(_ request: Request) async throws -> Response {
-        let language = WebStrings.language(of: request)
-        let t = web.strings[language]
-        let (scorecardQuery, period) = try query(request, initiative: nil)
+        let language = try await web.pageLanguage(request)
+        let t = language.strings
+        let (scorecardQuery, period) = try await query(request, initiative: nil)
         let summaries: [ScorecardSummary]
         do {
             summaries = try await web.database.snapshot { try await Scorecards().all(scorecardQuery, on: $0) }
@@ -49,7 +51,8 @@ struct DashboardPages: Sendable {
         view["title"] = t[text: "dashboard"]
         view["rows"] = summaries.map { summary -> [String: Any] in
             [
-                "id": summary.initiative?.id ?? 0, "title": summary.initiative?.title ?? "", "index": Charts.number(summary.index.value),
+                "id": summary.initiative?.id ?? 0, "title": language.view(summary.initiative?.title ?? Translated()),
+                "index": Charts.number(summary.index.value),
                 "previous": summary.index.previous.map(Charts.number) ?? false,
                 "reach": summary.reach.per100Enrolled.map(Charts.number) ?? t[text: "suppressed"], "responses": summary.voice.responses,
                 "comments": summary.voice.feedback,
@@ -60,9 +63,9 @@ struct DashboardPages: Sendable {
     }
 
     func card(_ request: Request, id: Int64) async throws -> Response {
-        let language = WebStrings.language(of: request)
-        let t = web.strings[language]
-        let (scorecardQuery, period) = try query(request, initiative: id)
+        let language = try await web.pageLanguage(request)
+        let t = language.strings
+        let (scorecardQuery, period) = try await query(request, initiative: id)
         let (card, examples): (Scorecard, [Int64: String])
         do {
             (card, examples) = try await web.database.snapshot { db in
@@ -73,7 +76,7 @@ struct DashboardPages: Sendable {
             return try await web.notFound(request, language)
         }
         var view = try await filterView(request, language: language, query: scorecardQuery, period: period, action: "/dashboard/initiatives/\(id)")
-        view["title"] = card.initiative?.title ?? t[text: "dashboard"]
+        view["title"] = card.initiative.map { language.text($0.title).text } ?? t[text: "dashboard"]
         view["index"] = Charts.number(card.index.value)
         view["previous"] = card.index.previous.map(Charts.number) ?? false
         view["componentsChart"] = Charts.bars(
@@ -115,8 +118,8 @@ struct DashboardPages: Sendable {
         return try await web.page("initiative", view, request: request, language: language, form: true)
     }
 
-    func filterView(_ request: Request, language: String, query: ScorecardQuery, period: String, action: String) async throws -> [String: Any] {
-        let t = web.strings[language]
+    func filterView(_ request: Request, language: PageLanguage, query: ScorecardQuery, period: String, action: String) async throws -> [String: Any] {
+        let t = language.strings
         var view = try await web.formView(form: nil, errors: [:], language: language, anchors: [:])
         view["filterAction"] = action
         view["periods"] = ["week", "month", "quarter", "year"].map {
@@ -130,10 +133,10 @@ struct DashboardPages: Sendable {
         view["groups"] = StakeholderGroup.allCases.map { group -> [String: Any] in
             ["value": group.rawValue, "label": t["group_\(group.rawValue)"] ?? group.rawValue, "selected": group == query.group]
         }
-        view["periodLabel"] = "\(t[text: "period_\(period)"]): \(WebPages.when(query.from, language)) – \(WebPages.when(query.to, language))"
+        view["periodLabel"] = "\(t[text: "period_\(period)"]): \(language.when(query.from, zone: true)) – \(language.when(query.to, zone: true))"
         var items = URLComponents()
         items.queryItems =
-            [URLQueryItem(name: "lang", value: language), URLQueryItem(name: "period", value: period)]
+            [URLQueryItem(name: "lang", value: language.code), URLQueryItem(name: "period", value: period)]
             + (query.schoolID.map { [URLQueryItem(name: "school_id", value: String($0))] } ?? [])
             + (query.group.map { [URLQueryItem(name: "group", value: $0.rawValue)] } ?? [])
         view["query"] = items.percentEncodedQuery ?? ""

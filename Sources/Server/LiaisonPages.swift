@@ -41,13 +41,13 @@ struct LiaisonPages: Sendable {
         else { return try await login(request, failed: true, status: verdict == .crossSite ? .forbidden : .unauthorized) }
         let expires = Int(Date().timeIntervalSince1970 + Self.lifetime)
         let value = "\(principal.tokenID).\(expires).\(try await signature(principal.tokenID, expires))"
-        var response = Response(status: .seeOther, headers: [.location: "/liaison?lang=\(WebStrings.language(of: request))"])
+        var response = Response(status: .seeOther, headers: [.location: "/liaison?lang=\(try await web.pageLanguage(request).code)"])
         response.headers[.setCookie] = PageCookie.header(Self.cookie, value, for: request)
         return response
     }
 
     func signOut(_ request: Request) async throws -> Response {
-        var response = Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(WebStrings.language(of: request))"])
+        var response = Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(try await web.pageLanguage(request).code)"])
         response.headers[.setCookie] = PageCookie.header(Self.cookie, "", for: request, expired: true)
         return response
     }
@@ -56,7 +56,7 @@ struct LiaisonPages: Sendable {
     /// else goes to the sign-in page.
     func signedIn(_ request: Request, _ page: (Tokens.Principal) async throws -> Response) async throws -> Response {
         guard let principal = try await session(request) else {
-            return Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(WebStrings.language(of: request))"])
+            return Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(try await web.pageLanguage(request).code)"])
         }
         return try await page(principal)
     }
@@ -77,8 +77,8 @@ struct LiaisonPages: Sendable {
     // MARK: Pages
 
     func login(_ request: Request, failed: Bool, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let language = WebStrings.language(of: request)
-        let t = web.strings[language]
+        let language = try await web.pageLanguage(request)
+        let t = language.strings
         let view: [String: Any] = [
             "title": t[text: "login_title"], "hasErrors": failed, "errors": failed ? [["target": "token", "message": t[text: "error_token"]]] : [],
         ]
@@ -86,15 +86,16 @@ struct LiaisonPages: Sendable {
     }
 
     func events(_ request: Request, _ principal: Tokens.Principal, form: FormFields?, errors: [String: String]) async throws -> Response {
-        let language = WebStrings.language(of: request)
-        let t = web.strings[language]
+        let language = try await web.pageLanguage(request)
+        let t = language.strings
         let (events, initiatives) = try await web.database.snapshot { db in
             (try await Events().events(.init(limit: 100), on: db).items, try await ReferenceData().allInitiatives(on: db))
         }
         var view = try await web.formView(form: form, errors: errors, language: language, anchors: ["event": "title"])
         view["title"] = t[text: "events"]
         view["events"] = events.map {
-            ["id": $0.id, "title": $0.title, "when": WebPages.when($0.startsAt, language), "attended": $0.attendanceTotal] as [String: Any]
+            ["id": $0.id, "title": language.view($0.title), "when": language.when($0.startsAt, zone: true), "attended": $0.attendanceTotal]
+                as [String: Any]
         }
         let kinds = ["family_night", "workshop", "meeting", "conference", "community", "training", "other"]
         view["kinds"] = kinds.map { (kind: String) -> [String: Any] in
@@ -102,7 +103,7 @@ struct LiaisonPages: Sendable {
             return ["value": kind, "label": label, "selected": form?["kind"] == kind]
         }
         view["initiatives"] = initiatives.map {
-            ["id": $0.id, "title": $0.title, "selected": form?["initiative_id"] == String($0.id)] as [String: Any]
+            ["id": $0.id, "title": language.view($0.title), "selected": form?["initiative_id"] == String($0.id)] as [String: Any]
         }
         var values = view["values"] as? [String: Any] ?? [:]
         for field in ["title", "location", "starts_at", "ends_at", "capacity"] { values[field] = form?[field] ?? "" }
@@ -122,8 +123,9 @@ struct LiaisonPages: Sendable {
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await events(request, principal, form: form, errors: ["form": "error_session"])
         }
-        let starts = form["starts_at"].flatMap(Self.parseTime)
-        let ends = form["ends_at"].flatMap(Self.parseTime)
+        let language = try await web.pageLanguage(request)
+        let starts = form["starts_at"].flatMap { Self.parseTime($0, in: language.timeZone) }
+        let ends = form["ends_at"].flatMap { Self.parseTime($0, in: language.timeZone) }
         guard let title = form["title"], let kind = form["kind"], let initiative = form["initiative_id"].flatMap({ Int64($0) }),
             let starts, let ends
         else { return try await events(request, principal, form: form, errors: ["event": "error_event"]) }
@@ -131,7 +133,7 @@ struct LiaisonPages: Sendable {
             let event = try await web.database.transaction { db in
                 try await Events().create(
                     .init(
-                        title: title,
+                        title: Translated([language.district.defaultLanguage: title]),
                         kind: kind,
                         initiativeIDs: [initiative],
                         schoolID: form["school_id"].flatMap { Int64($0) },
@@ -144,7 +146,7 @@ struct LiaisonPages: Sendable {
                     on: db
                 )
             }
-            return Response(status: .seeOther, headers: [.location: "/liaison/events/\(event.id)?lang=\(WebStrings.language(of: request))"])
+            return Response(status: .seeOther, headers: [.location: "/liaison/events/\(event.id)?lang=\(language.code)"])
         } catch let error as EngagementError where error.code == .invalid || error.code == .notFound {
             return try await events(request, principal, form: form, errors: ["event": "error_event"])
         }
@@ -158,7 +160,7 @@ struct LiaisonPages: Sendable {
         errors: [String: String],
         sheetErrors: [String]
     ) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await web.pageLanguage(request)
         let found: Event
         do {
             found = try await web.database.connection { try await Events().event(id: id, on: $0) }
@@ -166,9 +168,10 @@ struct LiaisonPages: Sendable {
             return try await web.notFound(request, language)
         }
         var view = try await web.formView(form: form, errors: errors, language: language, anchors: [:])
-        view["title"] = found.title
+        view["title"] = language.text(found.title).text
+        view["titleLang"] = language.text(found.title).lang ?? false
         view["eventID"] = found.id
-        view["when"] = WebPages.when(found.startsAt, language)
+        view["when"] = language.when(found.startsAt, zone: true)
         view["attended"] = found.attendanceTotal
         view["notice"] = notice ?? false
         view["sheetErrors"] = sheetErrors
@@ -183,8 +186,8 @@ struct LiaisonPages: Sendable {
     /// A headcount (one row per group with a number), a check-in, or a pasted sign-in sheet (all
     /// rows or none, errors by line).
     func record(_ request: Request, _ principal: Tokens.Principal, eventID: Int64, action: String) async throws -> Response {
-        let language = WebStrings.language(of: request)
-        let t = web.strings[language]
+        let language = try await web.pageLanguage(request)
+        let t = language.strings
         let form = FormFields(try await request.body.collect(upTo: 4 * 1024 * 1024), contentType: request.headers[.contentType])
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await event(request, id: eventID, notice: nil, form: form, errors: ["form": "error_session"], sheetErrors: [])
@@ -247,8 +250,17 @@ struct LiaisonPages: Sendable {
     }
 
     /// "2026-11-27 18:00" or "2026-11-27T18:00", UTC.
-    static func parseTime(_ text: String) -> Date? {
+    /// A `datetime-local` value (no zone: the district's clock, as the liaison sees it).
+    static func parseTime(_ text: String, in zone: TimeZone) -> Date? {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = zone
+        format.isLenient = false
         let normalized = text.replacingOccurrences(of: " ", with: "T")
-        return try? Date(normalized + (normalized.count == 16 ? ":00Z" : "Z"), strategy: .iso8601)
+        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"] {
+            format.dateFormat = pattern
+            if let date = format.date(from: normalized) { return date }
+        }
+        return nil
     }
 }

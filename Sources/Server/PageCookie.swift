@@ -8,8 +8,9 @@ enum PageCookie {
     }
 
     /// A `Set-Cookie` value; `expired` clears the cookie.
-    static func header(_ name: String, _ value: String, for request: Request, expired: Bool = false) -> String {
+    static func header(_ name: String, _ value: String, for request: Request, expired: Bool = false, maxAge: Int? = nil) -> String {
         let secure = request.headers[.xForwardedProto] == "https" ? "; Secure" : ""
-        return "\(name)=\(value); Path=/\(expired ? "; Max-Age=0" : ""); HttpOnly; SameSite=Strict\(secure)"
+        let age = expired ? "; Max-Age=0" : maxAge.map { "; Max-Age=\($0)" } ?? ""
+        return "\(name)=\(value); Path=/\(age); HttpOnly; SameSite=Strict\(secure)"
     }
 }

@@ -113,7 +113,9 @@ struct ScorecardCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let cache, request.method == .get, request.uri.path.hasPrefix("/api/v1/scorecards") else {
             return try await next(request, context)
         }
-        let key = Date().formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()) + " " + request.uri.description
+        // Named periods turn over at the district's local midnight: a quarter-hour in the key
+        // serves every zone offset (there are :30 and :45 ones) without reading the zone here.
+        let key = String(Int(Date().timeIntervalSince1970 / 900)) + " " + request.uri.description
         if let entry = cache.entry(key) {
             var headers = HTTPFields()
             headers[.eTag] = entry.etag

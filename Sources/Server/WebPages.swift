@@ -1,5 +1,6 @@
 import Engagement
 import Foundation
+import HTTPTypes
 import Hummingbird
 import InputParsing
 import Mustache
@@ -56,7 +57,7 @@ struct WebPages: Sendable {
     // MARK: Pages
 
     func home(_ request: Request) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await pageLanguage(request)
         let now = Date()
         let (surveys, opportunities) = try await database.snapshot { db in
             (
@@ -67,17 +68,18 @@ struct WebPages: Sendable {
         let shifts: [[String: Any]] = opportunities.flatMap { opportunity in
             opportunity.shifts.filter { $0.startsAt > now }.map { shift in
                 [
-                    "id": shift.id, "title": opportunity.title, "when": Self.when(shift.startsAt, language), "remaining": shift.remaining,
+                    "id": shift.id, "title": language.view(opportunity.title), "when": language.when(shift.startsAt),
+                    "remaining": language.plural("places_left", shift.remaining),
                     "full": shift.remaining == 0,
                 ]
             }
         }
         let view: [String: Any] = [
-            "title": strings[language][text: "site_title"],
+            "title": language.strings[text: "site_title"],
             "surveys": surveys.map { survey -> [String: Any] in
                 [
-                    "id": survey.id, "title": language == "es" ? survey.titleES : survey.titleEN,
-                    "closes": survey.closesAt.map { Self.when($0, language) } ?? false,
+                    "id": survey.id, "title": language.view(survey.title),
+                    "closes": survey.closesAt.map { language.when($0) } ?? false,
                 ]
             },
             "shifts": shifts,
@@ -86,13 +88,13 @@ struct WebPages: Sendable {
     }
 
     func survey(_ request: Request, id: Int64) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await pageLanguage(request)
         guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
         return try await surveyPage(survey, request: request, language: language, form: nil, errors: [:])
     }
 
     func submitSurvey(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await pageLanguage(request)
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         // The survey again, with what was entered and what is wrong with it.
         func again(_ survey: Survey, _ errors: [String: String]) async throws -> Response {
@@ -111,7 +113,7 @@ struct WebPages: Sendable {
         let fields = Submissions.ResponseFields(
             group: form["group"].flatMap(StakeholderGroup.init(rawValue:)),
             schoolID: schoolID,
-            language: language,
+            language: language.code,
             answers: Self.answers(form, for: survey),
             contact: survey.anonymous ? nil : Self.contact(form)
         )
@@ -165,11 +167,11 @@ struct WebPages: Sendable {
     }
 
     func feedback(_ request: Request) async throws -> Response {
-        try await feedbackPage(request: request, language: WebStrings.language(of: request), form: nil, errors: [:])
+        try await feedbackPage(request: request, language: try await pageLanguage(request), form: nil, errors: [:])
     }
 
     func submitFeedback(_ request: Request, context: ChorusContext) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await pageLanguage(request)
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
             try await feedbackPage(request: request, language: language, form: form, errors: ["form": "error_session"], status: .unprocessableContent)
@@ -191,7 +193,7 @@ struct WebPages: Sendable {
                             initiativeID: initiativeID,
                             schoolID: schoolID,
                             group: group,
-                            language: language,
+                            language: language.code,
                             comment: comment,
                             contact: Self.contact(form)
                         ),
@@ -208,13 +210,13 @@ struct WebPages: Sendable {
     }
 
     func shift(_ request: Request, id: Int64) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await pageLanguage(request)
         guard let found = try await openShift(id) else { return try await notFound(request, language) }
         return try await shiftPage(found, request: request, language: language, form: nil, errors: [:])
     }
 
     func signUp(_ request: Request, context: ChorusContext, id: Int64) async throws -> Response {
-        let language = WebStrings.language(of: request)
+        let language = try await pageLanguage(request)
         guard let found = try await openShift(id) else { return try await notFound(request, language) }
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         let refusal = try await screen(request, form: form, context: context, language: language) {
@@ -258,7 +260,7 @@ struct WebPages: Sendable {
         _ request: Request,
         form: FormFields,
         context: ChorusContext,
-        language: String,
+        language: PageLanguage,
         expired: () async throws -> Response
     ) async throws -> Response? {
         // The limits before anything that may read the database.
@@ -277,13 +279,12 @@ struct WebPages: Sendable {
     func surveyPage(
         _ survey: Survey,
         request: Request,
-        language: String,
+        language: PageLanguage,
         form: FormFields?,
         errors: [String: String],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let t = strings[language]
-        let spanish = language == "es"
+        let t = language.strings
         let questions: [[String: Any]] = survey.questions.map { question in
             let field = "q\(question.id)"
             let chosen = Set(form?.all(field) ?? [])
@@ -291,15 +292,15 @@ struct WebPages: Sendable {
             switch question.kind {
             case .likert5: options = (1...5).map { (String($0), "\($0) — \(t[text: "likert_\($0)"])") }
             case .rating0to10: options = (0...10).map { (String($0), String($0)) }
-            case .choice, .multiChoice: options = question.choices.map { ($0.value, spanish ? $0.labelES : $0.labelEN) }
+            case .choice, .multiChoice: options = question.choices.map { ($0.value, language.text($0.label).text) }
             case .text: break
             }
-            var help = spanish ? question.helpES : question.helpEN
+            var help = question.help.map { language.text($0).text }
             if question.kind == .rating0to10 {
                 help = [help, "\(t[text: "rating_low"]), \(t[text: "rating_high"])"].compactMap { $0 }.joined(separator: " ")
             }
             return [
-                "anchor": field, "field": field, "prompt": spanish ? question.promptES : question.promptEN, "help": help ?? false,
+                "anchor": field, "field": field, "prompt": language.view(question.prompt), "help": help ?? false,
                 "required": question.required, "isText": question.kind == .text, "value": form?[field] ?? "",
                 "error": errors[field].map { t[$0] ?? $0 } ?? false,
                 "options": options.enumerated().map { index, option -> [String: Any] in
@@ -316,7 +317,8 @@ struct WebPages: Sendable {
             language: language,
             anchors: Dictionary(uniqueKeysWithValues: survey.questions.map { ("q\($0.id)", "q\($0.id)") })
         )
-        view["title"] = spanish ? survey.titleES : survey.titleEN
+        view["title"] = language.text(survey.title).text
+        view["titleLang"] = language.text(survey.title).lang ?? false
         view["surveyID"] = survey.id
         view["questions"] = questions
         view["anonymous"] = survey.anonymous
@@ -325,7 +327,7 @@ struct WebPages: Sendable {
 
     func feedbackPage(
         request: Request,
-        language: String,
+        language: PageLanguage,
         form: FormFields?,
         errors: [String: String],
         status: HTTPResponse.Status = .ok
@@ -334,38 +336,39 @@ struct WebPages: Sendable {
     {
         let initiatives = try await database.connection { try await ReferenceData().allInitiatives(on: $0) }
         var view = try await formView(form: form, errors: errors, language: language, anchors: ["initiative": "initiative", "comment": "comment"])
-        view["title"] = strings[language][text: "give_feedback"]
+        view["title"] = language.strings[text: "give_feedback"]
         view["initiatives"] = initiatives.filter { $0.status == "active" }.map { initiative -> [String: Any] in
-            ["id": initiative.id, "title": initiative.title, "selected": form?["initiative_id"] == String(initiative.id)]
+            ["id": initiative.id, "title": language.view(initiative.title), "selected": form?["initiative_id"] == String(initiative.id)]
         }
-        view["initiativeError"] = errors["initiative"].map { strings[language][$0] ?? $0 } ?? false
-        view["commentError"] = errors["comment"].map { strings[language][$0] ?? $0 } ?? false
+        view["initiativeError"] = errors["initiative"].map { language.strings[$0] ?? $0 } ?? false
+        view["commentError"] = errors["comment"].map { language.strings[$0] ?? $0 } ?? false
         return try await page("feedback", view, request: request, language: language, status: status, form: true)
     }
 
     func shiftPage(
         _ found: (Opportunity, Shift),
         request: Request,
-        language: String,
+        language: PageLanguage,
         form: FormFields?,
         errors: [String: String],
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let (opportunity, shift) = found
         var view = try await formView(form: form, errors: errors, language: language, anchors: [:])
-        view["title"] = opportunity.title
-        view["description"] = opportunity.description.isEmpty ? false : opportunity.description
+        view["title"] = language.text(opportunity.title).text
+        view["titleLang"] = language.text(opportunity.title).lang ?? false
+        view["description"] = opportunity.description.isEmpty ? false : language.view(opportunity.description)
         view["shiftID"] = shift.id
-        view["when"] = Self.when(shift.startsAt, language)
-        view["remaining"] = shift.remaining
+        view["when"] = language.when(shift.startsAt)
+        view["remaining"] = language.plural("places_left", shift.remaining)
         view["full"] = shift.remaining == 0
         return try await page("shift", view, request: request, language: language, status: status, form: true)
     }
 
     /// What every form shows: the error summary linked to the fields, the stakeholder groups and
     /// schools, and the values entered so far.
-    func formView(form: FormFields?, errors: [String: String], language: String, anchors: [String: String]) async throws -> [String: Any] {
-        let t = strings[language]
+    func formView(form: FormFields?, errors: [String: String], language: PageLanguage, anchors: [String: String]) async throws -> [String: Any] {
+        let t = language.strings
         let schools = try await database.connection { db in
             var all: [School] = []
             var cursor: String?
@@ -399,21 +402,27 @@ struct WebPages: Sendable {
         ]
     }
 
-    func thanks(_ request: Request, _ language: String, message: String, receipt: String?) async throws -> Response {
+    func thanks(_ request: Request, _ language: PageLanguage, message: String, receipt: String?) async throws -> Response {
         let view: [String: Any] = [
-            "title": strings[language][text: "thanks_title"], "message": strings[language][text: message], "receipt": receipt ?? false,
+            "title": language.strings[text: "thanks_title"], "message": language.strings[text: message], "receipt": receipt ?? false,
         ]
         return try await page("thanks", view, request: request, language: language)
     }
 
-    func message(_ request: Request, _ language: String, _ heading: String, _ text: String, status: HTTPResponse.Status) async throws -> Response {
+    func message(
+        _ request: Request,
+        _ language: PageLanguage,
+        _ heading: String,
+        _ text: String,
+        status: HTTPResponse.Status
+    ) async throws -> Response {
         let view: [String: Any] = [
-            "title": strings[language][text: heading], "heading": strings[language][text: heading], "message": strings[language][text: text],
+            "title": language.strings[text: heading], "heading": language.strings[text: heading], "message": language.strings[text: text],
         ]
         return try await page("message", view, request: request, language: language, status: status)
     }
 
-    func notFound(_ request: Request, _ language: String) async throws -> Response {
+    func notFound(_ request: Request, _ language: PageLanguage) async throws -> Response {
         try await message(request, language, "not_found_title", "not_found_text", status: .notFound)
     }
 
@@ -421,28 +430,40 @@ struct WebPages: Sendable {
         _ template: String,
         _ view: [String: Any],
         request: Request,
-        language: String,
+        language: PageLanguage,
         status: HTTPResponse.Status = .ok,
         form: Bool = false
     ) async throws -> Response {
         var view = view
-        let other = language == "es" ? "en" : "es"
-        view["lang"] = language
-        view["otherLang"] = other
-        view["t"] = strings[language]
-        // The same page in the other language: every other query parameter (filters) kept.
-        var switchTo = URLComponents()
-        switchTo.queryItems =
-            request.uri.queryParameters.filter { $0.key != "lang" }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
-            .sorted { $0.name < $1.name } + [URLQueryItem(name: "lang", value: other)]
-        view["switchURL"] = request.uri.path + "?" + (switchTo.percentEncodedQuery ?? "lang=" + other)
+        view["lang"] = language.code
+        view["dir"] = language.direction
+        view["t"] = language.strings
+        // The same page in each of the district's languages, named in its own language: every
+        // other query parameter (filters) kept.
+        let kept = request.uri.queryParameters.filter { $0.key != "lang" }.map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+            .sorted { $0.name < $1.name }
+        view["languages"] = language.district.languages.map { code -> [String: Any] in
+            var query = URLComponents()
+            query.queryItems = kept + [URLQueryItem(name: "lang", value: code)]
+            return [
+                "code": code, "name": strings.strings(code, fallback: code)[text: "language_name"], "current": code == language.code,
+                "url": request.uri.path + "?" + (query.percentEncodedQuery ?? "lang=" + code),
+                "dir": PageLanguage.rightToLeft.contains(PageLanguage.primary(code)) ? "rtl" : "ltr",
+            ]
+        }
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        // A language chosen by link is kept for the next pages.
+        if request.uri.queryParameters["lang"].map(String.init) == language.code, PageCookie.value(WebStrings.cookie, in: request) != language.code {
+            headers.append(
+                HTTPField(name: .setCookie, value: PageCookie.header(WebStrings.cookie, language.code, for: request, maxAge: 365 * 86_400))
+            )
+        }
         if form {
             let (token, cookie) = try await forms.issue(for: request)
             view["csrf"] = token
-            if let cookie { headers[.setCookie] = cookie }
+            if let cookie { headers.append(HTTPField(name: .setCookie, value: cookie)) }
         }
         let html = library.render(view, withTemplate: template) ?? ""
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -494,12 +515,11 @@ struct WebPages: Sendable {
         }
     }
 
-    static func when(_ date: Date, _ language: String) -> String {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: language == "es" ? "es_US" : "en_US")
-        format.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["CHORUS_TIME_ZONE"] ?? "UTC") ?? .gmt
-        format.dateStyle = .medium
-        format.timeStyle = .short
-        return format.string(from: date)
+    /// The visitor's language among the district's, with its settings: read for every page, as
+    /// staff may change them at any time.
+    func pageLanguage(_ request: Request) async throws -> PageLanguage {
+        let district = try await database.connection { try await DistrictSettings.current(on: $0) }
+        let code = WebStrings.language(of: request, offered: district.languages, fallback: district.defaultLanguage)
+        return PageLanguage(code: code, district: district, strings: strings.strings(code, fallback: district.defaultLanguage))
     }
 }

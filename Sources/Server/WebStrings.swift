@@ -1,34 +1,85 @@
 import Foundation
 import Hummingbird
 
-/// The pages' strings (Web/strings/LANG.json) and the language of a request: `?lang=` when
-/// given, else the first of English or Spanish in `Accept-Language`, else English.
+/// The pages' strings, one JSON file per language (Web/strings/TAG.json, keys to texts; keys
+/// starting with `_` are notes, not strings). A district edits or adds languages in a folder of
+/// its own, `CHORUS_STRINGS_DIR`, whose files replace or extend the shipped ones key by key.
 struct WebStrings: Sendable {
-    static let languages = ["en", "es"]
     let table: [String: [String: String]]
 
-    init() throws {
-        var table: [String: [String: String]] = [:]
-        for language in Self.languages {
-            guard let url = Bundle.module.url(forResource: "Web/strings/\(language)", withExtension: "json") else {
-                throw HTTPError(.internalServerError, message: "Web/strings/\(language).json is missing from the bundle")
+    init(overrides: String? = ProcessInfo.processInfo.environment["CHORUS_STRINGS_DIR"]) throws {
+        guard let shipped = Bundle.module.url(forResource: "Web/strings", withExtension: nil) else {
+            throw HTTPError(.internalServerError, message: "Web/strings is missing from the bundle")
+        }
+        var table = try Self.load(shipped)
+        if let overrides, !overrides.isEmpty {
+            for (language, strings) in try Self.load(URL(fileURLWithPath: overrides)) {
+                table[language, default: [:]].merge(strings) { $1 }
             }
-            table[language] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
         }
         self.table = table
     }
 
-    subscript(_ language: String) -> [String: String] { table[language] ?? table["en"] ?? [:] }
+    init(table: [String: [String: String]]) {
+        self.table = table
+    }
 
-    static func language(of request: Request) -> String {
-        if let asked = request.uri.queryParameters["lang"].map(String.init), languages.contains(asked) { return asked }
-        let accepted = (request.headers[.acceptLanguage] ?? "").split(separator: ",").compactMap { part -> (String, Double)? in
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let tag = pieces.first?.lowercased().split(separator: "-").first.map(String.init) else { return nil }
-            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            return (tag, q)
+    static func load(_ folder: URL) throws -> [String: [String: String]] {
+        var table: [String: [String: String]] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") {
+            let strings = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: folder.appendingPathComponent(file)))
+            table[String(file.dropLast(".json".count))] = strings.filter { !$0.key.hasPrefix("_") }
         }
-        return accepted.filter { languages.contains($0.0) && $0.1 > 0 }.max { $0.1 < $1.1 }?.0 ?? "en"
+        return table
+    }
+
+    var languages: [String] { table.keys.sorted() }
+
+    /// The strings of `language`, each missing key taken from `fallback`, then English.
+    func strings(_ language: String, fallback: String) -> [String: String] {
+        var strings = table["en"] ?? [:]
+        strings.merge(table[fallback] ?? [:]) { $1 }
+        strings.merge(table[language] ?? [:]) { $1 }
+        return strings
+    }
+
+    subscript(_ language: String) -> [String: String] { strings(language, fallback: "en") }
+
+    /// The cookie that keeps a visitor's choice of language across pages.
+    static let cookie = "chorus_lang"
+
+    /// The language of a request among `offered` (the district's, in its order): `?lang=`, then
+    /// the language cookie, then the best `Accept-Language` match (by tag, then by language:
+    /// `es-MX` finds `es`, `zh-CN` finds `zh-Hans`), else `fallback`.
+    static func language(of request: Request, offered: [String], fallback: String) -> String {
+        if let asked = request.uri.queryParameters["lang"].map(String.init), let found = match(asked, in: offered) { return found }
+        if let kept = PageCookie.value(cookie, in: request), let found = match(kept, in: offered) { return found }
+        let accepted = (request.headers[.acceptLanguage] ?? "").split(separator: ",").prefix(40).enumerated().compactMap {
+            index,
+            part -> (String, Double, Int)? in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = pieces.first, !tag.isEmpty, tag.count <= 35 else { return nil }
+            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return (tag, q, index)
+        }
+        for (tag, q, _) in accepted.filter({ $0.1 > 0 }).sorted(by: { $0.1 != $1.1 ? $0.1 > $1.1 : $0.2 < $1.2 }) where q > 0 {
+            if let found = match(tag, in: offered) { return found }
+        }
+        return fallback
+    }
+
+    /// `tag` among `offered`: the same tag (any case), else the same language with the script
+    /// Chinese regions imply, else the same language.
+    static func match(_ tag: String, in offered: [String]) -> String? {
+        let lower = tag.lowercased()
+        if let same = offered.first(where: { $0.lowercased() == lower }) { return same }
+        let parts = lower.split(separator: "-").map(String.init)
+        guard let primary = parts.first else { return nil }
+        if primary == "zh" {
+            let traditional = parts.contains { ["hant", "tw", "hk", "mo"].contains($0) }
+            if let script = offered.first(where: { $0.lowercased() == (traditional ? "zh-hant" : "zh-hans") }) { return script }
+        }
+        return offered.first { PageLanguage.primary($0) == primary }
     }
 }
 

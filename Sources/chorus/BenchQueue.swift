@@ -27,7 +27,9 @@ struct BenchQueue: AsyncParsableCommand {
             try await WorkerOptions.requireCurrentSchema(database: database, client: client, logger: database.makeLogger())
             let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
             if try await client.query("SELECT 1 FROM initiatives WHERE slug = 'bench'").isEmpty {
-                try await client.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('bench', 'Benchmark', '{wifi,bus}')")
+                try await client.query(
+                    #"INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('bench', '{"en": "Benchmark"}', '{wifi,bus}')"#
+                )
             }
             let processor = JobProcessor(
                 database: client,

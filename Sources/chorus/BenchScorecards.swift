@@ -29,11 +29,12 @@ struct BenchScorecards: AsyncParsableCommand {
                 """
             ).one().decode((Int, Int, Int, Int, Int).self)
             print("data: \(counts.0) responses, \(counts.1) attendance rows, \(counts.2) sign-ups, \(counts.3) initiatives, \(counts.4) schools")
-            let range = try ScorecardQuery.period(named: period, now: try await Self.lastActivity(client))
+            let clock = try await client.withConnection { try await DistrictClock.current(on: $0) }
+            let range = try ScorecardQuery.period(named: period, now: try await Self.lastActivity(client), clock: clock)
             let ids = try await client.query("SELECT id FROM initiatives ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
             guard !ids.isEmpty else { throw ValidationError("no initiatives: load `chorus demo --scale district` first") }
             func timed(_ source: Scorecards.Source, _ initiative: Int64?) async throws -> Double {
-                let query = ScorecardQuery(initiativeID: initiative, from: range.from, to: range.to)
+                let query = ScorecardQuery(initiativeID: initiative, from: range.from, to: range.to, clock: clock)
                 let start = ContinuousClock.now
                 try await client.withTransaction(isolation: .repeatableRead) { db in
                     if initiative == nil {

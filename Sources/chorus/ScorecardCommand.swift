@@ -22,13 +22,6 @@ struct ScorecardCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
-        var range = try ScorecardQuery.period(named: period)
-        if from != nil || to != nil {
-            guard let from = from.flatMap(Self.date), let to = to.flatMap(Self.date) else {
-                throw ValidationError("give --from and --to as YYYY-MM-DD or RFC 3339 dates")
-            }
-            range = (from, to)
-        }
         var stakeholder: StakeholderGroup?
         if let group {
             guard let parsed = StakeholderGroup(rawValue: group) else {
@@ -37,7 +30,24 @@ struct ScorecardCommand: AsyncParsableCommand {
             stakeholder = parsed
         }
         try await database.withClient { client in
-            var query = ScorecardQuery(initiativeID: nil, from: range.from, to: range.to, schoolID: school, cluster: cluster, group: stakeholder)
+            // Periods and dates are on the district's clock (a date is its local midnight).
+            let clock = try await client.withConnection { try await DistrictClock.current(on: $0) }
+            var range = try ScorecardQuery.period(named: period, clock: clock)
+            if from != nil || to != nil {
+                guard let from = from.flatMap({ Self.date($0, clock) }), let to = to.flatMap({ Self.date($0, clock) }) else {
+                    throw ValidationError("give --from and --to as YYYY-MM-DD or RFC 3339 dates")
+                }
+                range = (from, to)
+            }
+            var query = ScorecardQuery(
+                initiativeID: nil,
+                from: range.from,
+                to: range.to,
+                schoolID: school,
+                cluster: cluster,
+                group: stakeholder,
+                clock: clock
+            )
             if let initiative {
                 guard let row = try await client.query("SELECT id FROM initiatives WHERE slug = \(initiative)").first else {
                     throw ValidationError("no initiative with slug \(initiative)")
@@ -67,11 +77,11 @@ struct ScorecardCommand: AsyncParsableCommand {
         }
     }
 
-    static func date(_ text: String) -> Date? {
+    static func date(_ text: String, _ clock: DistrictClock) -> Date? {
         if let date = ISO8601DateFormatter().date(from: text) { return date }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.timeZone = clock.timeZone
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.date(from: text)
     }
@@ -86,7 +96,8 @@ enum ScorecardText {
     static func table(_ cards: [ScorecardSummary], details: Scorecard?, color: Bool) -> String {
         var lines: [String] = []
         for card in cards {
-            let name = card.initiative.map { "\($0.title) (\($0.slug))" } ?? "District"
+            // The CLI has no visitor language: English, else what the initiative is written in.
+            let name = card.initiative.map { "\($0.title.text("en", fallback: "en")) (\($0.slug))" } ?? "District"
             let index = number(card.index.value)
             let painted =
                 color ? (card.index.value >= 70 ? "\u{1B}[32m" : card.index.value >= 40 ? "\u{1B}[33m" : "\u{1B}[31m") + index + "\u{1B}[0m" : index

@@ -31,7 +31,7 @@ struct MultiProcessTests {
     @Test func noDoubleProcessingAndTheSameAnswersFromEitherServer() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
             let database = configuration.database!
-            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi,laptop}')")
+            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', '{\"en\": \"Technology\"}', '{wifi,laptop}')")
             let (_, token) = try await Tokens().create(name: "multi", role: .admin, on: db)
             let base = 20_000 + Int.random(in: 0..<20_000)
             let servers = [base, base + 1].map { "http://127.0.0.1:\($0)" }

@@ -37,7 +37,7 @@ struct WorkerProcessTests {
 
     @Test func fourProcessesScoreTwentyThousandTextsExactlyOnce() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
-            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi,laptop}')")
+            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', '{\"en\": \"Technology\"}', '{wifi,laptop}')")
             try await db.query(
                 """
                 INSERT INTO feedback (initiative_id, comment, receipt)
@@ -115,7 +115,7 @@ struct WorkerProcessTests {
 struct RescoreCommandTests {
     @Test func rescoreScoresWhatHasNoCurrentScoreAndReports() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
-            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi}')")
+            try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', '{\"en\": \"Technology\"}', '{wifi}')")
             try await db.query(
                 "INSERT INTO feedback (initiative_id, comment, receipt) SELECT 1, 'The wifi is good ' || i, 'R' || i FROM generate_series(1, 50) i"
             )
@@ -183,7 +183,7 @@ struct PrivacyCommandTests {
     @Test func exportThenEraseAPerson() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
             try await db.withTransaction { tx in
-                let initiative = try await ReferenceData().createInitiative(.init(slug: "cli", title: "CLI"), on: tx)
+                let initiative = try await ReferenceData().createInitiative(.init(slug: "cli", title: Translated(["en": "CLI"])), on: tx)
                 _ = try await Submissions().submitFeedback(
                     .init(
                         initiativeID: initiative.id,
@@ -216,10 +216,10 @@ struct ImportCommandTests {
     @Test func importsAGoodSheetAndRefusesABadOneWholly() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
             try await db.withTransaction { tx in
-                let initiative = try await ReferenceData().createInitiative(.init(slug: "imp", title: "Import"), on: tx)
+                let initiative = try await ReferenceData().createInitiative(.init(slug: "imp", title: Translated(["en": "Import"])), on: tx)
                 _ = try await Events().create(
                     .init(
-                        title: "Night",
+                        title: Translated(["en": "Night"]),
                         kind: "meeting",
                         initiativeIDs: [initiative.id],
                         schoolID: nil,

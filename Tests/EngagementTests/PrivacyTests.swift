@@ -9,7 +9,7 @@ struct PrivacyTests {
     /// Ana gives her email on a comment and a sign-up; Luis on a comment.
     func build(_ db: PostgresClient) async throws {
         try await db.withTransaction { tx in
-            let initiative = try await ReferenceData().createInitiative(.init(slug: "p", title: "Privacy"), on: tx)
+            let initiative = try await ReferenceData().createInitiative(.init(slug: "p", title: Translated(["en": "Privacy"])), on: tx)
             let submissions = Submissions()
             _ = try await submissions.submitFeedback(
                 .init(
@@ -36,8 +36,8 @@ struct PrivacyTests {
             let opportunity = try await Volunteering().createOpportunity(
                 .init(
                     initiativeID: initiative.id,
-                    title: "Garden",
-                    description: "",
+                    title: Translated(["en": "Garden"]),
+                    description: Translated(),
                     schoolID: nil,
                     shifts: [
                         .init(startsAt: Date(timeIntervalSince1970: 1_990_000_000), endsAt: Date(timeIntervalSince1970: 1_990_003_600), capacity: 5)

@@ -12,11 +12,13 @@ struct RollupQueueTests {
         .init(initiativeID: 1, schoolID: 1, group: .families, language: "en", comment: comment, contact: nil)
     }
 
-    static func setUp(_ db: PostgresClient) async throws {
+    /// `utc`: count UTC days, as the days below are (a database before 0009 has no settings).
+    static func setUp(_ db: PostgresClient, utc: Bool = true) async throws {
         try await db.query(
             "INSERT INTO schools (code, name, cluster, level, enrollment) VALUES ('A', 'A', 'North', 'high', 100), ('B', 'B', 'North', 'high', 100)"
         )
-        try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', 'Technology', '{wifi}')")
+        if utc { try await db.query("UPDATE district_settings SET time_zone = 'UTC'") }
+        try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', '{\"en\": \"Technology\"}', '{wifi}')")
     }
 
     static func submit(_ comment: String, _ db: PostgresClient) async throws -> (id: Int64, day: String) {
@@ -55,7 +57,10 @@ struct RollupQueueTests {
             // A change the rollups read marks the day, old and new.
             try await db.query("UPDATE feedback SET school_id = 2 WHERE id = \(second.id)")
             try await db.query("UPDATE feedback SET created_at = created_at - interval '3 days' WHERE id = \(first.id)")
-            let moved = try await db.query("SELECT utc_day(created_at)::text FROM feedback WHERE id = \(first.id)").one().decode(String.self, at: 0)
+            let moved = try await db.query("SELECT district_day(created_at)::text FROM feedback WHERE id = \(first.id)").one().decode(
+                String.self,
+                at: 0
+            )
             #expect(try await rollups.drain() == [moved, first.day].sorted())
             // The rollups equal the records for the days touched.
             let day = try #require(try? Date(first.day + "T00:00:00Z", strategy: .iso8601))
@@ -96,17 +101,23 @@ struct RollupQueueTests {
             }
             #expect(before.filter { current.superseded[$0.version]?.contains($0.checksum) == true }.map(\.version) == [5, 7])
             try await Migrator(migrations: before).apply(on: db, logger: TestDatabase.logger)
-            try await Self.setUp(db)
+            try await Self.setUp(db, utc: false)
             let comment = try await Self.submit("The wifi is slow", db)
             #expect(try await db.query("SELECT count(*) FROM jobs WHERE kind = 'rollup-day'").one().decode(Int.self, at: 0) == 1)
 
             #expect(try await current.apply(on: db, logger: TestDatabase.logger).map(\.version).first == 8)
             #expect(try await current.status(on: db).allSatisfy { $0.state == .applied })
             #expect(try await db.query("SELECT count(*) FROM jobs WHERE kind = 'rollup-day'").one().decode(Int.self, at: 0) == 0)
-            #expect(try await db.query("SELECT day::text FROM rollup_dirty_days").one().decode(String.self, at: 0) == comment.day)
+            // 0011 counts the district's days (New York here): the comment's, marked once.
+            func day(_ id: Int64) async throws -> String {
+                try await db.query("SELECT district_day(created_at)::text FROM feedback WHERE id = \(id)").one().decode(String.self, at: 0)
+            }
+            let commentDay = try await day(comment.id)
+            #expect(try await db.query("SELECT day::text FROM rollup_dirty_days").map { try $0.decode(String.self, at: 0) } == [commentDay])
             let second = try await Self.submit("The wifi is great", db)
+            let secondDay = try await day(second.id)
             #expect(try await db.query("SELECT count(*) FROM jobs WHERE kind = 'rollup-day'").one().decode(Int.self, at: 0) == 0)
-            #expect(try await Rollups(database: db).drain() == [second.day])
+            #expect(try await Rollups(database: db).drain() == Set([commentDay, secondDay]).sorted())
             #expect(try await db.query("SELECT sum(feedback) FROM rollup_daily WHERE initiative_id = 0").one().decode(Int.self, at: 0) == 2)
         }
     }

@@ -46,7 +46,7 @@ struct RollupTests {
             """
             WITH new_events AS (
                 INSERT INTO events (title, kind, school_id, starts_at, ends_at, capacity)
-                SELECT 'Event ' || i, 'community', 1 + (random() * 5)::int, t, t + interval '2 hours', CASE WHEN i % 4 <> 0 THEN 30 + i END
+                SELECT jsonb_build_object('en', 'Event ' || i), 'community', 1 + (random() * 5)::int, t, t + interval '2 hours', CASE WHEN i % 4 <> 0 THEN 30 + i END
                 FROM generate_series(1, 8) AS i, LATERAL (SELECT timestamptz '2026-09-01' + (random() + i * 0) * interval '60 days' AS t) x
                 RETURNING id)
             INSERT INTO event_initiatives (event_id, initiative_id)
@@ -60,7 +60,7 @@ struct RollupTests {
                    p, e.starts_at
             FROM events e CROSS JOIN generate_series(1, 6) AS n,
                  LATERAL (SELECT CASE WHEN n > 1 THEN 1 + (random() * 39 + e.id * 0)::int END AS p) x
-            WHERE e.title LIKE 'Event %' AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.event_id = e.id)
+            WHERE e.title ->> 'en' LIKE 'Event %' AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.event_id = e.id)
             ON CONFLICT DO NOTHING
             """
         )
@@ -107,15 +107,17 @@ struct RollupTests {
             try await db.withTransaction { tx in
                 try await tx.executeScript(
                     unsafeSQL: """
+                        UPDATE district_settings SET time_zone = 'UTC';
                         INSERT INTO schools (code, name, cluster, level, enrollment) VALUES
                             ('A', 'A', 'North', 'elementary', 100), ('B', 'B', 'North', 'middle', 200), ('C', 'C', 'North', 'high', 300),
                             ('D', 'D', 'South', 'elementary', 150), ('E', 'E', 'South', 'k8', 250), ('F', 'F', 'South', 'high', 50);
                         INSERT INTO initiatives (slug, title, theme_keywords) VALUES
-                            ('tech', 'Technology', '{wifi,laptop}'), ('reading', 'Reading', '{books,reading}'), ('transport', 'Transport', '{bus}');
+                            ('tech', '{"en": "Technology"}', '{wifi,laptop}'), ('reading', '{"en": "Reading"}', '{books,reading}'),
+                            ('transport', '{"en": "Transport"}', '{bus}');
                         INSERT INTO participants (contact_hash) SELECT sha256(convert_to('p' || i, 'UTF8')) FROM generate_series(1, 40) AS i;
-                        INSERT INTO surveys (initiative_id, title_en, title_es, opens_at) SELECT id, title, title, '2026-08-01' FROM initiatives;
-                        INSERT INTO survey_questions (survey_id, position, kind, prompt_en, prompt_es) SELECT id, 1, 'text', 'Tell us', 'Díganos' FROM surveys;
-                        INSERT INTO volunteer_opportunities (initiative_id, school_id, title) SELECT id, id, 'Help' FROM initiatives;
+                        INSERT INTO surveys (initiative_id, title, opens_at) SELECT id, title, '2026-08-01' FROM initiatives;
+                        INSERT INTO survey_questions (survey_id, position, kind, prompt) SELECT id, 1, 'text', '{"en": "Tell us", "es": "Díganos"}' FROM surveys;
+                        INSERT INTO volunteer_opportunities (initiative_id, school_id, title) SELECT id, id, '{"en": "Help"}' FROM initiatives;
                         """
                 )
             }
@@ -166,7 +168,7 @@ struct RollupTests {
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays, schoolID: 2))
                 queries.append(.init(initiativeID: initiative, from: Self.from, to: sixtyDays, cluster: "South"))
                 // The school year: reach from the per-year counters.
-                let year = ScorecardQuery.schoolYear(containing: Self.from)
+                let year = DistrictClock(timeZone: .gmt).schoolYear(containing: Self.from)
                 queries.append(.init(initiativeID: initiative, from: year.from, to: year.to))
             }
             for query in queries {

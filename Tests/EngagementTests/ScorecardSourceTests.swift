@@ -9,7 +9,12 @@ import Testing
 @Suite("Scorecards from a source (pure)")
 struct ScorecardSourceTests {
     static let from = Date(timeIntervalSince1970: 1_788_220_800)  // 2026-09-01, midnight UTC
-    static let query = ScorecardQuery(initiativeID: 1, from: from, to: from.addingTimeInterval(30 * 86_400))
+    static let query = ScorecardQuery(
+        initiativeID: 1,
+        from: from,
+        to: from.addingTimeInterval(30 * 86_400),
+        clock: DistrictClock(timeZone: .gmt)
+    )
 
     /// Fixed answers: initiative 1 busy, 2 quiet (under every suppression threshold).
     struct Fixed: ScorecardSource {
@@ -60,8 +65,8 @@ struct ScorecardSourceTests {
         Initiative(
             id: id,
             slug: "i\(id)",
-            title: "Initiative \(id)",
-            description: "",
+            title: Translated(["en": "Initiative \(id)"]),
+            description: Translated(),
             goalID: nil,
             status: "active",
             startsOn: nil,
@@ -106,7 +111,12 @@ struct ScorecardSourceTests {
         var withGroup = Self.query
         withGroup.group = .families
         #expect(!rollups.usesRollups(withGroup))
-        let midday = ScorecardQuery(initiativeID: 1, from: Self.from.addingTimeInterval(3600), to: Self.from.addingTimeInterval(86_400))
+        let midday = ScorecardQuery(
+            initiativeID: 1,
+            from: Self.from.addingTimeInterval(3600),
+            to: Self.from.addingTimeInterval(86_400),
+            clock: DistrictClock(timeZone: .gmt)
+        )
         #expect(!rollups.usesRollups(midday))
         #expect(!Scorecards(source: .records).usesRollups(Self.query))
         var bySchool = Self.query

@@ -17,13 +17,15 @@ struct ScorecardTests {
         try await db.withTransaction { tx in
             try await tx.executeScript(
                 unsafeSQL: """
+                    -- The hand computations below count UTC days (DistrictClockTests counts New York's).
+                    UPDATE district_settings SET time_zone = 'UTC';
                     INSERT INTO schools (code, name, cluster, level, enrollment) VALUES
                         ('A', 'School A', 'North', 'elementary', 100), ('B', 'School B', 'North', 'middle', 200),
                         ('C', 'School C', 'South', 'high', 50);
                     INSERT INTO initiatives (slug, title, targets) VALUES
-                        ('x', 'Initiative X', '{"reach_per_100": 200, "voice_per_100": 100, "participation_rate": 0.5, "volunteer_hours": 100}');
+                        ('x', '{"en": "Initiative X"}', '{"reach_per_100": 200, "voice_per_100": 100, "participation_rate": 0.5, "volunteer_hours": 100}');
                     INSERT INTO participants (contact_hash) SELECT sha256(convert_to('p' || i, 'UTF8')) FROM generate_series(1, 27) i;
-                    INSERT INTO surveys (initiative_id, title_en, title_es, opens_at) VALUES (1, 'S', 'S', '2026-01-01');
+                    INSERT INTO surveys (initiative_id, title, opens_at) VALUES (1, '{"en": "S", "es": "S"}', '2026-01-01');
                     -- 12 responses at A from p1..p12 (families); 2 anonymous ones in the previous period.
                     INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt, submitted_at)
                     SELECT 1, 1, 1, i, 'families', 'en', 'R' || i, '2026-09-10' FROM generate_series(1, 12) i;
@@ -36,12 +38,12 @@ struct ScorecardTests {
                     SELECT 1, 2, 12 + i, 'families', 'es', 'comentario ' || i, 'G' || i, '2026-09-22' FROM generate_series(1, 10) i;
                     -- One event at A (capacity 50): a headcount of 20 families, check-ins of p1 and p23.
                     INSERT INTO events (title, kind, school_id, starts_at, ends_at, capacity)
-                    VALUES ('Night', 'family_night', 1, '2026-09-17 23:00', '2026-09-18 01:00', 50);
+                    VALUES ('{"en": "Night"}', 'family_night', 1, '2026-09-17 23:00', '2026-09-18 01:00', 50);
                     INSERT INTO event_initiatives VALUES (1, 1);
                     INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id) VALUES
                         (1, 'headcount', 'families', 20, NULL), (1, 'checkin', 'families', 1, 1), (1, 'checkin', 'families', 1, 23);
                     -- A shift at C: p24 attended (3 h approved), p25 confirmed, p26 waitlisted, p27 cancelled.
-                    INSERT INTO volunteer_opportunities (initiative_id, school_id, title) VALUES (1, 3, 'Garden');
+                    INSERT INTO volunteer_opportunities (initiative_id, school_id, title) VALUES (1, 3, '{"en": "Garden"}');
                     INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity) VALUES (1, '2026-09-20 15:00', '2026-09-20 18:00', 2);
                     INSERT INTO signups (shift_id, participant_id, stakeholder_group, status, hours_approved) VALUES
                         (1, 24, 'families', 'attended', 3), (1, 25, 'families', 'confirmed', NULL),

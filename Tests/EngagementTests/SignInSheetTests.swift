@@ -9,12 +9,12 @@ struct SignInSheetTests {
     func event(_ db: PostgresClient) async throws -> Int64 {
         try await db.withTransaction { tx in
             let initiative = try await ReferenceData().createInitiative(
-                .init(slug: "csv-\(UUID().uuidString.prefix(4).lowercased())", title: "CSV"),
+                .init(slug: "csv-\(UUID().uuidString.prefix(4).lowercased())", title: Translated(["en": "CSV"])),
                 on: tx
             )
             return try await Events().create(
                 .init(
-                    title: "Open house",
+                    title: Translated(["en": "Open house"]),
                     kind: "community",
                     initiativeIDs: [initiative.id],
                     schoolID: nil,
@@ -92,12 +92,12 @@ struct SignInSheetTests {
     @Test func signupsRespectCapacityAndFailWholly() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, _ in
             let shiftID = try await db.withTransaction { tx in
-                let initiative = try await ReferenceData().createInitiative(.init(slug: "vol", title: "Volunteers"), on: tx)
+                let initiative = try await ReferenceData().createInitiative(.init(slug: "vol", title: Translated(["en": "Volunteers"])), on: tx)
                 let opportunity = try await Volunteering().createOpportunity(
                     .init(
                         initiativeID: initiative.id,
-                        title: "Garden",
-                        description: "",
+                        title: Translated(["en": "Garden"]),
+                        description: Translated(),
                         schoolID: nil,
                         shifts: [
                             .init(

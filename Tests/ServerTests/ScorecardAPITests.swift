@@ -33,7 +33,8 @@ struct ScorecardAPITests {
     @Test func cliJSONEqualsHTTPJSONForTheSameQuery() async throws {
         try await withAPI { api in
             let seed = try await seedActivity(api)
-            let range = "from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"
+            // The CLI's dates are the district's local midnights (New York by default).
+            let range = "from=2026-01-01T00:00:00-05:00&to=2027-01-01T00:00:00-05:00"
             let http = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)?\(range)", token: api.liaison)
             #expect(http.status == .ok, "\(http.text)")
             let slug = try await api.database.query("SELECT slug FROM initiatives WHERE id = \(seed.initiative)").first!.decode(String.self, at: 0)
@@ -151,7 +152,7 @@ struct ReadReplicaTests {
     @Test func scorecardsUseTheReadDatabase() async throws {
         try await TestDatabase.withDatabase(migrated: true) { primary, _ in
             try await TestDatabase.withDatabase(migrated: true) { replica, _ in
-                try await primary.query("INSERT INTO initiatives (slug, title) VALUES ('only-on-primary', 'P')")
+                try await primary.query("INSERT INTO initiatives (slug, title) VALUES ('only-on-primary', '{\"en\": \"P\"}')")
                 let (_, token) = try await Tokens().create(name: "admin", role: .admin, on: primary)
                 let app = try buildApplication(
                     configuration: ServerConfiguration(),

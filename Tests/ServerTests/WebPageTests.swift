@@ -86,7 +86,7 @@ struct WebPageTests {
             let seed = try await api.seed()
             var visitor = Visitor(api: api)
             let page = try await visitor.get("/", language: "es-MX,es;q=0.9,en;q=0.5")
-            #expect(page.status == .ok && page.html.contains(#"<html lang="es">"#))
+            #expect(page.status == .ok && page.html.contains(#"<html lang="es" dir="ltr">"#))
             #expect(page.html.contains("Encuestas abiertas") && page.html.contains("Portátiles"))
             #expect(page.html.contains(#"href="/surveys/\#(seed.survey)?lang=es""#))
             #expect(page.html.contains(#"href="/?lang=en""#))  // the switch keeps the page
@@ -95,7 +95,9 @@ struct WebPageTests {
             #expect(page.headers[.xContentTypeOptions] == "nosniff")
             #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
             let english = try await visitor.get("/?lang=en", language: "es")
-            #expect(english.html.contains(#"<html lang="en">"#) && english.html.contains("Open surveys") && english.html.contains("Laptops"))
+            #expect(
+                english.html.contains(#"<html lang="en" dir="ltr">"#) && english.html.contains("Open surveys") && english.html.contains("Laptops")
+            )
             let css = try await visitor.get("/static/chorus.css")
             #expect(css.status == .ok && css.headers[.contentType] == "text/css; charset=utf-8")
             #expect(try await visitor.get("/surveys/999999").status == .notFound)
@@ -112,7 +114,7 @@ struct WebPageTests {
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
             #expect(page.html.contains(#"name="csrf""#) && page.html.contains(#"name="website""#))
             let q = seed.questions
-            #expect(page.html.contains("<legend id=\"q\(q[0])-legend\">¿Satisfecho? <span class=\"hint\">(obligatorio)</span></legend>"))
+            #expect(page.html.contains("<legend id=\"q\(q[0])-legend\"><span>¿Satisfecho?</span> <span class=\"hint\">(obligatorio)</span></legend>"))
             #expect(page.html.contains(#"<input type="radio" id="q\#(q[0])-0" name="q\#(q[0])" value="1">"#))
             #expect(page.html.contains(#"<label for="q\#(q[0])-4">5 — Muy satisfecho/a</label>"#))
             #expect(page.html.contains(#"<label for="q\#(q[1])-1">Tableta</label>"#))
@@ -299,7 +301,7 @@ struct WebPageTests {
             let shift = try #require(((opportunity.json["shifts"] as? [[String: Any]])?.first?["id"] as? NSNumber)?.int64Value)
             var visitor = Visitor(api: api)
             let page = try await visitor.get("/volunteer/\(shift)?lang=en")
-            #expect(page.status == .ok && page.html.contains("Library helpers") && page.html.contains("1 places left"))
+            #expect(page.status == .ok && page.html.contains("Library helpers") && page.html.contains("1 place left"))
             let fields: [(String, String)] = [
                 ("group", "families"), ("contact_name", "Ana"), ("contact_email", "ana@example.org"), ("contact_consent", "yes"),
             ]

@@ -2,8 +2,8 @@
 -- read the survey and its questions, check the school, insert the response and its two answers,
 -- push the comment's score-text job (with its NOTIFY). The rollup triggers fire here as there.
 BEGIN;
-SELECT id, initiative_id, title_en, title_es, opens_at, closes_at, anonymous FROM surveys WHERE id = 1;
-SELECT id, position, kind, prompt_en, prompt_es, help_en, help_es, required, choices FROM survey_questions WHERE survey_id = 1 ORDER BY position;
+SELECT id, initiative_id, title, opens_at, closes_at, anonymous FROM surveys WHERE id = 1;
+SELECT id, position, kind, prompt, help, required, choices FROM survey_questions WHERE survey_id = 1 ORDER BY position;
 SELECT 1 FROM schools WHERE id = 7;
 INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt)
 VALUES (1, 1, 7, NULL, 'families', 'en', 'PGB-' || md5(random()::text)) RETURNING id AS rid, submitted_at \gset
