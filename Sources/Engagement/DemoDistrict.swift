@@ -393,26 +393,33 @@ public struct DemoDistrict: Sendable {
         let scorer = try TextScorer().with(themes: themes)
         try await db.query(
             """
-            CREATE TEMPORARY TABLE demo_scores (text text PRIMARY KEY, language text, neg float8, neu float8, pos float8, compound float8,
-                                                keyphrases jsonb, themes jsonb) ON COMMIT DROP
+            CREATE TEMPORARY TABLE demo_scores (text text PRIMARY KEY, language text, confidence float8, neg float8, neu float8, pos float8,
+                                                compound float8, keyphrases jsonb, themes jsonb) ON COMMIT DROP
             """
         )
-        for text in Set(Self.comments.values.joined()) {
-            let score = scorer.score(text)
-            try await db.query(
-                """
-                INSERT INTO demo_scores VALUES (\(text), \(score.language.rawValue), \(score.sentiment.neg), \(score.sentiment.neu),
-                    \(score.sentiment.pos), \(score.sentiment.compound), \(PostgresJSON(score.keyphrases)), \(PostgresJSON(score.themes)))
-                """
-            )
+        for (language, texts) in Self.comments {
+            for text in texts {
+                let score = scorer.score(text, formLanguage: language)
+                let sentiment = score.sentiment
+                try await db.query(
+                    """
+                    INSERT INTO demo_scores VALUES (\(text), \(score.language), \(score.languageConfidence), \(sentiment?.neg), \(sentiment?.neu),
+                        \(sentiment?.pos), \(sentiment?.compound), \(PostgresJSON(score.keyphrases)), \(PostgresJSON(score.themes)))
+                    ON CONFLICT (text) DO NOTHING
+                    """
+                )
+            }
         }
         try await db.query(
             """
-            INSERT INTO text_scores (source, source_id, scorer_version, initiative_id, language, neg, neu, pos, compound, keyphrases, themes)
-            SELECT 'feedback', f.id, \(TextScorer.version), f.initiative_id, d.language, d.neg, d.neu, d.pos, d.compound, d.keyphrases, d.themes
+            INSERT INTO text_scores (source, source_id, scorer_version, initiative_id, language, language_confidence, neg, neu, pos, compound,
+                                     keyphrases, themes)
+            SELECT 'feedback', f.id, \(TextScorer.version), f.initiative_id, d.language, d.confidence, d.neg, d.neu, d.pos, d.compound,
+                   d.keyphrases, d.themes
             FROM feedback f JOIN demo_scores d ON d.text = f.comment
             UNION ALL
-            SELECT 'answer', a.id, \(TextScorer.version), r.initiative_id, d.language, d.neg, d.neu, d.pos, d.compound, d.keyphrases, d.themes
+            SELECT 'answer', a.id, \(TextScorer.version), r.initiative_id, d.language, d.confidence, d.neg, d.neu, d.pos, d.compound,
+                   d.keyphrases, d.themes
             FROM answers a JOIN responses r ON r.id = a.response_id JOIN demo_scores d ON d.text = a.text
             """
         )

@@ -158,10 +158,11 @@ struct RecordSource: ScorecardSource {
         try await db.query(
             """
             WITH \(Self.scored(q))
-            SELECT coalesce(language, 'all'), count(*)::bigint, avg(compound::numeric)::float8,
-                   avg(CASE WHEN compound >= 0.05 THEN 1 ELSE 0 END)::float8,
-                   avg(CASE WHEN compound > -0.05 AND compound < 0.05 THEN 1 ELSE 0 END)::float8,
-                   avg(CASE WHEN compound <= -0.05 THEN 1 ELSE 0 END)::float8
+            SELECT coalesce(language, 'all'), count(compound)::bigint, avg(compound::numeric)::float8,
+                   avg(CASE WHEN compound >= 0.05 THEN 1 ELSE 0 END) FILTER (WHERE compound IS NOT NULL)::float8,
+                   avg(CASE WHEN compound > -0.05 AND compound < 0.05 THEN 1 ELSE 0 END) FILTER (WHERE compound IS NOT NULL)::float8,
+                   avg(CASE WHEN compound <= -0.05 THEN 1 ELSE 0 END) FILTER (WHERE compound IS NOT NULL)::float8,
+                   (count(*) - count(compound))::bigint
             FROM scored GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
             """
         ).map(Scorecards.SentimentCounts.init)
@@ -264,7 +265,7 @@ extension Scorecards.Totals {
 }
 
 extension Scorecards.SentimentCounts {
-    /// From (language, scored, mean, positive, neutral, negative), from `offset` on.
+    /// From (language, scored, mean, positive, neutral, negative, not scored), from `offset` on.
     init(_ row: PostgresRow, from offset: Int) throws {
         language = try row.decode(String.self, at: offset)
         scored = try row.decode(Int.self, at: offset + 1)
@@ -272,6 +273,7 @@ extension Scorecards.SentimentCounts {
             try row.decode(Double?.self, at: offset + 2), try row.decode(Double?.self, at: offset + 3),
             try row.decode(Double?.self, at: offset + 4), try row.decode(Double?.self, at: offset + 5)
         )
+        notScored = try row.decode(Int.self, at: offset + 6)
     }
 
     init(_ row: PostgresRow) throws { try self.init(row, from: 0) }

@@ -138,13 +138,14 @@ public struct SurveyResponse: Sendable, Equatable {
     public var answers: [Answer]
 }
 
-/// A stored score of a text (see `TextScoring`).
+/// A stored score of a text (see `TextScoring`); no sentiment for a language without a model.
 public struct StoredScore: Sendable, Equatable {
     public var language: String
-    public var neg: Double
-    public var neu: Double
-    public var pos: Double
-    public var compound: Double
+    public var neg: Double?
+    public var neu: Double?
+    public var pos: Double?
+    public var compound: Double?
+    public var sentimentScored: Bool { compound != nil }
     public var themes: [String]
     public var version: String
 }

@@ -93,7 +93,7 @@ struct RollupSource: ScorecardSource {
             """
             SELECT initiative_id, 'all', sum(scored)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
-                   (sum(negative)::numeric / nullif(sum(scored), 0))::float8
+                   (sum(negative)::numeric / nullif(sum(scored), 0))::float8, 0::bigint
             FROM \(Self.sentimentTable(q)) WHERE \(Self.scope(q, initiatives)) GROUP BY initiative_id
             """
         )
@@ -107,7 +107,7 @@ struct RollupSource: ScorecardSource {
             """
             SELECT coalesce(language, 'all'), coalesce(sum(scored), 0)::bigint, (sum(compound_sum) / nullif(sum(scored), 0))::float8,
                    (sum(positive)::numeric / nullif(sum(scored), 0))::float8, (sum(neutral)::numeric / nullif(sum(scored), 0))::float8,
-                   (sum(negative)::numeric / nullif(sum(scored), 0))::float8
+                   (sum(negative)::numeric / nullif(sum(scored), 0))::float8, coalesce(sum(not_scored), 0)::bigint
             FROM rollup_sentiment WHERE \(Self.scope(q, [q.initiativeID ?? 0])) GROUP BY ROLLUP (language) ORDER BY language NULLS FIRST
             """
         ).map(Scorecards.SentimentCounts.init)

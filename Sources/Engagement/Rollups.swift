@@ -232,10 +232,10 @@ public struct Rollups: Sendable {
         try await db.query(
             """
             WITH \(scored)
-            INSERT INTO rollup_sentiment (initiative_id, day, school_id, language, scored, compound_sum, positive, neutral, negative)
-            SELECT initiative_id, day, school_id, language, count(*), sum(compound::numeric),
+            INSERT INTO rollup_sentiment (initiative_id, day, school_id, language, scored, compound_sum, positive, neutral, negative, not_scored)
+            SELECT initiative_id, day, school_id, language, count(compound), coalesce(sum(compound::numeric), 0),
                    count(*) FILTER (WHERE compound >= 0.05), count(*) FILTER (WHERE compound > -0.05 AND compound < 0.05),
-                   count(*) FILTER (WHERE compound <= -0.05)
+                   count(*) FILTER (WHERE compound <= -0.05), count(*) - count(compound)
             FROM scored GROUP BY initiative_id, day, school_id, language
             """
         )

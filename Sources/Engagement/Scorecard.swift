@@ -148,9 +148,13 @@ public struct Scorecard: Sendable, Codable, Equatable {
         public var positiveShare: Double?
         public var neutralShare: Double?
         public var negativeShare: Double?
+        /// Texts in a language without a sentiment model: counted in voice, not in sentiment
+        /// (null when 1–9, suppressed).
+        public var notScored: Int?
         public var suppressed: Bool
         enum CodingKeys: String, CodingKey {
             case language, scored, suppressed
+            case notScored = "not_scored"
             case meanCompound = "mean_compound"
             case positiveShare = "positive_share"
             case neutralShare = "neutral_share"

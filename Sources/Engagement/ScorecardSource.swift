@@ -45,6 +45,8 @@ extension Scorecards {
         var positive: Double?
         var neutral: Double?
         var negative: Double?
+        /// Texts in a language without a sentiment model (0 where the source does not count them).
+        var notScored = 0
     }
 
     enum TopicKind: String {

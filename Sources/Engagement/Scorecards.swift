@@ -219,6 +219,8 @@ public struct Scorecards: Sendable {
             positiveShare: cell(counts.positive),
             neutralShare: cell(counts.neutral),
             negativeShare: cell(counts.negative),
+            // A count of texts too, suppressed under the minimum cell like every other count.
+            notScored: (1..<Scorecard.minimumCell).contains(counts.notScored) ? nil : counts.notScored,
             suppressed: suppressed
         )
     }

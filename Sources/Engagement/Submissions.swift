@@ -287,10 +287,10 @@ public struct Submissions: Sendable {
             if let language = try row.decode(String?.self, at: 9) {
                 score = StoredScore(
                     language: language,
-                    neg: try row.decode(Double.self, at: 10),
-                    neu: try row.decode(Double.self, at: 11),
-                    pos: try row.decode(Double.self, at: 12),
-                    compound: try row.decode(Double.self, at: 13),
+                    neg: try row.decode(Double?.self, at: 10),
+                    neu: try row.decode(Double?.self, at: 11),
+                    pos: try row.decode(Double?.self, at: 12),
+                    compound: try row.decode(Double?.self, at: 13),
                     themes: try row.decode([String].self, at: 14),
                     version: try row.decode(String.self, at: 15)
                 )

@@ -46,28 +46,35 @@ public struct TextScoring: Sendable {
         let query: PostgresQuery
         switch payload.source {
         case "feedback":
-            query = "SELECT comment, initiative_id FROM feedback WHERE id = \(payload.id)"
+            query = """
+                SELECT comment, initiative_id, coalesce(language, (SELECT default_language FROM district_settings))
+                FROM feedback WHERE id = \(payload.id)
+                """
         case "answer":
-            query = "SELECT a.text, r.initiative_id FROM answers a JOIN responses r ON r.id = a.response_id WHERE a.id = \(payload.id)"
+            query = "SELECT a.text, r.initiative_id, r.language FROM answers a JOIN responses r ON r.id = a.response_id WHERE a.id = \(payload.id)"
         default:
             throw EngagementError.invalid("source", "unknown source \(payload.source)")
         }
         guard let row = try await database.query(query).first else { return }  // erased since: nothing to score
-        let (text, initiativeID) = try row.decode((String?, Int64).self)
+        // The form's language: what a text too short to identify is taken to be written in.
+        let (text, initiativeID, formLanguage) = try row.decode((String?, Int64, String).self)
         guard let text else { return }
         let themes = try await database.query("SELECT slug, theme_keywords FROM initiatives WHERE cardinality(theme_keywords) > 0").map {
             Theme(name: try $0.decode(String.self, at: 0), keywords: try $0.decode([String].self, at: 1))
         }
-        let score = scorer.with(themes: themes).score(text)
+        let score = scorer.with(themes: themes).score(text, formLanguage: formLanguage)
+        let sentiment = score.sentiment
         try await database.withTransaction { db in
             try await db.query(
                 """
-                INSERT INTO text_scores (source, source_id, scorer_version, initiative_id, language, neg, neu, pos, compound, keyphrases, themes)
-                VALUES (\(payload.source), \(payload.id), \(score.version), \(initiativeID), \(score.language.rawValue),
-                        \(score.sentiment.neg), \(score.sentiment.neu), \(score.sentiment.pos), \(score.sentiment.compound),
+                INSERT INTO text_scores (source, source_id, scorer_version, initiative_id, language, language_confidence,
+                                         neg, neu, pos, compound, keyphrases, themes)
+                VALUES (\(payload.source), \(payload.id), \(score.version), \(initiativeID), \(score.language), \(score.languageConfidence),
+                        \(sentiment?.neg), \(sentiment?.neu), \(sentiment?.pos), \(sentiment?.compound),
                         \(PostgresJSON(score.keyphrases)), \(PostgresJSON(score.themes)))
                 ON CONFLICT (source, source_id, scorer_version) DO UPDATE SET
-                    language = excluded.language, neg = excluded.neg, neu = excluded.neu, pos = excluded.pos,
+                    language = excluded.language, language_confidence = excluded.language_confidence,
+                    neg = excluded.neg, neu = excluded.neu, pos = excluded.pos,
                     compound = excluded.compound, keyphrases = excluded.keyphrases, themes = excluded.themes,
                     times_scored = text_scores.times_scored + 1, scored_at = now()
                 """

@@ -5,13 +5,20 @@ import Foundation
 public enum ScoreRequestLine {
     struct Object: Decodable {
         let text: String
+        let language: String?
     }
 
     public struct NotAnObject: Error {}
 
     public static func text(of line: some StringProtocol) throws -> String {
+        try request(of: line).text
+    }
+
+    /// The text and, when given, the language of the form it was written in (`"language"`).
+    public static func request(of line: some StringProtocol) throws -> (text: String, language: String?) {
         do {
-            return try JSONDecoder().decode(Object.self, from: Data(line.utf8)).text
+            let object = try JSONDecoder().decode(Object.self, from: Data(line.utf8))
+            return (object.text, object.language)
         } catch {
             throw NotAnObject()
         }

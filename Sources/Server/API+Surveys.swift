@@ -223,6 +223,7 @@ extension Feedback {
             score: score.map {
                 .init(
                     language: $0.language,
+                    sentimentScored: $0.sentimentScored,
                     neg: $0.neg,
                     neu: $0.neu,
                     pos: $0.pos,

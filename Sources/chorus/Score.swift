@@ -6,8 +6,10 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score texts for language, sentiment, keyphrases and themes; one JSON object per line.",
         discussion: """
-            Reads one text per line (or, with --jsonl, one JSON object with a "text" field per line) \
-            from FILE or standard input, and writes one JSON object per input line. Needs no database. \
+            Reads one text per line (or, with --jsonl, one JSON object with a "text" field and an \
+            optional "language", the form's, per line) from FILE or standard input, and writes one JSON \
+            object per input line. A text in a language without a sentiment model has no "sentiment" \
+            and "sentiment_scored": false. Needs no database. \
             Invalid UTF-8 is replaced with U+FFFD; a line that cannot be scored (bad JSON, over 4 MiB) \
             gets {"line": N, "error": "..."} and the exit status is 1.
             """
@@ -28,13 +30,24 @@ struct Score: ParsableCommand {
     @Flag(help: "Add the tokens that carried sentiment and their valences.")
     var explain = false
 
+    @Option(help: "The language of the form the texts were written in (BCP 47): a text too short to identify is taken to be in it.")
+    var language: String?
+
     struct Output: Encodable {
-        let language: Language
-        let sentiment: SentimentScores
+        let language: String
+        let languageConfidence: Double
+        let sentiment: SentimentScores?
+        let sentimentScored: Bool
         let keyphrases: [Keyphrase]
         let themes: [ThemeMatch]
         let version: String
         let explanation: [TokenContribution]?
+
+        enum CodingKeys: String, CodingKey {
+            case language, sentiment, keyphrases, themes, version, explanation
+            case languageConfidence = "language_confidence"
+            case sentimentScored = "sentiment_scored"
+        }
     }
 
     struct Failure: Encodable {
@@ -68,20 +81,25 @@ struct Score: ParsableCommand {
                 data = try encoder.encode(Failure(line: lineNumber, error: "line longer than 4 MiB"))
             case .text(let raw):
                 var text = raw
+                var formLanguage = language
                 if jsonl {
                     do {
-                        text = try ScoreRequestLine.text(of: raw)
+                        let request = try ScoreRequestLine.request(of: raw)
+                        text = request.text
+                        formLanguage = request.language ?? language
                     } catch {
                         failures += 1
                         try output.write(encoder.encode(Failure(line: lineNumber, error: "not a JSON object with a \"text\" string")))
                         continue
                     }
                 }
-                let (score, explanation) = scorer.scoreWithExplanation(text)
+                let (score, explanation) = scorer.scoreWithExplanation(text, formLanguage: formLanguage)
                 data = try encoder.encode(
                     Output(
                         language: score.language,
+                        languageConfidence: score.languageConfidence,
                         sentiment: score.sentiment,
+                        sentimentScored: score.sentiment != nil,
                         keyphrases: score.keyphrases,
                         themes: score.themes,
                         version: score.version,
