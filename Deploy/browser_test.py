@@ -2,14 +2,16 @@
 """Real-browser tests of the web pages (headless Chromium through Selenium), run by Deploy/browser:
 a family fills and submits a survey in Spanish and the response is in the database; a validation
 error keeps the entered values; a liaison signs in and records a headcount; the dashboard renders
-its charts; axe-core finds no serious or critical violation on any public page. Screenshots of
-every page at 375 and 1280 px go to the artifacts directory.
+its charts; a family answers a survey in Vietnamese and one in Arabic (right to left, mirrored),
+the language switch keeps its choice across pages; axe-core finds no serious or critical
+violation on any public page. Screenshots of every page at 375 and 1280 px go to the artifacts
+directory.
 Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS"""
 import os, subprocess, sys, time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from axe_selenium_python import Axe
 
 base, token, database, artifacts = sys.argv[1:5]
@@ -111,6 +113,62 @@ try:
         driver.get(f"{base}/volunteer/{shift}")
         screenshots(driver, "volunteer")
         accessible(driver, "a volunteer shift")
+finally:
+    driver.quit()
+
+# 2b. Families in Vietnamese and in Arabic answer a survey in their language.
+def answer_in(language, comment, rtl):
+    driver = browser(language)
+    try:
+        driver.get(base + "/")
+        html = driver.find_element(By.TAG_NAME, "html")
+        check(html.get_attribute("lang") == language and html.get_attribute("dir") == ("rtl" if rtl else "ltr"),
+              f"the landing page is in {language}, dir={html.get_attribute('dir')}")
+        screenshots(driver, f"landing-{language}")
+        accessible(driver, f"the landing page in {language}")
+        survey = sql("SELECT id FROM surveys WHERE opens_at <= now() AND (closes_at IS NULL OR closes_at > now()) ORDER BY id LIMIT 1")
+        before = int(sql(f"SELECT count(*) FROM responses WHERE language = '{language}'"))
+        driver.get(f"{base}/surveys/{survey}")
+        title = driver.find_element(By.TAG_NAME, "h1")
+        check(not title.get_attribute("lang"), f"the survey's title is written in {language} ({title.text})")
+        if rtl:
+            # Mirrored: a radio button sits right of its label; nothing overflows sideways.
+            radio = driver.find_element(By.CSS_SELECTOR, "input[type=radio]")
+            label = driver.find_element(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']")
+            check(radio.location["x"] > label.location["x"], "in Arabic the radio button is right of its label")
+            for width in (375, 1280):
+                driver.set_window_size(width, 900)
+                wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                check(wide <= 0, f"nothing overflows sideways at {width} px in Arabic ({wide} px)")
+        screenshots(driver, f"survey-{language}")
+        accessible(driver, f"a survey in {language}")
+        fill_survey(driver, survey, comment)
+        Select(driver.find_element(By.ID, "group")).select_by_value("families")
+        time.sleep(3.5)
+        submit(driver)
+        receipt = driver.find_elements(By.CSS_SELECTOR, ".receipt")
+        check(bool(receipt) and len(receipt[0].text) >= 10, f"the family gets a receipt code in {language}")
+        screenshots(driver, f"thanks-{language}")
+        accessible(driver, f"the receipt page in {language}")
+        after = int(sql(f"SELECT count(*) FROM responses WHERE language = '{language}'"))
+        check(after == before + 1, f"the response is stored with language {language}")
+        return driver
+    except BaseException:
+        driver.quit()
+        raise
+
+
+answer_in("vi", "Wifi ở trường rất chậm, các con không học trực tuyến được", rtl=False).quit()
+driver = answer_in("ar", "الإنترنت في المدرسة بطيء جدًا ولا يستطيع الأطفال الدراسة", rtl=True)
+try:
+    # The switch names each language in itself, and the choice is kept on the next page.
+    driver.get(base + "/")
+    names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "ul.languages a, ul.languages span")]
+    check("Tiếng Việt" in names and "العربية" in names and "Español" in names, f"the switch names the languages in themselves ({names})")
+    driver.find_element(By.CSS_SELECTOR, "ul.languages a[hreflang=vi]").click()
+    driver.get(base + "/feedback")
+    check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi", "the chosen language is kept across pages")
+    screenshots(driver, "feedback-vi")
 finally:
     driver.quit()
 

@@ -12,6 +12,14 @@ public struct DistrictSettings: Sendable, Equatable, Codable {
     public var defaultLanguage: String
     public var schoolYearStart: MonthDay
 
+    public init(name: String, timeZone: String, languages: [String], defaultLanguage: String, schoolYearStart: MonthDay) {
+        self.name = name
+        self.timeZone = timeZone
+        self.languages = languages
+        self.defaultLanguage = defaultLanguage
+        self.schoolYearStart = schoolYearStart
+    }
+
     public struct MonthDay: Sendable, Equatable, Codable {
         public var month: Int
         public var day: Int

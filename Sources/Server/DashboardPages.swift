@@ -6,6 +6,8 @@ import Hummingbird
 /// district list and each initiative's scorecard with server-rendered SVG charts, filtered by
 /// period, school and group; printable. Signed in through the liaison pages' session.
 struct DashboardPages: Sendable {
+    /// The named periods the dashboard offers (ScorecardQuery.period(named:)).
+    static let periods = ["week", "month", "quarter", "year"]
     let liaison: LiaisonPages
     var web: WebPages { liaison.web }
 
@@ -21,7 +23,7 @@ struct DashboardPages: Sendable {
     /// The filters from the query string; anything unusable is dropped rather than refused.
     func query(_ request: Request, initiative: Int64?) async throws -> (ScorecardQuery, period: String) {
         let parameters = request.uri.queryParameters
-        let period = parameters["period"].map(String.init).flatMap { ["week", "month", "quarter", "year"].contains($0) ? $0 : nil } ?? "year"
+        let period = parameters["period"].map(String.init).flatMap { Self.periods.contains($0) ? $0 : nil } ?? "year"
         let clock = try await web.database.connection { try await DistrictClock.current(on: $0) }
         let range = try ScorecardQuery.period(named: period, clock: clock)
         return (
@@ -122,7 +124,7 @@ struct DashboardPages: Sendable {
         let t = language.strings
         var view = try await web.formView(form: nil, errors: [:], language: language, anchors: [:])
         view["filterAction"] = action
-        view["periods"] = ["week", "month", "quarter", "year"].map {
+        view["periods"] = Self.periods.map {
             ["value": $0, "label": t[text: "period_\($0)"], "selected": $0 == period] as [String: Any]
         }
         view["schools"] = (view["schools"] as? [[String: Any]] ?? []).map { school -> [String: Any] in

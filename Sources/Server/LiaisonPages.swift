@@ -9,6 +9,8 @@ import InputParsing
 /// SameSite=Strict, Secure behind TLS) checked against the token on every request, so revoking
 /// the token ends the session at once. See docs/web.md.
 struct LiaisonPages: Sendable {
+    /// The kinds of event a liaison records, in the order the form offers them.
+    static let eventKinds = ["family_night", "workshop", "meeting", "conference", "community", "training", "other"]
     let web: WebPages
     static let cookie = "chorus_session"
     static let lifetime: TimeInterval = 8 * 3600
@@ -97,8 +99,7 @@ struct LiaisonPages: Sendable {
             ["id": $0.id, "title": language.view($0.title), "when": language.when($0.startsAt, zone: true), "attended": $0.attendanceTotal]
                 as [String: Any]
         }
-        let kinds = ["family_night", "workshop", "meeting", "conference", "community", "training", "other"]
-        view["kinds"] = kinds.map { (kind: String) -> [String: Any] in
+        view["kinds"] = Self.eventKinds.map { (kind: String) -> [String: Any] in
             let label: String = t["kind_" + kind] ?? kind
             return ["value": kind, "label": label, "selected": form?["kind"] == kind]
         }

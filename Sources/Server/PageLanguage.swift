@@ -46,7 +46,9 @@ struct PageLanguage: Sendable {
         format.timeStyle = .short
         let text = format.string(from: date)
         guard zone else { return text }
-        return text + " " + (timeZone.abbreviation(for: date) ?? district.timeZone)
+        // The zone as the language names it ("EST"; TimeZone.abbreviation says "GMT-5" on Linux).
+        format.dateFormat = "zzz"
+        return text + " " + format.string(from: date)
     }
 
     func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }

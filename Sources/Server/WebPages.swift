@@ -16,15 +16,24 @@ struct WebPages: Sendable {
     let limiter: SubmissionLimiter
     let stylesheet: ByteBuffer
 
-    init(database: Store, limiter: SubmissionLimiter = SubmissionLimiter()) throws {
-        guard let templates = Bundle.module.url(forResource: "Web/templates", withExtension: nil),
-            let css = Bundle.module.url(forResource: "Web/static/chorus", withExtension: "css")
-        else { throw HTTPError(.internalServerError, message: "the web resources are missing from the bundle") }
-        var library: [String: MustacheTemplate] = [:]
-        for file in try FileManager.default.contentsOfDirectory(atPath: templates.path) where file.hasSuffix(".mustache") {
-            let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
-            library[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+    /// The shipped Mustache templates, name to text.
+    static func templates() throws -> [String: String] {
+        guard let folder = Bundle.module.url(forResource: "Web/templates", withExtension: nil) else {
+            throw HTTPError(.internalServerError, message: "Web/templates is missing from the bundle")
         }
+        var templates: [String: String] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
+            templates[String(file.dropLast(".mustache".count))] = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+        }
+        return templates
+    }
+
+    init(database: Store, limiter: SubmissionLimiter = SubmissionLimiter()) throws {
+        guard let css = Bundle.module.url(forResource: "Web/static/chorus", withExtension: "css") else {
+            throw HTTPError(.internalServerError, message: "the web resources are missing from the bundle")
+        }
+        var library: [String: MustacheTemplate] = [:]
+        for (name, text) in try Self.templates() { library[name] = try MustacheTemplate(string: text) }
         self.database = database
         self.library = MustacheLibrary(templates: library)
         self.strings = try WebStrings()
@@ -288,11 +297,16 @@ struct WebPages: Sendable {
         let questions: [[String: Any]] = survey.questions.map { question in
             let field = "q\(question.id)"
             let chosen = Set(form?.all(field) ?? [])
-            var options: [(String, String)] = []
+            // (value, label, the label's language when it fell back to another)
+            var options: [(String, String, String?)] = []
             switch question.kind {
-            case .likert5: options = (1...5).map { (String($0), "\($0) — \(t[text: "likert_\($0)"])") }
-            case .rating0to10: options = (0...10).map { (String($0), String($0)) }
-            case .choice, .multiChoice: options = question.choices.map { ($0.value, language.text($0.label).text) }
+            case .likert5: options = (1...5).map { (String($0), "\($0) — \(t[text: "likert_\($0)"])", nil) }
+            case .rating0to10: options = (0...10).map { (String($0), String($0), nil) }
+            case .choice, .multiChoice:
+                options = question.choices.map {
+                    let label = language.text($0.label)
+                    return ($0.value, label.text, label.lang)
+                }
             case .text: break
             }
             var help = question.help.map { language.text($0).text }
@@ -305,7 +319,8 @@ struct WebPages: Sendable {
                 "error": errors[field].map { t[$0] ?? $0 } ?? false,
                 "options": options.enumerated().map { index, option -> [String: Any] in
                     [
-                        "optionID": "\(field)-\(index)", "value": option.0, "label": option.1, "checked": chosen.contains(option.0),
+                        "optionID": "\(field)-\(index)", "value": option.0, "label": option.1, "labelLang": option.2 ?? false,
+                        "checked": chosen.contains(option.0),
                         "multiple": question.kind == .multiChoice, "field": field,
                     ]
                 },

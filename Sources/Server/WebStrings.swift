@@ -1,3 +1,4 @@
+import Engagement
 import Foundation
 import Hummingbird
 
@@ -34,6 +35,28 @@ struct WebStrings: Sendable {
     }
 
     var languages: [String] { table.keys.sorted() }
+
+    /// The keys the Swift code looks up (the templates' `{{t.key}}` are read from the templates):
+    /// StringsCheck counts a key as used when it is here or in a template. StringsCheckTests
+    /// finds any key named in the page code and missing here.
+    static let codeKeys: Set<String> = Set(
+        [
+            "attendance", "below_half", "error_comment", "error_contact", "error_event", "error_group", "error_initiative",
+            "error_invalid", "error_required", "error_school", "error_session", "error_token", "forbidden_text",
+            "forbidden_title", "imported", "language_name", "median", "negative", "neutral", "not_found_text", "not_found_title",
+            "positive", "rating_high", "rating_low", "saved", "signed_up", "suppressed", "thanks_text", "too_many_text",
+            "too_many_title", "waitlisted", "weight", "components", "dashboard", "equity", "events", "give_feedback",
+            "login_title", "responses", "comments", "sentiment", "site_title", "thanks_title", "weekly",
+        ]
+            + StakeholderGroup.allCases.map { "group_\($0.rawValue)" }
+            + LiaisonPages.eventKinds.map { "kind_\($0)" }
+            + DashboardPages.periods.map { "period_\($0)" }
+            + EngagementIndex.Component.allCases.map { "component_\($0.rawValue)" }
+            + (1...5).map { "likert_\($0)" }
+    )
+
+    /// The counted phrases (PageLanguage.plural): each needs a form per CLDR category.
+    static let pluralKeys: Set<String> = ["places_left"]
 
     /// The strings of `language`, each missing key taken from `fallback`, then English.
     func strings(_ language: String, fallback: String) -> [String: String] {
