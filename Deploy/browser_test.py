@@ -6,7 +6,9 @@ its charts; a family answers a survey in Vietnamese and one in Arabic (right to 
 the language switch keeps its choice across pages; axe-core finds no serious or critical
 violation on any public page. Screenshots of every page at 375 and 1280 px go to the artifacts
 directory.
-Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS"""
+The first administrator follows the one-time link, chooses a password, invites a colleague and
+reads the audit log in the staff console.
+Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS ADMIN_LINK"""
 import os, subprocess, sys, time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -14,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from axe_selenium_python import Axe
 
-base, token, database, artifacts = sys.argv[1:5]
+base, token, database, artifacts, admin_link = sys.argv[1:6]
 os.makedirs(artifacts, exist_ok=True)
 failures = []
 
@@ -199,6 +201,44 @@ try:
     charts = driver.find_elements(By.CSS_SELECTOR, "svg[role=img]")
     check(len(charts) == 4 and all(c.size["width"] > 100 and c.size["height"] > 20 for c in charts), "an initiative's four charts render")
     screenshots(driver, "dashboard-initiative")
+finally:
+    driver.quit()
+
+# 5. The first administrator, from the link Deploy/run prints, in the staff console.
+driver = browser("en")
+try:
+    driver.get(admin_link)
+    screenshots(driver, "console-welcome")
+    accessible(driver, "the console's choose-a-password page")
+    for field in ("password", "confirm"):
+        driver.find_element(By.ID, field).send_keys("a long and unrelated passphrase")
+    submit(driver)
+    check(driver.current_url.split("?")[0].endswith("/console"), f"the admin is signed in to the console ({driver.current_url})")
+    screenshots(driver, "console-home")
+    accessible(driver, "the console's home page")
+    driver.get(base + "/console/accounts")
+    check(driver.find_elements(By.ID, "invite") != [], f"the admin opens the accounts page ({driver.current_url})")
+    driver.find_element(By.ID, "name").send_keys("Rosa Liaison")
+    driver.find_element(By.ID, "email").send_keys("rosa@district.example")
+    Select(driver.find_element(By.ID, "role")).select_by_value("liaison")
+    submit(driver, "form[action^='/console/accounts?'] button")
+    links = driver.find_elements(By.CSS_SELECTOR, "code.link")
+    check(bool(links) and "/console/welcome/" in links[0].text, "an invitation gives a one-time link")
+    check(sql("SELECT count(*) FROM staff_accounts WHERE email = 'rosa@district.example' AND role = 'liaison'") == "1", "the account is in the database")
+    screenshots(driver, "console-accounts")
+    accessible(driver, "the console's accounts page")
+    driver.get(base + "/console/audit")
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.scores tbody tr")
+    check(len(rows) >= 4, f"the audit log lists the changes ({len(rows)} rows)")
+    for width in (375, 1280):
+        driver.set_window_size(width, 900)
+        wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check(wide <= 0, f"the audit page does not overflow the window at {width} px ({wide} px)")
+    screenshots(driver, "console-audit")
+    accessible(driver, "the console's audit log")
+    driver.get(base + "/console/login?lang=ar")
+    screenshots(driver, "console-login-ar")
+    accessible(driver, "the console's sign-in page in Arabic")
 finally:
     driver.quit()
 

@@ -14,6 +14,34 @@ public enum QueryRules {
         }
     }
 
+    /// Whether a parameter is an integer in the contract (`*_id`, `limit`).
+    public static func isInteger(name: some StringProtocol) -> Bool { name.hasSuffix("_id") || name == "limit" }
+
+    /// An integer written with a zero fraction (`12.0`, `3.00`) as its digits (`12`): JSON
+    /// Schema counts 12.0 as an integer, so the contract's integer parameters take it. Nil for
+    /// anything else (left for the ordinary checks).
+    public static func wholeNumber(_ value: some StringProtocol) -> Substring? {
+        let text = Substring(value)
+        guard let dot = text.firstIndex(of: "."), dot != text.startIndex, text.count <= 40 else { return nil }
+        let digits = text[..<dot]
+        let fraction = text[text.index(after: dot)...]
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), !fraction.isEmpty, fraction.allSatisfy({ $0 == "0" }) else { return nil }
+        return digits
+    }
+
+    /// A query with every integer parameter's zero fraction dropped (`limit=5.0` → `limit=5`),
+    /// or nil when there is none.
+    public static func wholeNumbers(inQuery query: some StringProtocol) -> String? {
+        var changed = false
+        let parts = Substring(query).split(separator: "&", omittingEmptySubsequences: false).map { part -> Substring in
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2, isInteger(name: pair[0]), let whole = wholeNumber(pair[1]) else { return part }
+            changed = true
+            return pair[0] + "=" + whole
+        }
+        return changed ? parts.joined(separator: "&") : nil
+    }
+
     /// What is wrong with one parameter, said as the end of "«name» …", or nil when it is fine.
     public static func problem(name: some StringProtocol, value: some StringProtocol) -> String? {
         if name.hasSuffix("_id") {

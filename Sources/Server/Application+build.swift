@@ -90,6 +90,7 @@ public func buildRouter(
     let liaison = LiaisonPages(web: web)
     liaison.addRoutes(to: router)
     DashboardPages(liaison: liaison).addRoutes(to: router)
+    ConsolePages(web: web).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         var headers = HTTPFields()
         headers[.contentType] = "application/yaml"

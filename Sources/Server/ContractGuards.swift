@@ -21,8 +21,20 @@ struct RFC3339DateTranscoder: DateTranscoder {
 
 /// Query parameters and headers with ranges and lengths in the contract (`QueryRules`), and
 /// `If-None-Match` at most 200 characters. 400 names the parameter.
+/// Integer path and query parameters written with a zero fraction (`/initiatives/1.0`) are read
+/// as the integer (JSON Schema's integers include 1.0; docs/decisions.md).
 struct QueryGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        for (name, value) in context.parameters {
+            if let whole = QueryRules.wholeNumber(value) { context.coreContext.parameters[name] = whole }
+        }
+        var request = request
+        if let query = request.uri.query, let rewritten = QueryRules.wholeNumbers(inQuery: query) {
+            var head = request.head
+            head.path = request.uri.path + "?" + rewritten
+            request = Request(head: head, body: request.body)
+        }
         if let query = request.uri.query, let name = QueryRules.valuelessParameter(inQuery: query) {
             throw QueryGuardError(parameter: name, detail: "needs a value (name=value)")
         }

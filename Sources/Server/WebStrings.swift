@@ -47,12 +47,18 @@ struct WebStrings: Sendable {
             "positive", "rating_high", "rating_low", "saved", "signed_up", "suppressed", "thanks_text", "too_many_text",
             "too_many_title", "waitlisted", "weight", "components", "dashboard", "equity", "events", "give_feedback",
             "login_title", "responses", "comments", "sentiment", "site_title", "thanks_title", "weekly",
+            // The console (ConsolePages).
+            "console", "console_sign_in", "console_error_code", "console_error_sign_in", "console_error_throttled",
+            "console_forbidden", "console_link_title", "console_link_expired", "console_choose_password", "console_error_confirm",
+            "console_error_password", "console_accounts", "console_audit", "console_active", "console_invited", "console_inactive",
+            "console_error_role", "console_error_name", "console_error_taken", "console_error_email", "console_error_last_admin",
         ]
             + StakeholderGroup.allCases.map { "group_\($0.rawValue)" }
             + LiaisonPages.eventKinds.map { "kind_\($0)" }
             + DashboardPages.periods.map { "period_\($0)" }
             + EngagementIndex.Component.allCases.map { "component_\($0.rawValue)" }
             + (1...5).map { "likert_\($0)" }
+            + StaffRole.allCases.map { "role_\($0.rawValue)" }
     )
 
     /// The counted phrases (PageLanguage.plural): each needs a form per CLDR category.

@@ -8,7 +8,7 @@ struct Chorus: AsyncParsableCommand {
         subcommands: [
             Serve.self, Work.self, Migrate.self, TokenCommand.self, ImportCommand.self, ExportCommand.self, Demo.self,
             ScorecardCommand.self, RollupsCommand.self, PrivacyCommand.self, JobsCommand.self, Rescore.self, Score.self, Bench.self,
-            SettingsCommand.self, StringsCommand.self,
+            SettingsCommand.self, StringsCommand.self, StaffCommand.self, AuditCommand.self,
         ]
     )
 }

@@ -71,6 +71,16 @@ struct InputParsingTests {
         #expect(QueryRules.valuelessParameter(inQuery: "") == nil)
     }
 
+    @Test func integersWithAZeroFractionAreTheirDigits() {
+        #expect(QueryRules.wholeNumber("1.0") == "1" && QueryRules.wholeNumber("42.000") == "42")
+        for other in ["1", "1.", ".0", "1.5", "1.0e3", "-1.0", "a.0", "1.0.0", "", "١.0"] {
+            #expect(QueryRules.wholeNumber(other) == nil, "\(other)")
+        }
+        #expect(QueryRules.wholeNumbers(inQuery: "limit=5.0&cursor=1.0&initiative_id=2.00") == "limit=5&cursor=1.0&initiative_id=2")
+        #expect(QueryRules.wholeNumbers(inQuery: "limit=5&period=week") == nil)
+        #expect(QueryRules.wholeNumbers(inQuery: "limit&school_id=3.0&") == "limit&school_id=3&")
+    }
+
     @Test func networkRanges() throws {
         let private12 = try #require(NetworkRange("172.16.0.0/12"))
         #expect(private12.contains("172.31.255.255"))

@@ -107,6 +107,12 @@ struct ReferenceDataAPITests {
             #expect(paused.json["status"] as? String == "paused")
             let fetched = try await api.call(.get, "/api/v1/initiatives/\(created.id)", token: api.liaison)
             #expect(fetched.status == .ok && fetched.json["slug"] as? String == "family-engagement")
+            // JSON Schema's integers include 1.0: the same initiative, in the path and the query.
+            let decimal = try await api.call(.get, "/api/v1/initiatives/\(created.id).0", token: api.liaison)
+            #expect(decimal.status == .ok && decimal.json["slug"] as? String == "family-engagement")
+            let listed = try await api.call(.get, "/api/v1/surveys?limit=5.0&initiative_id=\(created.id).00", token: api.liaison)
+            #expect(listed.status == .ok)
+            #expect(try await api.call(.get, "/api/v1/initiatives/\(created.id).5", token: api.liaison).status == .badRequest)
             let list = try await api.call(.get, "/api/v1/initiatives?status=paused", token: api.liaison)
             #expect(list.items.count == 1)
             #expect(try await api.count("initiatives") == 1)
