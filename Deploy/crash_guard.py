@@ -33,6 +33,10 @@ WEB_ROUTES = [
     ("POST", "/liaison/events/{id}/checkin"), ("POST", "/liaison/events/{id}/sheet"), ("GET", "/dashboard"),
     ("GET", "/dashboard/initiatives/{id}"), ("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics"),
     ("GET", "/openapi.yaml"),
+    ("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout"), ("GET", "/console"),
+    ("GET", "/console/welcome/{id}"), ("POST", "/console/welcome/{id}"), ("GET", "/console/accounts"),
+    ("POST", "/console/accounts"), ("POST", "/console/accounts/{id}/deactivate"), ("POST", "/console/accounts/{id}/link"),
+    ("GET", "/console/audit"),
 ]
 
 HOSTILE_TEXT = [
