@@ -201,7 +201,8 @@ struct HostileInputTests {
             Attack(name: "empty query parameter", method: .get, path: "/api/v1/schools?&limit=5", token: true),
             Attack(name: "limit in exponent form", method: .get, path: "/api/v1/schools?limit=1e3", token: true),
             Attack(name: "hexadecimal id", method: .get, path: "/api/v1/feedback?initiative_id=0x10", token: true),
-            Attack(name: "fractional path id", method: .get, path: "/api/v1/schools/1.0", token: true),
+            // 1.0 is an integer by JSON Schema and reads as 1 (docs/decisions.md); 1.5 is not.
+            Attack(name: "fractional path id", method: .get, path: "/api/v1/schools/1.5", token: true),
             Attack(name: "lone surrogate escape", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"\ud800"}"#)),
             Attack(name: "only white space", path: "/api/v1/feedback", body: json(#"{"initiative_id":\#(seed.initiative),"comment":"   \n\t "}"#)),
             Attack(
