@@ -7,7 +7,9 @@ import Testing
 /// heard by Swift: both sides name one channel.
 @Suite("Scorecard change feed (integration)")
 struct ChangeFeedTests {
-    @Test(.timeLimit(.minutes(1))) func theTriggersSendTheChannelTheServersListenTo() async throws {
+    // A guard against a listener that never hears, not a speed target: the limit also covers
+    // cloning the migrated template, which waits its turn on a loaded CI machine (83 s once).
+    @Test(.timeLimit(.minutes(5))) func theTriggersSendTheChannelTheServersListenTo() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, _ in
             let source = try await db.query("SELECT prosrc FROM pg_proc WHERE proname = 'notify_scorecards'").one().decode(String.self, at: 0)
             #expect(source.contains("pg_notify('\(ChangeFeed.channel)'"), "\(source)")
