@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HummingbirdBcrypt
 import Postgres
@@ -132,12 +131,12 @@ public struct StaffAccounts: Sendable {
     /// A one-time link's secret for an account; earlier unused links of the account stop working.
     public func link(for accountID: Int64, _ purpose: LinkPurpose, by actor: Audit.Actor, on db: PostgresConnection) async throws -> String {
         _ = try await account(id: accountID, on: db)
-        let secret = Self.randomSecret()
+        let secret = Tokens.randomHex()
         try await db.query("UPDATE staff_links SET used_at = now() WHERE account_id = \(accountID) AND used_at IS NULL")
         try await db.query(
             """
             INSERT INTO staff_links (token_hash, account_id, purpose, expires_at)
-            VALUES (\(Self.hash(secret)), \(accountID), \(purpose.rawValue), now() + make_interval(secs => \(Self.lifetime(purpose))))
+            VALUES (\(Tokens.hash(secret)), \(accountID), \(purpose.rawValue), now() + make_interval(secs => \(Self.lifetime(purpose))))
             """
         )
         try await Audit().record(
@@ -158,7 +157,7 @@ public struct StaffAccounts: Sendable {
             let row = try await db.query(
                 """
                 SELECT a.id FROM staff_links l JOIN staff_accounts a ON a.id = l.account_id
-                WHERE l.token_hash = \(Self.hash(secret)) AND l.used_at IS NULL AND l.expires_at > now() AND a.active
+                WHERE l.token_hash = \(Tokens.hash(secret)) AND l.used_at IS NULL AND l.expires_at > now() AND a.active
                 """
             ).first
         else { return nil }
@@ -173,7 +172,7 @@ public struct StaffAccounts: Sendable {
         }
         try Self.validate(password: password)
         let hash = Bcrypt.hash(password, cost: Self.bcryptCost)
-        try await db.query("UPDATE staff_links SET used_at = now() WHERE token_hash = \(Self.hash(secret))")
+        try await db.query("UPDATE staff_links SET used_at = now() WHERE token_hash = \(Tokens.hash(secret))")
         try await db.query("UPDATE staff_accounts SET password_hash = \(hash), updated_at = now() WHERE id = \(account.id)")
         try await db.query("DELETE FROM staff_sessions WHERE account_id = \(account.id)")
         try await Audit().record("set_password", "staff_account", id: String(account.id), by: .account(account.id), on: db)
@@ -250,7 +249,7 @@ public struct StaffAccounts: Sendable {
     }
 
     /// A hash no password matches, verified when the email is unknown so both cost the same.
-    static let unusableHash = Bcrypt.hash(randomSecret(), cost: bcryptCost)
+    static let unusableHash = Bcrypt.hash(Tokens.randomHex(), cost: bcryptCost)
 
     public struct Changes: Sendable, Equatable {
         public var name: String?
@@ -303,10 +302,4 @@ public struct StaffAccounts: Sendable {
         try await Audit().record("enable_two_factor", "staff_account", id: String(id), by: actor, on: db)
     }
 
-    static func randomSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Postgres
 
@@ -24,15 +23,13 @@ public struct StaffSessions: Sendable {
         }
     }
 
-    static func hash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
-
     /// Stores a value (JSON) under a key until `expires` seconds from now; `create` refuses a
     /// key that exists.
     public func set(key: String, json: String, expires: TimeInterval, create: Bool, on db: PostgresConnection) async throws {
         let inserted = try await db.query(
             """
             INSERT INTO staff_sessions (key_hash, value, expires_at)
-            VALUES (\(Self.hash(key)), \(json)::jsonb, now() + make_interval(secs => \(expires)))
+            VALUES (\(Tokens.hash(key)), \(json)::jsonb, now() + make_interval(secs => \(expires)))
             ON CONFLICT (key_hash) DO NOTHING
             """
         ).affectedRows
@@ -41,7 +38,7 @@ public struct StaffSessions: Sendable {
         try await db.query(
             """
             UPDATE staff_sessions SET value = \(json)::jsonb, expires_at = now() + make_interval(secs => \(expires))
-            WHERE key_hash = \(Self.hash(key))
+            WHERE key_hash = \(Tokens.hash(key))
             """
         )
     }
@@ -52,7 +49,7 @@ public struct StaffSessions: Sendable {
             let row = try await db.query(
                 """
                 SELECT value::text, extract(epoch FROM expires_at - now())::float8 FROM staff_sessions
-                WHERE key_hash = \(Self.hash(key)) AND expires_at > now()
+                WHERE key_hash = \(Tokens.hash(key)) AND expires_at > now()
                 """
             ).first
         else { return nil }
@@ -61,7 +58,7 @@ public struct StaffSessions: Sendable {
     }
 
     public func remove(key: String, on db: PostgresConnection) async throws {
-        try await db.query("DELETE FROM staff_sessions WHERE key_hash = \(Self.hash(key))")
+        try await db.query("DELETE FROM staff_sessions WHERE key_hash = \(Tokens.hash(key))")
     }
 
     /// Drops expired sessions and sign-in failures past the throttle window (maintenance).

@@ -30,9 +30,7 @@ public struct Tokens: Sendable {
         var validator = Validator()
         validator.text(name, "name", min: 1, max: 100)
         try validator.check()
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let secret = "chorus_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let secret = "chorus_" + Self.randomHex()
         let row = try await client.query(
             """
             INSERT INTO api_tokens (name, role, token_hash) VALUES (\(name), \(role.rawValue)::api_role, \(Self.hash(secret)))
@@ -74,6 +72,13 @@ public struct Tokens: Sendable {
         return Role(rawValue: role).map { Principal(tokenID: id, role: $0) }
     }
 
+    /// 32 random bytes as hex: the secret of a token, a one-time link.
+    static func randomHex() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// How a secret is stored and looked up (tokens, one-time links, session ids): its SHA-256.
     static func hash(_ secret: String) -> Data {
         Data(SHA256.hash(data: Data(secret.utf8)))
     }
