@@ -93,6 +93,11 @@ public struct Events: Sendable {
             WHERE (\(filter.initiativeID)::bigint IS NULL
                    OR EXISTS (SELECT 1 FROM event_initiatives i WHERE i.event_id = e.id AND i.initiative_id = \(filter.initiativeID)))
               AND (\(filter.schoolID)::bigint IS NULL OR e.school_id = \(filter.schoolID))
+              AND (\(filter.scope.schoolList)::text IS NULL
+                   OR e.school_id = ANY (string_to_array(\(filter.scope.schoolList), ',')::bigint[]))
+              AND (\(filter.scope.initiativeList)::text IS NULL
+                   OR EXISTS (SELECT 1 FROM event_initiatives i WHERE i.event_id = e.id
+                              AND i.initiative_id = ANY (string_to_array(\(filter.scope.initiativeList), ',')::bigint[])))
               AND (\(filter.from)::timestamptz IS NULL OR e.starts_at >= \(filter.from))
               AND (\(filter.to)::timestamptz IS NULL OR e.starts_at < \(filter.to))
               AND (\(before?.micros)::bigint IS NULL

@@ -256,6 +256,8 @@ public struct ListFilter: Sendable {
     public var to: Date?
     public var cursor: String?
     public var limit: Int
+    /// What the caller reaches (issue 14): lists leave out the rest.
+    public var scope: StaffScope
 
     public init(
         initiativeID: Int64? = nil,
@@ -264,8 +266,10 @@ public struct ListFilter: Sendable {
         from: Date? = nil,
         to: Date? = nil,
         cursor: String? = nil,
-        limit: Int = 50
+        limit: Int = 50,
+        scope: StaffScope = .everything
     ) {
+        self.scope = scope
         self.initiativeID = initiativeID
         self.schoolID = schoolID
         self.group = group

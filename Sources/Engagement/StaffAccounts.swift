@@ -74,6 +74,11 @@ public struct StaffAccounts: Sendable {
         return try Self.account(row)
     }
 
+    public func account(email: String, on db: PostgresConnection) async throws -> StaffAccount? {
+        try await db.query("SELECT \(unsafeSQL: Self.columns) FROM staff_accounts WHERE lower(email) = lower(\(email))").first
+            .map(Self.account)
+    }
+
     public func accounts(on db: PostgresConnection) async throws -> [StaffAccount] {
         try await db.query("SELECT \(unsafeSQL: Self.columns) FROM staff_accounts ORDER BY id").map(Self.account)
     }

@@ -2,74 +2,96 @@ import Crypto
 import Foundation
 import Postgres
 
-/// API tokens: random, shown once, stored as SHA-256, revocable.
+/// API tokens: random, shown once, stored as SHA-256, revocable. A token belongs to a staff
+/// account and acts with its role and scope; tokens made before accounts carry a role.
 public struct Tokens: Sendable {
     public struct Token: Sendable, Equatable {
         public var id: Int64
         public var name: String
-        public var role: Role
+        /// The role of an unowned token; an owned one has its account's.
+        public var role: Role?
+        public var accountID: Int64?
         public var createdAt: Date
+        public var lastUsedAt: Date?
         public var revokedAt: Date?
-    }
-
-    /// Who is calling: a token's id and role.
-    public struct Principal: Sendable, Equatable {
-        public var tokenID: Int64
-        public var role: Role
-
-        public init(tokenID: Int64, role: Role) {
-            self.tokenID = tokenID
-            self.role = role
-        }
     }
 
     public init() {}
 
-    /// Returns the new token's record and its secret, which is never stored.
-    public func create(name: String, role: Role, on client: PostgresClient) async throws -> (Token, String) {
+    /// Returns the new token's record and its secret, which is never stored. `owner` is an
+    /// account; without one the token carries `role` (the older, district-wide kind).
+    public func create(
+        name: String,
+        owner accountID: Int64? = nil,
+        role: Role? = nil,
+        by actor: Audit.Actor,
+        on db: PostgresConnection
+    ) async throws -> (Token, String) {
         var validator = Validator()
         validator.text(name, "name", min: 1, max: 100)
+        if (accountID == nil) == (role == nil) { validator.add("account", "a token belongs to an account or has a role, not both") }
         try validator.check()
         let secret = "chorus_" + Self.randomHex()
-        let row = try await client.query(
+        let row = try await db.query(
             """
-            INSERT INTO api_tokens (name, role, token_hash) VALUES (\(name), \(role.rawValue)::api_role, \(Self.hash(secret)))
+            INSERT INTO api_tokens (name, role, account_id, token_hash)
+            VALUES (\(name), \(role?.rawValue)::api_role, \(accountID), \(Self.hash(secret)))
             RETURNING id, created_at
             """
         ).one()
         let (id, createdAt) = try row.decode((Int64, Date).self)
-        return (Token(id: id, name: name, role: role, createdAt: createdAt, revokedAt: nil), secret)
+        var values: [String: JSONValue] = ["name": .string(name)]
+        if let accountID { values["account_id"] = .number(Double(accountID)) }
+        if let role { values["role"] = .string(role.rawValue) }
+        try await Audit().record("create", "api_token", id: String(id), new: values, by: actor, on: db)
+        return (Token(id: id, name: name, role: role, accountID: accountID, createdAt: createdAt, revokedAt: nil), secret)
     }
 
-    public func list(on client: PostgresClient) async throws -> [Token] {
-        try await client.query("SELECT id, name, role::text, created_at, revoked_at FROM api_tokens ORDER BY id").map { row in
-            let (id, name, role, createdAt, revokedAt) = try row.decode((Int64, String, String, Date, Date?).self)
-            return Token(id: id, name: name, role: Role(rawValue: role) ?? .liaison, createdAt: createdAt, revokedAt: revokedAt)
+    /// Every token, or an account's.
+    public func list(accountID: Int64? = nil, on db: PostgresConnection) async throws -> [Token] {
+        try await db.query(
+            """
+            SELECT id, name, role::text, account_id, created_at, last_used_at, revoked_at FROM api_tokens
+            WHERE \(accountID)::bigint IS NULL OR account_id = \(accountID) ORDER BY id
+            """
+        ).map { row in
+            let (id, name, role, accountID, createdAt, lastUsedAt, revokedAt) = try row.decode(
+                (Int64, String, String?, Int64?, Date, Date?, Date?).self
+            )
+            return Token(
+                id: id,
+                name: name,
+                role: role.flatMap(Role.init(rawValue:)),
+                accountID: accountID,
+                createdAt: createdAt,
+                lastUsedAt: lastUsedAt,
+                revokedAt: revokedAt
+            )
         }
     }
 
-    /// Revokes by id; returns whether a live token was revoked.
-    /// The holder of a token that is still valid, by its id (a signed-in page session).
-    public func principal(tokenID: Int64, on store: Store) async throws -> Principal? {
-        guard let row = try await store.client.query("SELECT role::text FROM api_tokens WHERE id = \(tokenID) AND revoked_at IS NULL").first,
-            let role = Role(rawValue: try row.decode(String.self, at: 0))
-        else { return nil }
-        return Principal(tokenID: tokenID, role: role)
+    /// Revokes by id (only `accountID`'s when given); returns whether a live token was revoked.
+    public func revoke(id: Int64, accountID: Int64? = nil, by actor: Audit.Actor, on db: PostgresConnection) async throws -> Bool {
+        let revoked =
+            try await db.query(
+                """
+                UPDATE api_tokens SET revoked_at = now()
+                WHERE id = \(id) AND revoked_at IS NULL AND (\(accountID)::bigint IS NULL OR account_id = \(accountID))
+                """
+            ).affectedRows == 1
+        if revoked { try await Audit().record("revoke", "api_token", id: String(id), by: actor, on: db) }
+        return revoked
     }
 
-    public func revoke(id: Int64, on client: PostgresClient) async throws -> Bool {
-        try await client.query("UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1
-    }
-
-    /// The principal for a bearer secret, or `nil` when unknown or revoked.
+    /// The principal for a bearer secret, or `nil` when unknown, revoked or its account inactive.
     public func authenticate(_ secret: String, on store: Store) async throws -> Principal? {
         guard secret.utf8.count <= 200 else { return nil }
-        let rows = try await store.client.query(
-            "SELECT id, role::text FROM api_tokens WHERE token_hash = \(Self.hash(secret)) AND revoked_at IS NULL"
-        )
-        guard let row = rows.first else { return nil }
-        let (id, role) = try row.decode((Int64, String).self)
-        return Role(rawValue: role).map { Principal(tokenID: id, role: $0) }
+        return try await StaffAccess().principal(tokenHash: Self.hash(secret), on: store.client)
+    }
+
+    /// The holder of a token that is still valid, by its id (a signed-in page session).
+    public func principal(tokenID: Int64, on store: Store) async throws -> Principal? {
+        try await StaffAccess().principal(tokenID: tokenID, on: store.client)
     }
 
     /// 32 random bytes as hex: the secret of a token, a one-time link.
@@ -88,7 +110,7 @@ public struct Tokens: Sendable {
 public struct Contacts: Sendable {
     public init() {}
 
-    public func contact(participantID: Int64, readBy tokenID: Int64, on db: PostgresConnection) async throws -> Contact {
+    public func contact(participantID: Int64, readBy reader: Principal, on db: PostgresConnection) async throws -> Contact {
         guard
             let row = try await db.query(
                 """
@@ -98,7 +120,10 @@ public struct Contacts: Sendable {
             ).first
         else { throw EngagementError.notFound("contact details") }
         try await db.query(
-            "INSERT INTO pii_access_log (token_id, participant_id, action) VALUES (\(tokenID), \(participantID), 'read contact')"
+            """
+            INSERT INTO pii_access_log (token_id, account_id, participant_id, action)
+            VALUES (\(reader.tokenID), \(reader.accountID), \(participantID), 'read contact')
+            """
         )
         let (id, name, email, phone, consentedAt, retainUntil) = try row.decode((Int64, String?, String?, String?, Date, String).self)
         return Contact(participantID: id, name: name, email: email, phone: phone, consentedAt: consentedAt, retainUntil: retainUntil)

@@ -192,6 +192,7 @@ public struct Volunteering: Sendable {
         status: SignupStatus?,
         hoursReported: Double?,
         hoursApproved: Double?,
+        scope: StaffScope = .everything,
         on db: PostgresConnection
     ) async throws -> Signup {
         var validator = Validator()
@@ -200,10 +201,16 @@ public struct Volunteering: Sendable {
         try validator.check()
         guard
             let current = try await db.query(
-                "SELECT shift_id, status::text FROM signups WHERE id = \(id) FOR UPDATE"
+                """
+                SELECT s.shift_id, s.status::text, o.school_id, o.initiative_id FROM signups s
+                JOIN volunteer_shifts sh ON sh.id = s.shift_id JOIN volunteer_opportunities o ON o.id = sh.opportunity_id
+                WHERE s.id = \(id) FOR UPDATE OF s
+                """
             ).first
         else { throw EngagementError.notFound("sign-up") }
-        let (shiftID, oldStatus) = try current.decode((Int64, String).self)
+        let (shiftID, oldStatus, schoolID, initiativeID) = try current.decode((Int64, String, Int64?, Int64).self)
+        // Out of the caller's reach reads as absent (issue 14).
+        guard scope.covers(school: schoolID, initiatives: [initiativeID]) else { throw EngagementError.notFound("sign-up") }
         if hoursApproved != nil && (status ?? SignupStatus(rawValue: oldStatus)) != .attended {
             throw EngagementError.invalid("hours_approved", "only an attended sign-up has hours to approve")
         }

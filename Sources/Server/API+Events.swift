@@ -11,7 +11,8 @@ extension API {
             from: query.from,
             to: query.to,
             cursor: query.cursor,
-            limit: query.limit
+            limit: query.limit,
+            scope: try Access.caller().scope
         )
         let (page, languages) = try await readTexts { try await events.events(filter, on: $0) }
         return .ok(.init(body: .json(.init(items: page.items.map { $0.schema(languages) }, nextCursor: page.nextCursor))))
@@ -20,6 +21,11 @@ extension API {
     func createEvent(_ input: Operations.CreateEvent.Input) async throws -> Operations.CreateEvent.Output {
         let principal = try Access.caller()
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        try Access.within(
+            { $0.covers(school: body.schoolId, initiatives: body.initiativeIds) },
+            "school_id",
+            "the event must be at one of your schools and for one of your initiatives"
+        )
         let event = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createEvent", body: body) { db in
             let languages = try await DistrictSettings.current(on: db).languageSet
             return try await events.create(
@@ -41,14 +47,15 @@ extension API {
     }
 
     func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output {
-        let (event, languages) = try await readTexts { try await events.event(id: input.path.eventId, on: $0) }
+        let (event, languages) = try await readTexts { try Access.reach(try await events.event(id: input.path.eventId, on: $0)) }
         return .ok(.init(body: .json(event.schema(languages))))
     }
 
     func listAttendance(_ input: Operations.ListAttendance.Input) async throws -> Operations.ListAttendance.Output {
         let limit = try Self.limit(input.query.limit)
         let page = try await read {
-            try await events.attendance(eventID: input.path.eventId, cursor: input.query.cursor, limit: limit, on: $0)
+            try Access.reach(try await events.event(id: input.path.eventId, on: $0))
+            return try await events.attendance(eventID: input.path.eventId, cursor: input.query.cursor, limit: limit, on: $0)
         }
         return .ok(.init(body: .json(.init(items: page.items.map(\.schema), nextCursor: page.nextCursor))))
     }
@@ -62,7 +69,8 @@ extension API {
             path: ["event": input.path.eventId],
             body: body
         ) { db in
-            try await events.recordAttendance(
+            try Access.reach(try await events.event(id: input.path.eventId, on: db))
+            return try await events.recordAttendance(
                 eventID: input.path.eventId,
                 .init(kind: body.kind.rawValue, group: body.group.domain, count: body.count, contact: body.contact?.domain),
                 recordedBy: principal.tokenID,

@@ -92,6 +92,7 @@ extension API {
 
     func updateInitiative(_ input: Operations.UpdateInitiative.Input) async throws -> Operations.UpdateInitiative.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        try Access.reach({ $0.covers(initiatives: [input.path.initiativeId]) }, "initiative")
         let (initiative, languages) = try await database.transaction { db in
             let languages = try await DistrictSettings.current(on: db).languageSet
             let initiative = try await reference.updateInitiative(

@@ -13,6 +13,7 @@ extension API {
 
     func createSurvey(_ input: Operations.CreateSurvey.Input) async throws -> Operations.CreateSurvey.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        try Access.within({ $0.covers(initiatives: [body.initiativeId]) }, "initiative_id", "is not one of your initiatives")
         let survey = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createSurvey", body: body) { db in
             let languages = try await DistrictSettings.current(on: db).languageSet
             return try await surveys.create(

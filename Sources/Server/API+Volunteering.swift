@@ -15,6 +15,7 @@ extension API {
 
     func createOpportunity(_ input: Operations.CreateOpportunity.Input) async throws -> Operations.CreateOpportunity.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        try Access.within({ $0.covers(school: body.schoolId, initiatives: [body.initiativeId]) }, "initiative_id", "is not one of yours")
         let opportunity = try await idempotency.run(key: input.headers.idempotencyKey, operation: "createOpportunity", body: body) { db in
             let languages = try await DistrictSettings.current(on: db).languageSet
             return try await volunteering.createOpportunity(
@@ -55,6 +56,7 @@ extension API {
                 status: body.status.flatMap { SignupStatus(rawValue: $0.rawValue) },
                 hoursReported: body.hoursReported,
                 hoursApproved: body.hoursApproved,
+                scope: try Access.caller().scope,
                 on: db
             )
         }
@@ -64,7 +66,7 @@ extension API {
     func getParticipantContact(_ input: Operations.GetParticipantContact.Input) async throws -> Operations.GetParticipantContact.Output {
         let principal = try Access.caller()
         let contact = try await database.transaction { db in
-            try await Contacts().contact(participantID: input.path.participantId, readBy: principal.tokenID, on: db)
+            try await Contacts().contact(participantID: input.path.participantId, readBy: principal, on: db)
         }
         return .ok(
             .init(

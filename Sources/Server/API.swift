@@ -43,7 +43,8 @@ struct API: APIProtocol {
         from: Date? = nil,
         to: Date? = nil,
         cursor: String? = nil,
-        limit: Int?
+        limit: Int?,
+        scope: StaffScope = .everything
     ) throws -> ListFilter {
         var validator = Validator()
         validator.id(initiativeID, "initiative_id")
@@ -57,7 +58,8 @@ struct API: APIProtocol {
             from: from,
             to: to,
             cursor: cursor,
-            limit: try Self.limit(limit)
+            limit: try Self.limit(limit),
+            scope: scope
         )
     }
 }

@@ -4,16 +4,36 @@ import Hummingbird
 /// Who is calling, for the duration of a request: set by `AuthenticationMiddleware`, read by the
 /// API handlers (which the OpenAPI generator gives no request context).
 enum Access {
-    @TaskLocal static var principal: Tokens.Principal?
+    @TaskLocal static var principal: Principal?
 
-    /// The caller of a route that `AccessPolicy` reserves for token holders.
-    static func caller() throws -> Tokens.Principal {
+    /// The caller of a route that `AccessTable` reserves for staff.
+    static func caller() throws -> Principal {
         guard let principal else { throw EngagementError(code: .unauthorized, detail: "this needs a bearer token") }
         return principal
     }
+
+    /// A record out of the caller's reach is "not found", as if it did not exist (a liaison of
+    /// one cluster learns nothing of another's events). Public callers of public routes pass.
+    static func reach(_ covered: (StaffScope) -> Bool, _ what: String) throws {
+        if let principal, !covered(principal.scope) { throw EngagementError.notFound(what) }
+    }
+
+    /// An event at a school out of reach, or serving none of the caller's initiatives, is 404.
+    @discardableResult
+    static func reach(_ event: Event) throws -> Event {
+        try reach({ $0.covers(school: event.schoolID, initiatives: event.initiativeIDs) }, "event")
+        return event
+    }
+
+    /// A new record must be inside the caller's reach: 403 naming the field otherwise.
+    static func within(_ covered: (StaffScope) -> Bool, _ field: String, _ why: String) throws {
+        if let principal, !covered(principal.scope) {
+            throw EngagementError(code: .forbidden, detail: "\(field): \(why)")
+        }
+    }
 }
 
-/// Reads `Authorization: Bearer …` and applies `AccessPolicy` before the body is decoded, so an
+/// Reads `Authorization: Bearer …` and applies `AccessTable` before the body is decoded, so an
 /// unauthorised request learns 401/403 rather than what is wrong with its body. A header with an
 /// unknown or revoked token is 401 even on public endpoints: a client never silently loses rights.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -21,7 +41,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens = Tokens()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var principal: Tokens.Principal?
+        var principal: Principal?
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer",
@@ -31,64 +51,88 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             principal = found
         }
-        let route = "\(request.method.rawValue) \(AccessPolicy.template(context.endpointPath ?? request.uri.path))"
-        try AccessPolicy.check(route: route, principal: principal)
+        let route = "\(request.method.rawValue) \(AccessTable.template(context.endpointPath ?? request.uri.path))"
+        try AccessTable.check(route: route, principal: principal)
         return try await Access.$principal.withValue(principal) { try await next(request, context) }
     }
 }
 
-/// Who may call what, in one table keyed by method and OpenAPI path. Routes missing here are
-/// refused (a test checks every operation of the contract has an entry).
-enum AccessPolicy {
-    enum Rule {
+/// Who may call what — API operations (keyed by method and OpenAPI path) and console pages
+/// (keyed by method and `/console/…` path) in one table. Routes missing here are refused; tests
+/// check every operation of the contract and every console route has an entry, and the role ×
+/// route matrix test is generated from it. Scope (which schools and initiatives) is checked by
+/// the handlers against the record, through `Access.reach`.
+enum AccessTable {
+    enum Rule: Equatable {
         case everyone
-        case roles(Set<Role>)
+        case roles(Set<StaffRole>)
+
+        func allows(_ role: StaffRole?) -> Bool {
+            switch self {
+            case .everyone: true
+            case .roles(let roles): role.map(roles.contains) ?? false
+            }
+        }
     }
 
+    static let staff: Rule = .roles(Set(StaffRole.allCases))
+    static let admin: Rule = .roles([.admin])
+    /// Changes to initiatives, surveys and volunteering: coordinators within their initiatives.
+    static let planners: Rule = .roles([.admin, .coordinator])
+    /// Events and attendance: liaisons at their schools, coordinators for their initiatives.
+    static let organisers: Rule = .roles([.admin, .coordinator, .liaison])
+    /// Raw answers and comments, the job queue and the audit log: read, never changed.
+    static let readers: Rule = .roles([.admin, .analyst])
+
     static let rules: [String: Rule] = [
-        "GET /goals": .roles([.admin]),
-        "POST /goals": .roles([.admin]),
-        "GET /schools": .roles([.admin, .liaison]),
-        "POST /schools": .roles([.admin]),
-        "GET /schools/{schoolId}": .roles([.admin, .liaison]),
-        "PATCH /schools/{schoolId}": .roles([.admin]),
-        "GET /initiatives": .roles([.admin, .liaison]),
-        "POST /initiatives": .roles([.admin]),
-        "GET /initiatives/{initiativeId}": .roles([.admin, .liaison]),
-        "PATCH /initiatives/{initiativeId}": .roles([.admin]),
-        "GET /surveys": .roles([.admin, .liaison]),
-        "POST /surveys": .roles([.admin]),
+        "GET /goals": staff,
+        "POST /goals": admin,
+        "GET /schools": staff,
+        "POST /schools": admin,
+        "GET /schools/{schoolId}": staff,
+        "PATCH /schools/{schoolId}": admin,
+        "GET /initiatives": staff,
+        "POST /initiatives": admin,
+        "GET /initiatives/{initiativeId}": staff,
+        "PATCH /initiatives/{initiativeId}": planners,
+        "GET /surveys": staff,
+        "POST /surveys": planners,
         "GET /surveys/{surveyId}": .everyone,
         "POST /surveys/{surveyId}/responses": .everyone,
-        "GET /responses": .roles([.admin]),
-        "GET /feedback": .roles([.admin]),
+        "GET /responses": readers,
+        "GET /feedback": readers,
         "POST /feedback": .everyone,
-        "GET /events": .roles([.admin, .liaison]),
-        "POST /events": .roles([.admin, .liaison]),
-        "GET /events/{eventId}": .roles([.admin, .liaison]),
-        "GET /events/{eventId}/attendance": .roles([.admin, .liaison]),
-        "POST /events/{eventId}/attendance": .roles([.admin, .liaison]),
+        "GET /events": staff,
+        "POST /events": organisers,
+        "GET /events/{eventId}": staff,
+        "GET /events/{eventId}/attendance": staff,
+        "POST /events/{eventId}/attendance": organisers,
         "GET /opportunities": .everyone,
-        "POST /opportunities": .roles([.admin]),
+        "POST /opportunities": planners,
         "POST /shifts/{shiftId}/signups": .everyone,
-        "PATCH /signups/{signupId}": .roles([.admin, .liaison]),
-        "GET /participants/{participantId}/contact": .roles([.admin]),
-        "GET /jobs/stats": .roles([.admin]),
-        "GET /scorecards": .roles([.admin, .liaison]),
-        "GET /scorecards/{initiativeId}": .roles([.admin, .liaison]),
+        "PATCH /signups/{signupId}": organisers,
+        "GET /participants/{participantId}/contact": admin,
+        "GET /jobs/stats": readers,
+        "GET /scorecards": staff,
+        "GET /scorecards/{initiativeId}": staff,
+        // The console's pages (ConsolePages.routes); signing in is open to all.
+        "GET /console/login": .everyone,
+        "POST /console/login": .everyone,
+        "GET /console/welcome/{link}": .everyone,
+        "POST /console/welcome/{link}": .everyone,
+        "POST /console/logout": .everyone,
+        "GET /console": staff,
+        "GET /console/accounts": admin,
+        "POST /console/accounts": admin,
+        "POST /console/accounts/{id}/{action}": admin,
+        "GET /console/audit": readers,
     ]
 
-    static func check(route: String, principal: Tokens.Principal?) throws {
-        switch rules[route] {
-        case .everyone:
-            return
-        case .roles(let roles):
+    static func check(route: String, principal: Principal?) throws {
+        guard let rule = rules[route] else { throw EngagementError(code: .forbidden, detail: "no access rule for this route") }
+        guard rule.allows(principal?.role) else {
             guard let principal else { throw EngagementError(code: .unauthorized, detail: "this needs a bearer token") }
-            guard roles.contains(principal.role) else {
-                throw EngagementError(code: .forbidden, detail: "a \(principal.role.rawValue) token may not do this")
-            }
-        case nil:
-            throw EngagementError(code: .forbidden, detail: "no access rule for this route")
+            throw EngagementError(code: .forbidden, detail: "a \(principal.role.rawValue) may not do this")
         }
     }
 

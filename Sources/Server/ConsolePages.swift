@@ -13,12 +13,11 @@ struct ConsolePages: Sendable {
     static let cookie = "chorus_staff"
     static let lifetime: Duration = .seconds(8 * 3600)
 
-    /// Which roles may open each console page (the pages' rows of the access table).
-    static let access: [String: Set<StaffRole>] = [
-        "home": Set(StaffRole.allCases),
-        "accounts": [.admin],
-        "audit": [.admin],
-    ]
+    /// A signed-in person: their account, and their role and reach for `Access`.
+    struct Staff: Sendable {
+        var account: StaffAccount
+        var principal: Principal
+    }
 
     init(web: WebPages) {
         self.web = web
@@ -36,19 +35,21 @@ struct ConsolePages: Sendable {
             try await setPassword(request, link: try context.parameters.require("link"), context: context)
         }
         pages.post("logout") { request, _ in try await signOut(request) }
-        pages.get("/") { request, _ in try await signedIn(request, page: "home") { try await home(request, $0) } }
+        pages.get("/") { request, _ in try await signedIn(request, "GET /console") { try await home(request, $0.account) } }
         pages.get("accounts") { request, _ in
-            try await signedIn(request, page: "accounts") { try await accounts(request, $0, created: nil, errors: [:], form: nil) }
+            try await signedIn(request, "GET /console/accounts") { try await accounts(request, $0.account, created: nil, errors: [:], form: nil) }
         }
         pages.post("accounts") { request, context in
-            try await signedIn(request, page: "accounts") { try await invite(request, $0, context: context) }
+            try await signedIn(request, "POST /console/accounts") { try await invite(request, $0.account, context: context) }
         }
         pages.post("accounts/:id/:action") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
             let action = try context.parameters.require("action")
-            return try await signedIn(request, page: "accounts") { try await change(request, $0, id: id, action: action, context: context) }
+            return try await signedIn(request, "POST /console/accounts/{id}/{action}") {
+                try await change(request, $0.account, id: id, action: action, context: context)
+            }
         }
-        pages.get("audit") { request, _ in try await signedIn(request, page: "audit") { try await audit(request, $0) } }
+        pages.get("audit") { request, _ in try await signedIn(request, "GET /console/audit") { try await audit(request, $0.account) } }
     }
 
     // MARK: Signing in and out
@@ -127,24 +128,27 @@ struct ConsolePages: Sendable {
 
     /// The signed-in account, while its session lasts and the account is active (checked on
     /// every request, so a deactivation signs the person out everywhere at once).
-    func account(_ request: Request) async throws -> StaffAccount? {
+    func staff(_ request: Request) async throws -> Staff? {
         guard let id = sessions.getId(request: request), id.utf8.count <= 100,
             let session = try? await sessions.load(request: request)
         else { return nil }
-        let account = try? await web.database.connection { try await StaffAccounts().account(id: session.accountID, on: $0) }
-        return account?.active == true ? account : nil
+        return try await web.database.connection { db in
+            guard let principal = try await StaffAccess().principal(accountID: session.accountID, on: db) else { return nil }
+            return Staff(account: try await StaffAccounts().account(id: session.accountID, on: db), principal: principal)
+        }
     }
 
-    /// Runs `body` for a signed-in account whose role may open `page`: anyone else goes to the
-    /// sign-in page, and a role without access gets 403.
-    func signedIn(_ request: Request, page: String, _ body: (StaffAccount) async throws -> Response) async throws -> Response {
-        guard let account = try await account(request) else {
+    /// Runs `body` for a signed-in person whose role the access table lets through `route`
+    /// ("GET /console/audit"): anyone else goes to the sign-in page, a role without access gets
+    /// 403. The body runs with `Access.principal` set, so scope checks work as in the API.
+    func signedIn(_ request: Request, _ route: String, _ body: (Staff) async throws -> Response) async throws -> Response {
+        guard let staff = try await staff(request) else {
             return Response(status: .seeOther, headers: [.location: "/console/login?lang=\(try await web.pageLanguage(request).code)"])
         }
-        guard Self.access[page]?.contains(account.role) == true else {
+        guard AccessTable.rules[route]?.allows(staff.principal.role) == true else {
             return try await web.message(request, try await web.pageLanguage(request), "forbidden_title", "console_forbidden", status: .forbidden)
         }
-        return try await body(account)
+        return try await Access.$principal.withValue(staff.principal) { try await body(staff) }
     }
 
     // MARK: One-time links
@@ -186,7 +190,9 @@ struct ConsolePages: Sendable {
     func home(_ request: Request, _ account: StaffAccount) async throws -> Response {
         let language = try await web.pageLanguage(request)
         let t = language.strings
-        let links = [("accounts", "console_accounts"), ("audit", "console_audit")].filter { Self.access[$0.0]?.contains(account.role) == true }
+        let links = [("accounts", "console_accounts"), ("audit", "console_audit")].filter {
+            AccessTable.rules["GET /console/\($0.0)"]?.allows(account.role) == true
+        }
         let view: [String: Any] = [
             "title": t[text: "console"], "account": ["name": account.name, "role": t[text: "role_\(account.role.rawValue)"]],
             "links": links.map { ["href": "/console/\($0.0)", "label": t[text: $0.1]] },

@@ -23,7 +23,7 @@ struct Idempotency: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let hash = key == nil ? Data() : Data(SHA256.hash(data: try encoder.encode(Fingerprint(path: path, body: body))))
-        let scope = operation + ":" + (Access.principal.map { "token-\($0.tokenID)" } ?? "public")
+        let scope = operation + ":" + (Access.principal?.label ?? "public")
         return try await IdempotencyKeys().run(key: key, scope: scope, requestHash: hash, on: database, work)
     }
 }

@@ -39,10 +39,10 @@ struct LiaisonPages: Sendable {
         let form = FormFields(try await request.body.collect(upTo: 16 * 1024))
         let verdict = try await web.forms.check(request, form: form, minimumFillTime: 0)
         guard verdict == .person, let secret = form["token"],
-            let principal = try await Tokens().authenticate(secret, on: web.database)
+            let principal = try await Tokens().authenticate(secret, on: web.database), let tokenID = principal.tokenID
         else { return try await login(request, failed: true, status: verdict == .crossSite ? .forbidden : .unauthorized) }
         let expires = Int(Date().timeIntervalSince1970 + Self.lifetime)
-        let value = "\(principal.tokenID).\(expires).\(try await signature(principal.tokenID, expires))"
+        let value = "\(tokenID).\(expires).\(try await signature(tokenID, expires))"
         var response = Response(status: .seeOther, headers: [.location: "/liaison?lang=\(try await web.pageLanguage(request).code)"])
         response.headers[.setCookie] = PageCookie.header(Self.cookie, value, for: request)
         return response
@@ -56,14 +56,17 @@ struct LiaisonPages: Sendable {
 
     /// Runs `page` for a signed-in liaison or administrator whose token is still valid; anyone
     /// else goes to the sign-in page.
-    func signedIn(_ request: Request, _ page: (Tokens.Principal) async throws -> Response) async throws -> Response {
+    func signedIn(_ request: Request, _ page: (Principal) async throws -> Response) async throws -> Response {
         guard let principal = try await session(request) else {
             return Response(status: .seeOther, headers: [.location: "/liaison/login?lang=\(try await web.pageLanguage(request).code)"])
         }
-        return try await page(principal)
+        guard AccessTable.rules["POST /events"]?.allows(principal.role) == true else {
+            return try await web.message(request, try await web.pageLanguage(request), "forbidden_title", "console_forbidden", status: .forbidden)
+        }
+        return try await Access.$principal.withValue(principal) { try await page(principal) }
     }
 
-    func session(_ request: Request) async throws -> Tokens.Principal? {
+    func session(_ request: Request) async throws -> Principal? {
         guard let value = PageCookie.value(Self.cookie, in: request) else { return nil }
         let parts = value.split(separator: ".").map(String.init)
         guard parts.count == 3, let id = Int64(parts[0]), let expires = Int(parts[1]), expires > Int(Date().timeIntervalSince1970),
@@ -87,11 +90,11 @@ struct LiaisonPages: Sendable {
         return try await web.page("login", view, request: request, language: language, status: status, form: true)
     }
 
-    func events(_ request: Request, _ principal: Tokens.Principal, form: FormFields?, errors: [String: String]) async throws -> Response {
+    func events(_ request: Request, _ principal: Principal, form: FormFields?, errors: [String: String]) async throws -> Response {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let (events, initiatives) = try await web.database.snapshot { db in
-            (try await Events().events(.init(limit: 100), on: db).items, try await ReferenceData().allInitiatives(on: db))
+            (try await Events().events(.init(limit: 100, scope: principal.scope), on: db).items, try await ReferenceData().allInitiatives(on: db))
         }
         var view = try await web.formView(form: form, errors: errors, language: language, anchors: ["event": "title"])
         view["title"] = t[text: "events"]
@@ -119,7 +122,7 @@ struct LiaisonPages: Sendable {
         )
     }
 
-    func createEvent(_ request: Request, _ principal: Tokens.Principal) async throws -> Response {
+    func createEvent(_ request: Request, _ principal: Principal) async throws -> Response {
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await events(request, principal, form: form, errors: ["form": "error_session"])
@@ -128,7 +131,8 @@ struct LiaisonPages: Sendable {
         let starts = form["starts_at"].flatMap { Self.parseTime($0, in: language.timeZone) }
         let ends = form["ends_at"].flatMap { Self.parseTime($0, in: language.timeZone) }
         guard let title = form["title"], let kind = form["kind"], let initiative = form["initiative_id"].flatMap({ Int64($0) }),
-            let starts, let ends
+            let starts, let ends,
+            principal.scope.covers(school: form["school_id"].flatMap { Int64($0) }, initiatives: [initiative])
         else { return try await events(request, principal, form: form, errors: ["event": "error_event"]) }
         do {
             let event = try await web.database.transaction { db in
@@ -164,7 +168,7 @@ struct LiaisonPages: Sendable {
         let language = try await web.pageLanguage(request)
         let found: Event
         do {
-            found = try await web.database.connection { try await Events().event(id: id, on: $0) }
+            found = try Access.reach(try await web.database.connection { try await Events().event(id: id, on: $0) })
         } catch let error as EngagementError where error.code == .notFound {
             return try await web.notFound(request, language)
         }
@@ -186,12 +190,17 @@ struct LiaisonPages: Sendable {
 
     /// A headcount (one row per group with a number), a check-in, or a pasted sign-in sheet (all
     /// rows or none, errors by line).
-    func record(_ request: Request, _ principal: Tokens.Principal, eventID: Int64, action: String) async throws -> Response {
+    func record(_ request: Request, _ principal: Principal, eventID: Int64, action: String) async throws -> Response {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let form = FormFields(try await request.body.collect(upTo: 4 * 1024 * 1024), contentType: request.headers[.contentType])
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await event(request, id: eventID, notice: nil, form: form, errors: ["form": "error_session"], sheetErrors: [])
+        }
+        do {
+            try Access.reach(try await web.database.connection { try await Events().event(id: eventID, on: $0) })
+        } catch let error as EngagementError where error.code == .notFound {
+            return try await web.notFound(request, language)
         }
         do {
             switch action {

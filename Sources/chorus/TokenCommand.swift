@@ -11,18 +11,34 @@ struct TokenCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a token; it is printed once and stored only as a hash.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token; it is printed once and stored only as a hash.",
+            discussion: "A token for --account acts with that account's role and scope; --role makes an unowned, district-wide token."
+        )
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "admin or liaison.") var role: String
+        @Option(help: "The email of the staff account that owns the token.") var account: String?
+        @Option(help: "admin or liaison, for a token without an account.") var role: String?
         @Option(help: "Who or what the token is for.") var name: String
 
         func run() async throws {
-            guard let role = Role(rawValue: role) else { throw ValidationError("--role must be admin or liaison") }
-            try await database.withClient { client in
-                let (token, secret) = try await Tokens().create(name: name, role: role, on: client)
-                print(secret)
-                FileHandle.standardError.write(Data("Token \(token.id) (\(role.rawValue), \(name)) created. It is shown only now.\n".utf8))
+            let legacyRole = try role.map {
+                guard let role = Role(rawValue: $0) else { throw ValidationError("--role must be admin or liaison") }
+                return role
             }
+            guard (account == nil) != (legacyRole == nil) else { throw ValidationError("give --account or --role") }
+            let (token, secret) = try await database.inTransaction { db in
+                var owner: Int64?
+                if let email = account {
+                    guard let found = try await StaffAccounts().account(email: email, on: db) else {
+                        throw ValidationError("no account with email \(email)")
+                    }
+                    owner = found.id
+                }
+                return try await Tokens().create(name: name, owner: owner, role: legacyRole, by: StaffCommand.actor, on: db)
+            }
+            print(secret)
+            let holder = account ?? legacyRole?.rawValue ?? ""
+            FileHandle.standardError.write(Data("Token \(token.id) (\(holder), \(name)) created. It is shown only now.\n".utf8))
         }
     }
 
@@ -31,11 +47,11 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try await database.withClient { client in
-                for token in try await Tokens().list(on: client) {
-                    let state = token.revokedAt.map { "revoked \($0)" } ?? "active"
-                    print("\(token.id)\t\(token.role.rawValue)\t\(token.name)\tcreated \(token.createdAt)\t\(state)")
-                }
+            for token in try await database.inTransaction({ try await Tokens().list(on: $0) }) {
+                let state = token.revokedAt.map { "revoked \($0)" } ?? "active"
+                let holder = token.accountID.map { "account \($0)" } ?? token.role?.rawValue ?? ""
+                let used = token.lastUsedAt.map { "last used \($0)" } ?? "never used"
+                print("\(token.id)\t\(holder)\t\(token.name)\tcreated \(token.createdAt)\t\(used)\t\(state)")
             }
         }
     }
@@ -46,13 +62,10 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token id (see `chorus token list`).") var id: Int64
 
         func run() async throws {
-            try await database.withClient { client in
-                if try await Tokens().revoke(id: id, on: client) {
-                    print("Token \(id) revoked.")
-                } else {
-                    throw ValidationError("no active token with id \(id)")
-                }
+            guard try await database.inTransaction({ try await Tokens().revoke(id: id, by: StaffCommand.actor, on: $0) }) else {
+                throw ValidationError("no active token with id \(id)")
             }
+            print("Token \(id) revoked.")
         }
     }
 }

@@ -32,7 +32,7 @@ struct MultiProcessTests {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
             let database = configuration.database!
             try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', '{\"en\": \"Technology\"}', '{wifi,laptop}')")
-            let (_, token) = try await Tokens().create(name: "multi", role: .admin, on: db)
+            let token = try await db.withTransaction { try await Tokens().create(name: "multi", role: .admin, by: .command("test"), on: $0).1 }
             let base = 20_000 + Int.random(in: 0..<20_000)
             let servers = [base, base + 1].map { "http://127.0.0.1:\($0)" }
             var processes = try [base, base + 1].map { try Self.start(["serve", "--port", "\($0)", "--no-workers"], database: database) }

@@ -131,8 +131,12 @@ func withAPI(
     _ body: @Sendable (APIFixture) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, configuration in
-        let (_, admin) = try await Tokens().create(name: "admin", role: .admin, on: client)
-        let (_, liaison) = try await Tokens().create(name: "liaison", role: .liaison, on: client)
+        let (admin, liaison) = try await client.withTransaction { db in
+            (
+                try await Tokens().create(name: "admin", role: .admin, by: .command("test"), on: db).1,
+                try await Tokens().create(name: "liaison", role: .liaison, by: .command("test"), on: db).1
+            )
+        }
         // The cache and its listener, run here: router tests do not run an application's services.
         let cache = ScorecardCache()
         let router = try buildRouter(

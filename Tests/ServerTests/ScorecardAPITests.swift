@@ -153,7 +153,9 @@ struct ReadReplicaTests {
         try await TestDatabase.withDatabase(migrated: true) { primary, _ in
             try await TestDatabase.withDatabase(migrated: true) { replica, _ in
                 try await primary.query("INSERT INTO initiatives (slug, title) VALUES ('only-on-primary', '{\"en\": \"P\"}')")
-                let (_, token) = try await Tokens().create(name: "admin", role: .admin, on: primary)
+                let token = try await primary.withTransaction {
+                    try await Tokens().create(name: "admin", role: .admin, by: .command("test"), on: $0).1
+                }
                 let app = try buildApplication(
                     configuration: ServerConfiguration(),
                     database: Store(primary),
