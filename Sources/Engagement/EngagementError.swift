@@ -10,6 +10,8 @@ public struct EngagementError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(name: "conflict")
         public static let unauthorized = Code(name: "unauthorized")
         public static let forbidden = Code(name: "forbidden")
+        /// The record changed since the version the change was made from (If-Match).
+        public static let changed = Code(name: "changed")
     }
 
     /// One thing wrong with one field: its path in the API's terms (`answers[2].number`,

@@ -40,6 +40,23 @@ public struct Events: Sendable {
     }
 
     public func create(_ fields: EventFields, recordedBy: Int64?, on db: PostgresConnection) async throws -> Event {
+        try await validate(fields, on: db)
+        let id = try await db.query(
+            """
+            INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity, recorded_by)
+            VALUES (\(PostgresJSON(fields.title)), \(fields.kind), \(fields.schoolID), \(fields.location), \(fields.startsAt), \(fields.endsAt),
+                    \(fields.capacity), \(recordedBy))
+            RETURNING id
+            """
+        ).one().decode(Int64.self, at: 0)
+        try await db.query(
+            "INSERT INTO event_initiatives (event_id, initiative_id) SELECT \(id), unnest(\(fields.initiativeIDs.map(String.init))::bigint[])"
+        )
+        return try await event(id: id, on: db)
+    }
+
+    /// The rules an event's fields keep, made or edited, and the records they name exist.
+    func validate(_ fields: EventFields, on db: PostgresConnection) async throws {
         let languages = try await DistrictSettings.current(on: db).languageSet
         var validator = Validator()
         validator.translated(fields.title, "title", min: 1, max: 200, required: true, languages: languages)
@@ -58,24 +75,13 @@ public struct Events: Sendable {
         if let schoolID = fields.schoolID, try await db.query("SELECT 1 FROM schools WHERE id = \(schoolID)").isEmpty {
             throw EngagementError.invalid("school_id", "no such school")
         }
-        let id = try await db.query(
-            """
-            INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity, recorded_by)
-            VALUES (\(PostgresJSON(fields.title)), \(fields.kind), \(fields.schoolID), \(fields.location), \(fields.startsAt), \(fields.endsAt),
-                    \(fields.capacity), \(recordedBy))
-            RETURNING id
-            """
-        ).one().decode(Int64.self, at: 0)
-        try await db.query(
-            "INSERT INTO event_initiatives (event_id, initiative_id) SELECT \(id), unnest(\(ids)::bigint[])"
-        )
-        return try await event(id: id, on: db)
     }
 
     static let columns = """
         e.id, e.title, e.kind, e.school_id, e.location, e.starts_at, e.ends_at, e.capacity,
         (SELECT coalesce(sum(count), 0)::bigint FROM attendance a WHERE a.event_id = e.id),
-        (SELECT array_agg(initiative_id::text ORDER BY initiative_id) FROM event_initiatives i WHERE i.event_id = e.id)
+        (SELECT array_agg(initiative_id::text ORDER BY initiative_id) FROM event_initiatives i WHERE i.event_id = e.id),
+        e.cancelled_at, e.cancel_reason
         """
 
     public func event(id: Int64, on db: PostgresConnection) async throws -> Event {
@@ -123,7 +129,9 @@ public struct Events: Sendable {
             startsAt: startsAt,
             endsAt: endsAt,
             capacity: capacity,
-            attendanceTotal: try row.decode(Int.self, at: 8)
+            attendanceTotal: try row.decode(Int.self, at: 8),
+            cancelledAt: try row.decode(Date?.self, at: 10),
+            cancelReason: try row.decode(String?.self, at: 11)
         )
     }
 

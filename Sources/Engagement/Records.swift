@@ -78,11 +78,16 @@ public struct Question: Sendable, Equatable {
     public var id: Int64
     public var position: Int
     public var fields: Surveys.QuestionFields
+    /// Goes up when the wording changes after answers exist; each answer keeps its version.
+    public var version: Int
+    public var previousQuestionID: Int64?
 
-    public init(id: Int64, position: Int, fields: Surveys.QuestionFields) {
+    public init(id: Int64, position: Int, fields: Surveys.QuestionFields, version: Int = 1, previousQuestionID: Int64? = nil) {
         self.id = id
         self.position = position
         self.fields = fields
+        self.version = version
+        self.previousQuestionID = previousQuestionID
     }
 
     public subscript<T>(dynamicMember keyPath: KeyPath<Surveys.QuestionFields, T>) -> T {
@@ -98,12 +103,16 @@ public struct Survey: Sendable, Equatable {
     public var closesAt: Date?
     public var anonymous: Bool
     public var questions: [Question]
+    /// Nil for a draft, which only staff see.
+    public var publishedAt: Date?
+    /// The earlier wave this one was duplicated from.
+    public var previousSurveyID: Int64?
 
     /// Every text of the survey, for what is left to translate.
     public var texts: [Translated?] { [title] + questions.flatMap(\.texts) }
 
     public func isOpen(at now: Date = Date()) -> Bool {
-        opensAt <= now && (closesAt.map { now < $0 } ?? true)
+        publishedAt != nil && opensAt <= now && (closesAt.map { now < $0 } ?? true)
     }
 }
 
@@ -174,6 +183,22 @@ public struct Event: Sendable, Equatable {
     public var endsAt: Date
     public var capacity: Int?
     public var attendanceTotal: Int
+    public var cancelledAt: Date?
+    public var cancelReason: String?
+
+    /// What an edit starts from.
+    public var fields: Events.EventFields {
+        .init(
+            title: title,
+            kind: kind,
+            initiativeIDs: initiativeIDs,
+            schoolID: schoolID,
+            location: location,
+            startsAt: startsAt,
+            endsAt: endsAt,
+            capacity: capacity
+        )
+    }
 }
 
 public struct Attendance: Sendable, Equatable, Codable {
@@ -194,6 +219,8 @@ public struct Shift: Sendable, Equatable {
     public var capacity: Int
     public var waitlist: Bool
     public var confirmed: Int
+    public var cancelledAt: Date?
+    public var cancelReason: String?
     public var remaining: Int { max(0, capacity - confirmed) }
 }
 
@@ -204,6 +231,8 @@ public struct Opportunity: Sendable, Equatable {
     public var description: Translated
     public var schoolID: Int64?
     public var shifts: [Shift]
+    public var cancelledAt: Date?
+    public var cancelReason: String?
 }
 
 public enum SignupStatus: String, Sendable, Codable, CaseIterable {

@@ -34,6 +34,34 @@ public struct ReferenceData: Sendable {
         }
     }
 
+    public func lockGoal(id: Int64, on db: PostgresConnection) async throws -> Goal {
+        guard
+            let row = try await db.query("SELECT id, code, title, description FROM district_goals WHERE id = \(id) FOR UPDATE").first
+        else { throw EngagementError.notFound("goal") }
+        let (goalID, code, title, description) = try row.decode((Int64, String, PostgresJSON<Translated>, PostgresJSON<Translated>).self)
+        return Goal(id: goalID, code: code, title: title.value, description: description.value)
+    }
+
+    public func updateGoal(id: Int64, title: Translated, description: Translated, on db: PostgresConnection) async throws -> Goal {
+        let languages = try await DistrictSettings.current(on: db).languageSet
+        var validator = Validator()
+        validator.translated(title, "title", min: 1, max: 200, required: true, languages: languages)
+        validator.translated(description, "description", max: 4000, required: false, languages: languages)
+        try validator.check()
+        try await db.query(
+            "UPDATE district_goals SET title = \(PostgresJSON(title)), description = \(PostgresJSON(description)) WHERE id = \(id)"
+        )
+        return try await lockGoal(id: id, on: db)
+    }
+
+    /// Only a goal no initiative is aligned with can go.
+    public func deleteGoal(id: Int64, on db: PostgresConnection) async throws {
+        guard try await db.query("SELECT 1 FROM initiatives WHERE goal_id = \(id) LIMIT 1").isEmpty else {
+            throw EngagementError.conflict("initiatives are aligned with this goal: move them to another goal first")
+        }
+        try await db.query("DELETE FROM district_goals WHERE id = \(id)")
+    }
+
     // MARK: Schools
 
     public struct SchoolFields: Sendable {

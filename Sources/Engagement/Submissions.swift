@@ -95,14 +95,20 @@ public struct Submissions: Sendable {
         let (id, submittedAt) = try row.decode((Int64, Date).self)
         for answer in fields.answers {
             let text = answer.text.flatMap { $0.isEmpty ? nil : $0 }
-            let answerID = try await db.query(
-                """
-                INSERT INTO answers (response_id, question_id, number, text, choices, scoring_state)
-                VALUES (\(id), \(answer.questionID), \(answer.number), \(text), \(answer.choices),
-                        \(text == nil ? nil : "pending")::scoring_state)
-                RETURNING id
-                """
-            ).one().decode(Int64.self, at: 0)
+            // The answer keeps the version of the question it was checked against; if staff
+            // changed the question meanwhile (the response's foreign key waited for their edit),
+            // the visitor is asked to look again rather than stored under other wording.
+            let version = questions[answer.questionID]?.version ?? 1
+            guard
+                let answerID = try await db.query(
+                    """
+                    INSERT INTO answers (response_id, question_id, number, text, choices, scoring_state, question_version)
+                    SELECT \(id), q.id, \(answer.number), \(text), \(answer.choices), \(text == nil ? nil : "pending")::scoring_state, q.version
+                    FROM survey_questions q WHERE q.id = \(answer.questionID) AND q.version = \(version)
+                    RETURNING id
+                    """
+                ).first?.decode(Int64.self, at: 0)
+            else { throw EngagementError.conflict("the survey changed while it was being answered; please look at it again") }
             if text != nil { try await TextScoring.enqueue(source: "answer", id: answerID, on: db) }
         }
         return Receipt(id: id, receipt: receipt, createdAt: submittedAt)

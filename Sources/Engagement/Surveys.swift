@@ -31,6 +31,8 @@ public struct Surveys: Sendable {
         public var closesAt: Date?
         public var anonymous: Bool
         public var questions: [QuestionFields]
+        /// False for a draft (the console's new surveys and new waves).
+        public var publish: Bool
 
         public init(
             initiativeID: Int64,
@@ -38,8 +40,10 @@ public struct Surveys: Sendable {
             opensAt: Date,
             closesAt: Date?,
             anonymous: Bool,
-            questions: [QuestionFields]
+            questions: [QuestionFields],
+            publish: Bool = true
         ) {
+            self.publish = publish
             self.initiativeID = initiativeID
             self.title = title
             self.opensAt = opensAt
@@ -49,8 +53,39 @@ public struct Surveys: Sendable {
         }
     }
 
-    public func create(_ fields: SurveyFields, on db: PostgresConnection) async throws -> Survey {
+    public func create(_ fields: SurveyFields, previous: Survey? = nil, on db: PostgresConnection) async throws -> Survey {
         let languages = try await DistrictSettings.current(on: db).languageSet
+        try Self.validate(fields, languages: languages)
+        guard try await !db.query("SELECT 1 FROM initiatives WHERE id = \(fields.initiativeID)").isEmpty else {
+            throw EngagementError.invalid("initiative_id", "no such initiative")
+        }
+        let id = try await db.query(
+            """
+            INSERT INTO surveys (initiative_id, title, opens_at, closes_at, anonymous, published_at, previous_survey_id)
+            VALUES (\(fields.initiativeID), \(PostgresJSON(fields.title)), \(fields.opensAt), \(fields.closesAt), \(fields.anonymous),
+                    CASE WHEN \(fields.publish) THEN now() END, \(previous?.id))
+            RETURNING id
+            """
+        ).one().decode(Int64.self, at: 0)
+        for (position, question) in fields.questions.enumerated() {
+            let earlier = previous.flatMap { $0.questions.indices.contains(position) ? $0.questions[position].id : nil }
+            try await insert(question, survey: id, position: position + 1, previous: earlier, on: db)
+        }
+        return try await survey(id: id, on: db)
+    }
+
+    func insert(_ question: QuestionFields, survey id: Int64, position: Int, previous: Int64? = nil, on db: PostgresConnection) async throws {
+        try await db.query(
+            """
+            INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices, previous_question_id)
+            VALUES (\(id), \(position), \(question.kind.rawValue)::question_kind, \(PostgresJSON(question.prompt)),
+                    \(question.help.map(PostgresJSON.init)), \(question.required), \(PostgresJSON(question.choices)), \(previous))
+            """
+        )
+    }
+
+    /// The rules a survey's fields keep, made or edited.
+    static func validate(_ fields: SurveyFields, languages: LanguageSet) throws {
         var validator = Validator()
         validator.id(fields.initiativeID, "initiative_id")
         validator.translated(fields.title, "title", min: 1, max: 200, required: true, languages: languages)
@@ -76,26 +111,6 @@ public struct Surveys: Sendable {
             }
         }
         try validator.check()
-        guard try await !db.query("SELECT 1 FROM initiatives WHERE id = \(fields.initiativeID)").isEmpty else {
-            throw EngagementError.invalid("initiative_id", "no such initiative")
-        }
-        let id = try await db.query(
-            """
-            INSERT INTO surveys (initiative_id, title, opens_at, closes_at, anonymous)
-            VALUES (\(fields.initiativeID), \(PostgresJSON(fields.title)), \(fields.opensAt), \(fields.closesAt), \(fields.anonymous))
-            RETURNING id
-            """
-        ).one().decode(Int64.self, at: 0)
-        for (position, question) in fields.questions.enumerated() {
-            try await db.query(
-                """
-                INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices)
-                VALUES (\(id), \(position + 1), \(question.kind.rawValue)::question_kind, \(PostgresJSON(question.prompt)),
-                        \(question.help.map(PostgresJSON.init)), \(question.required), \(PostgresJSON(question.choices)))
-                """
-            )
-        }
-        return try await survey(id: id, on: db)
     }
 
     static func validateDate(_ date: Date, _ field: String, _ validator: inout Validator) {
@@ -108,13 +123,13 @@ public struct Surveys: Sendable {
     public func survey(id: Int64, on db: PostgresConnection) async throws -> Survey {
         guard
             let row = try await db.query(
-                "SELECT id, initiative_id, title, opens_at, closes_at, anonymous FROM surveys WHERE id = \(id)"
+                "SELECT \(unsafeSQL: Self.surveyColumns) FROM surveys WHERE id = \(id)"
             ).first
         else { throw EngagementError.notFound("survey") }
         var survey = try Self.survey(row)
         survey.questions = try await db.query(
             """
-            SELECT id, position, kind, prompt, help, required, choices
+            SELECT \(unsafeSQL: Self.questionColumns)
             FROM survey_questions WHERE survey_id = \(id) ORDER BY position
             """
         ).map(Self.question)
@@ -125,7 +140,7 @@ public struct Surveys: Sendable {
         let after = try Cursor.afterID(cursor)
         let rows = try await db.query(
             """
-            SELECT id, initiative_id, title, opens_at, closes_at, anonymous FROM surveys
+            SELECT \(unsafeSQL: Self.surveyColumns) FROM surveys
             WHERE id > \(after) AND (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID))
             ORDER BY id LIMIT \(limit + 1)
             """
@@ -134,20 +149,24 @@ public struct Surveys: Sendable {
         let ids = surveys.prefix(limit).map { String($0.id) }
         let questions = try await db.query(
             """
-            SELECT id, position, kind, prompt, help, required, choices, survey_id
+            SELECT \(unsafeSQL: Self.questionColumns), survey_id
             FROM survey_questions WHERE survey_id = ANY(\(ids)::bigint[]) ORDER BY survey_id, position
             """
         )
         var bySurvey: [Int64: [Question]] = [:]
-        for row in questions { bySurvey[try row.decode(Int64.self, at: 7), default: []].append(try Self.question(row)) }
+        for row in questions { bySurvey[try row.decode(Int64.self, at: 9), default: []].append(try Self.question(row)) }
         for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
         return Page(fetched: surveys, limit: limit) { String($0.id) }
     }
+
+    static let surveyColumns = "id, initiative_id, title, opens_at, closes_at, anonymous, published_at, previous_survey_id"
+    static let questionColumns = "id, position, kind, prompt, help, required, choices, version, previous_question_id"
 
     static func survey(_ row: PostgresRow) throws -> Survey {
         let (id, initiativeID, title, opensAt, closesAt, anonymous) = try row.decode(
             (Int64, Int64, PostgresJSON<Translated>, Date, Date?, Bool).self
         )
+        let (publishedAt, previousSurveyID) = (try row.decode(Date?.self, at: 6), try row.decode(Int64?.self, at: 7))
         return Survey(
             id: id,
             initiativeID: initiativeID,
@@ -155,7 +174,9 @@ public struct Surveys: Sendable {
             opensAt: opensAt,
             closesAt: closesAt,
             anonymous: anonymous,
-            questions: []
+            questions: [],
+            publishedAt: publishedAt,
+            previousSurveyID: previousSurveyID
         )
     }
 
@@ -172,7 +193,9 @@ public struct Surveys: Sendable {
                 help: help?.value,
                 required: required,
                 choices: try row.decode(PostgresJSON<[Choice]>.self, at: 6).value
-            )
+            ),
+            version: try row.decode(Int.self, at: 7),
+            previousQuestionID: try row.decode(Int64?.self, at: 8)
         )
     }
 }

@@ -27,6 +27,11 @@ public struct Translated: Sendable, Equatable, Hashable, Codable {
 
     public var isEmpty: Bool { texts.isEmpty }
 
+    /// These texts with `other`'s laid over them, language by language (a PATCH).
+    public func merging(_ other: Translated?) -> Translated {
+        Translated(texts.merging(other?.texts ?? [:]) { $1 })
+    }
+
     /// The text in `language`, else in `fallback`, else in any language (the alphabetically first,
     /// so the choice is stable); `language` says which one it is.
     public func resolved(_ language: String, fallback: String) -> (text: String, language: String, isFallback: Bool) {

@@ -83,7 +83,7 @@ public struct Volunteering: Sendable {
     public func opportunities(initiativeID: Int64?, id: Int64? = nil, on db: PostgresConnection) async throws -> [Opportunity] {
         let rows = try await db.query(
             """
-            SELECT id, initiative_id, title, description, school_id FROM volunteer_opportunities
+            SELECT id, initiative_id, title, description, school_id, cancelled_at, cancel_reason FROM volunteer_opportunities
             WHERE (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID)) AND (\(id)::bigint IS NULL OR id = \(id))
             ORDER BY id LIMIT 500
             """
@@ -98,7 +98,9 @@ public struct Volunteering: Sendable {
                 title: title.value,
                 description: description.value,
                 schoolID: schoolID,
-                shifts: []
+                shifts: [],
+                cancelledAt: try row.decode(Date?.self, at: 5),
+                cancelReason: try row.decode(String?.self, at: 6)
             )
         }
         let ids = opportunities.map { String($0.id) }
@@ -106,7 +108,8 @@ public struct Volunteering: Sendable {
         for row in try await db.query(
             """
             SELECT s.id, s.opportunity_id, s.starts_at, s.ends_at, s.capacity, s.waitlist,
-                   (SELECT count(*) FROM signups g WHERE g.shift_id = s.id AND g.status IN ('confirmed', 'attended'))
+                   (SELECT count(*) FROM signups g WHERE g.shift_id = s.id AND g.status IN ('confirmed', 'attended')),
+                   s.cancelled_at, s.cancel_reason
             FROM volunteer_shifts s WHERE s.opportunity_id = ANY(\(ids)::bigint[]) ORDER BY s.starts_at, s.id
             """
         ) {
@@ -128,7 +131,9 @@ public struct Volunteering: Sendable {
             endsAt: endsAt,
             capacity: capacity,
             waitlist: waitlist,
-            confirmed: confirmed
+            confirmed: confirmed,
+            cancelledAt: try row.decode(Date?.self, at: 7),
+            cancelReason: try row.decode(String?.self, at: 8)
         )
     }
 
@@ -147,10 +152,14 @@ public struct Volunteering: Sendable {
         try validator.check()
         guard
             let shiftRow = try await db.query(
-                "SELECT capacity, waitlist, ends_at FROM volunteer_shifts WHERE id = \(shiftID) FOR UPDATE"
+                """
+                SELECT s.capacity, s.waitlist, s.ends_at, coalesce(s.cancelled_at, o.cancelled_at) IS NOT NULL
+                FROM volunteer_shifts s JOIN volunteer_opportunities o ON o.id = s.opportunity_id WHERE s.id = \(shiftID) FOR UPDATE OF s
+                """
             ).first
         else { throw EngagementError.notFound("shift") }
-        let (capacity, waitlist, endsAt) = try shiftRow.decode((Int, Bool, Date).self)
+        let (capacity, waitlist, endsAt, cancelled) = try shiftRow.decode((Int, Bool, Date, Bool).self)
+        if cancelled { throw EngagementError.conflict("the shift was cancelled") }
         if endsAt <= now { throw EngagementError.conflict("the shift is over") }
         let confirmed = try await db.query(
             "SELECT count(*) FROM signups WHERE shift_id = \(shiftID) AND status IN ('confirmed', 'attended')"
@@ -232,6 +241,22 @@ public struct Volunteering: Sendable {
                 """
             )
         }
+        return try Self.signup(row)
+    }
+
+    public func signup(id: Int64, on db: PostgresConnection) async throws -> Signup {
+        guard
+            let row = try await db.query(
+                """
+                SELECT id, shift_id, participant_id, status::text, hours_reported::float8, hours_approved::float8, created_at
+                FROM signups WHERE id = \(id)
+                """
+            ).first
+        else { throw EngagementError.notFound("sign-up") }
+        return try Self.signup(row)
+    }
+
+    static func signup(_ row: PostgresRow) throws -> Signup {
         let (signupID, shift, participantID, newStatus, reported, approved, createdAt) = try row.decode(
             (Int64, Int64, Int64?, String, Double?, Double?, Date).self
         )

@@ -48,7 +48,8 @@ extension API {
 
     func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output {
         let (event, languages) = try await readTexts { try Access.reach(try await events.event(id: input.path.eventId, on: $0)) }
-        return .ok(.init(body: .json(event.schema(languages))))
+        let schema = event.schema(languages)
+        return .ok(.init(headers: .init(eTag: try Self.etag(schema)), body: .json(schema)))
     }
 
     func listAttendance(_ input: Operations.ListAttendance.Input) async throws -> Operations.ListAttendance.Output {
@@ -95,7 +96,9 @@ extension Event {
             startsAt: startsAt,
             endsAt: endsAt,
             capacity: capacity,
-            attendanceTotal: attendanceTotal
+            attendanceTotal: attendanceTotal,
+            cancelledAt: cancelledAt,
+            cancelReason: cancelReason
         )
     }
 }

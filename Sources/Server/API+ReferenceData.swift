@@ -45,14 +45,14 @@ extension API {
 
     func updateSchool(_ input: Operations.UpdateSchool.Input) async throws -> Operations.UpdateSchool.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        let school = try await database.transaction { db in
+        let (school, _) = try await edit("update", Self.school, id: input.path.schoolId, ifMatch: nil) { _, db in
             try await reference.updateSchool(
                 id: input.path.schoolId,
                 .init(name: body.name, cluster: body.cluster, level: body.level?.rawValue, enrollment: body.enrollment),
                 on: db
             )
         }
-        return .ok(.init(body: .json(school.schema)))
+        return .ok(.init(body: .json(try Self.required(school))))
     }
 
     func listInitiatives(_ input: Operations.ListInitiatives.Input) async throws -> Operations.ListInitiatives.Output {
@@ -92,10 +92,9 @@ extension API {
 
     func updateInitiative(_ input: Operations.UpdateInitiative.Input) async throws -> Operations.UpdateInitiative.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        try Access.reach({ $0.covers(initiatives: [input.path.initiativeId]) }, "initiative")
-        let (initiative, languages) = try await database.transaction { db in
+        let (initiative, _) = try await edit("update", Self.initiative, id: input.path.initiativeId, ifMatch: nil) { _, db in
             let languages = try await DistrictSettings.current(on: db).languageSet
-            let initiative = try await reference.updateInitiative(
+            return try await reference.updateInitiative(
                 id: input.path.initiativeId,
                 .init(
                     title: Translated(body.title, body.titleTranslations, languages: languages),
@@ -108,9 +107,8 @@ extension API {
                 ),
                 on: db
             )
-            return (initiative, languages)
         }
-        return .ok(.init(body: .json(initiative.schema(languages))))
+        return .ok(.init(body: .json(try Self.required(initiative))))
     }
 }
 

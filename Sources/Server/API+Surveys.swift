@@ -26,7 +26,7 @@ extension API {
                     anonymous: body.anonymous ?? true,
                     questions: body.questions.map { question in
                         .init(
-                            kind: QuestionKind(rawValue: question.kind.rawValue)!,
+                            kind: question.kind.domain,
                             prompt: Translated(
                                 question.prompt,
                                 question.promptTranslations,
@@ -42,15 +42,10 @@ extension API {
                                 languages: languages
                             ),
                             required: question.required ?? false,
-                            choices: (question.choices ?? []).map {
-                                Choice(
-                                    value: $0.value,
-                                    label: Translated($0.label, $0.labelTranslations, en: $0.labelEn, es: $0.labelEs, languages: languages)
-                                        ?? Translated()
-                                )
-                            }
+                            choices: (question.choices ?? []).map { $0.domain(languages) }
                         )
-                    }
+                    },
+                    publish: !(body.draft ?? false)
                 ),
                 on: db
             ).schema(languages)
@@ -63,7 +58,8 @@ extension API {
     func getSurvey(_ input: Operations.GetSurvey.Input) async throws -> Operations.GetSurvey.Output {
         let (survey, languages) = try await readTexts { try await surveys.survey(id: input.path.surveyId, on: $0) }
         if Access.principal == nil && !survey.isOpen() { throw EngagementError.notFound("survey") }
-        return .ok(.init(body: .json(survey.schema(languages))))
+        let schema = survey.schema(languages)
+        return .ok(.init(headers: .init(eTag: try Self.etag(schema)), body: .json(schema)))
     }
 
     func submitResponse(_ input: Operations.SubmitResponse.Input) async throws -> Operations.SubmitResponse.Output {
@@ -148,6 +144,16 @@ extension API {
     }
 }
 
+extension Components.Schemas.Choice {
+    func domain(_ languages: LanguageSet) -> Choice {
+        Choice(value: value, label: Translated(label, labelTranslations, en: labelEn, es: labelEs, languages: languages) ?? Translated())
+    }
+}
+
+extension Components.Schemas.QuestionKind {
+    var domain: QuestionKind { QuestionKind(rawValue: rawValue)! }
+}
+
 extension Survey {
     func schema(_ languages: LanguageSet) -> Components.Schemas.Survey {
         .init(
@@ -162,6 +168,8 @@ extension Survey {
             closesAt: closesAt,
             anonymous: anonymous,
             isOpen: isOpen(),
+            publishedAt: publishedAt,
+            previousSurveyId: previousSurveyID,
             questions: questions.map { question in
                 .init(
                     id: question.id,
@@ -184,7 +192,9 @@ extension Survey {
                             labelEn: $0.label.text("en", languages),
                             labelEs: $0.label.text("es", languages)
                         )
-                    }
+                    },
+                    version: question.version,
+                    previousQuestionId: question.previousQuestionID
                 )
             }
         )

@@ -50,17 +50,18 @@ extension API {
 
     func updateSignup(_ input: Operations.UpdateSignup.Input) async throws -> Operations.UpdateSignup.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
-        let signup = try await database.transaction { db in
+        let scope = try Access.caller().scope
+        let (signup, _) = try await edit("update", Self.signup, id: input.path.signupId, ifMatch: nil) { _, db in
             try await volunteering.updateSignup(
                 id: input.path.signupId,
                 status: body.status.flatMap { SignupStatus(rawValue: $0.rawValue) },
                 hoursReported: body.hoursReported,
                 hoursApproved: body.hoursApproved,
-                scope: try Access.caller().scope,
+                scope: scope,
                 on: db
             )
         }
-        return .ok(.init(body: .json(signup.schema)))
+        return .ok(.init(body: .json(try Self.required(signup))))
     }
 
     func getParticipantContact(_ input: Operations.GetParticipantContact.Input) async throws -> Operations.GetParticipantContact.Output {
@@ -96,18 +97,26 @@ extension Opportunity {
             descriptionTranslations: description.schema,
             missingTranslations: languages.missing(in: [title, description]),
             schoolId: schoolID,
-            shifts: shifts.map {
-                .init(
-                    id: $0.id,
-                    opportunityId: $0.opportunityID,
-                    startsAt: $0.startsAt,
-                    endsAt: $0.endsAt,
-                    capacity: $0.capacity,
-                    waitlist: $0.waitlist,
-                    confirmed: $0.confirmed,
-                    remaining: $0.remaining
-                )
-            }
+            shifts: shifts.map(\.schema),
+            cancelledAt: cancelledAt,
+            cancelReason: cancelReason
+        )
+    }
+}
+
+extension Shift {
+    var schema: Components.Schemas.Shift {
+        .init(
+            id: id,
+            opportunityId: opportunityID,
+            startsAt: startsAt,
+            endsAt: endsAt,
+            capacity: capacity,
+            waitlist: waitlist,
+            confirmed: confirmed,
+            remaining: remaining,
+            cancelledAt: cancelledAt,
+            cancelReason: cancelReason
         )
     }
 }

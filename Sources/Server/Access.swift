@@ -1,10 +1,41 @@
 import Engagement
+import Foundation
 import Hummingbird
 
 /// Who is calling, for the duration of a request: set by `AuthenticationMiddleware`, read by the
 /// API handlers (which the OpenAPI generator gives no request context).
 enum Access {
     @TaskLocal static var principal: Principal?
+    /// The request's id, for the audit log.
+    @TaskLocal static var requestID: String?
+
+    /// Writes the audit row of a staff change, in the change's transaction: the record as the
+    /// API shows it before and after (contact details never reach these schemas).
+    static func audit(
+        _ action: String,
+        _ entity: String,
+        id: Int64,
+        old: (some Encodable)?,
+        new: (some Encodable)?,
+        on db: Store.Connection
+    ) async throws {
+        guard let principal else { return }
+        try await Audit().record(
+            action,
+            entity,
+            id: String(id),
+            old: try old.map(Self.values),
+            new: try new.map(Self.values),
+            by: principal.actor(requestID: requestID),
+            on: db
+        )
+    }
+
+    static func values(_ record: some Encodable) throws -> [String: JSONValue] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return try JSONDecoder().decode([String: JSONValue].self, from: try encoder.encode(record))
+    }
 
     /// The caller of a route that `AccessTable` reserves for staff.
     static func caller() throws -> Principal {
@@ -53,7 +84,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let route = "\(request.method.rawValue) \(AccessTable.template(context.endpointPath ?? request.uri.path))"
         try AccessTable.check(route: route, principal: principal)
-        return try await Access.$principal.withValue(principal) { try await next(request, context) }
+        return try await Access.$principal.withValue(principal) {
+            try await Access.$requestID.withValue(context.id) { try await next(request, context) }
+        }
     }
 }
 
@@ -87,6 +120,9 @@ enum AccessTable {
     static let rules: [String: Rule] = [
         "GET /goals": staff,
         "POST /goals": admin,
+        "GET /goals/{goalId}": staff,
+        "PATCH /goals/{goalId}": admin,
+        "DELETE /goals/{goalId}": admin,
         "GET /schools": staff,
         "POST /schools": admin,
         "GET /schools/{schoolId}": staff,
@@ -98,6 +134,11 @@ enum AccessTable {
         "GET /surveys": staff,
         "POST /surveys": planners,
         "GET /surveys/{surveyId}": .everyone,
+        "PATCH /surveys/{surveyId}": planners,
+        "DELETE /surveys/{surveyId}": planners,
+        "POST /surveys/{surveyId}/publish": planners,
+        "POST /surveys/{surveyId}/close": planners,
+        "POST /surveys/{surveyId}/duplicate": planners,
         "POST /surveys/{surveyId}/responses": .everyone,
         "GET /responses": readers,
         "GET /feedback": readers,
@@ -105,10 +146,18 @@ enum AccessTable {
         "GET /events": staff,
         "POST /events": organisers,
         "GET /events/{eventId}": staff,
+        "PATCH /events/{eventId}": organisers,
+        "DELETE /events/{eventId}": organisers,
+        "POST /events/{eventId}/cancel": organisers,
         "GET /events/{eventId}/attendance": staff,
         "POST /events/{eventId}/attendance": organisers,
         "GET /opportunities": .everyone,
         "POST /opportunities": planners,
+        "GET /opportunities/{opportunityId}": staff,
+        "PATCH /opportunities/{opportunityId}": planners,
+        "POST /opportunities/{opportunityId}/cancel": planners,
+        "PATCH /shifts/{shiftId}": planners,
+        "POST /shifts/{shiftId}/cancel": planners,
         "POST /shifts/{shiftId}/signups": .everyone,
         "PATCH /signups/{signupId}": organisers,
         "GET /participants/{participantId}/contact": admin,

@@ -24,6 +24,21 @@ struct Idempotency: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         let hash = key == nil ? Data() : Data(SHA256.hash(data: try encoder.encode(Fingerprint(path: path, body: body))))
         let scope = operation + ":" + (Access.principal?.label ?? "public")
-        return try await IdempotencyKeys().run(key: key, scope: scope, requestHash: hash, on: database, work)
+        return try await IdempotencyKeys().run(key: key, scope: scope, requestHash: hash, on: database) { db in
+            let output = try await work(db)
+            if let entity = Self.creates[operation], Access.principal != nil {
+                let values = try Access.values(output)
+                let id: Int64 = values["id"].flatMap { if case .number(let id) = $0 { Int64(id) } else { nil } } ?? 0
+                try await Access.audit("create", entity, id: id, old: nil as Int?, new: output, on: db)
+            }
+            return output
+        }
     }
+
+    /// The staff changes among the POSTs, audited with what they made (a replay writes no row:
+    /// its work does not run again).
+    static let creates: [String: String] = [
+        "createGoal": "goal", "createSchool": "school", "createInitiative": "initiative", "createSurvey": "survey",
+        "duplicateSurvey": "survey", "createEvent": "event", "recordAttendance": "attendance", "createOpportunity": "opportunity",
+    ]
 }

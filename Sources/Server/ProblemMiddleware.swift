@@ -68,6 +68,7 @@ struct Problem: Encodable {
                 case .conflict: .conflict
                 case .unauthorized: .unauthorized
                 case .forbidden: .forbidden
+                case .changed: .preconditionFailed
                 default: .badRequest
                 }
             self.init(status: status, detail: error.detail, errors: error.fields.map { FieldError(field: $0.field, message: $0.message) })

@@ -74,8 +74,8 @@ struct WebPages: Sendable {
                 try await Volunteering().opportunities(initiativeID: nil, on: db)
             )
         }
-        let shifts: [[String: Any]] = opportunities.flatMap { opportunity in
-            opportunity.shifts.filter { $0.startsAt > now }.map { shift in
+        let shifts: [[String: Any]] = opportunities.filter { $0.cancelledAt == nil }.flatMap { opportunity in
+            opportunity.shifts.filter { $0.startsAt > now && $0.cancelledAt == nil }.map { shift in
                 [
                     "id": shift.id, "title": language.view(opportunity.title), "when": language.when(shift.startsAt),
                     "remaining": language.plural("places_left", shift.remaining),
@@ -497,8 +497,10 @@ struct WebPages: Sendable {
 
     func openShift(_ id: Int64) async throws -> (Opportunity, Shift)? {
         let opportunities = try await database.connection { try await Volunteering().opportunities(initiativeID: nil, on: $0) }
-        for opportunity in opportunities {
-            if let shift = opportunity.shifts.first(where: { $0.id == id && $0.startsAt > Date() }) { return (opportunity, shift) }
+        for opportunity in opportunities where opportunity.cancelledAt == nil {
+            if let shift = opportunity.shifts.first(where: { $0.id == id && $0.startsAt > Date() && $0.cancelledAt == nil }) {
+                return (opportunity, shift)
+            }
         }
         return nil
     }
