@@ -51,6 +51,7 @@ public struct Initiative: Sendable, Equatable {
     public var endsOn: String?
     public var themeKeywords: [String]
     public var targets: Targets
+    public var ownerAccountID: Int64?
 }
 
 public struct Choice: Sendable, Equatable, Codable {

@@ -156,6 +156,8 @@ public struct ReferenceData: Sendable {
         public var endsOn: String?
         public var themeKeywords: [String]?
         public var targets: Targets?
+        /// The coordinator (or admin) who owns it; a coordinator changes only what they own.
+        public var ownerAccountID: Int64?
 
         public init(
             slug: String? = nil,
@@ -166,8 +168,10 @@ public struct ReferenceData: Sendable {
             startsOn: String? = nil,
             endsOn: String? = nil,
             themeKeywords: [String]? = nil,
-            targets: Targets? = nil
+            targets: Targets? = nil,
+            ownerAccountID: Int64? = nil
         ) {
+            self.ownerAccountID = ownerAccountID
             self.slug = slug
             self.title = title
             self.description = description
@@ -188,6 +192,7 @@ public struct ReferenceData: Sendable {
             validator.translated(title, "title", min: 1, max: 200, required: creating, languages: languages)
             validator.translated(description, "description", max: 4000, required: false, languages: languages)
             validator.id(goalID, "goal_id")
+            validator.id(ownerAccountID, "owner_account_id")
             let start = DateOnly.parse(startsOn)
             let end = DateOnly.parse(endsOn)
             if startsOn != nil && start == nil { validator.add("starts_on", "must be a date YYYY-MM-DD") }
@@ -205,16 +210,28 @@ public struct ReferenceData: Sendable {
         }
     }
 
+    /// An owner must be an active account that may plan (admin or coordinator).
+    func checkOwner(_ id: Int64?, on db: PostgresConnection) async throws {
+        guard let id else { return }
+        guard
+            try await !db.query(
+                "SELECT 1 FROM staff_accounts WHERE id = \(id) AND active AND role IN ('admin', 'coordinator')"
+            ).isEmpty
+        else { throw EngagementError.invalid("owner_account_id", "must be an active coordinator or admin account") }
+    }
+
     public func createInitiative(_ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
         try fields.validate(try await DistrictSettings.current(on: db).languageSet, creating: true)
+        try await checkOwner(fields.ownerAccountID, on: db)
         do {
             let row = try await db.query(
                 """
-                INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords, targets)
+                INSERT INTO initiatives (slug, title, description, goal_id, status, starts_on, ends_on, theme_keywords, targets,
+                                         owner_account_id)
                 VALUES (\(fields.slug ?? ""), \(PostgresJSON(fields.title ?? Translated())),
                         \(PostgresJSON(fields.description ?? Translated())), \(fields.goalID),
                         \(fields.status ?? "active"), \(fields.startsOn)::date, \(fields.endsOn)::date,
-                        \(fields.themeKeywords ?? []), \(PostgresJSON(fields.targets ?? Targets())))
+                        \(fields.themeKeywords ?? []), \(PostgresJSON(fields.targets ?? Targets())), \(fields.ownerAccountID))
                 RETURNING \(unsafeSQL: Self.initiativeColumns)
                 """
             ).one()
@@ -228,6 +245,7 @@ public struct ReferenceData: Sendable {
 
     public func updateInitiative(id: Int64, _ fields: InitiativeFields, on db: PostgresConnection) async throws -> Initiative {
         try fields.validate(try await DistrictSettings.current(on: db).languageSet, creating: false)
+        try await checkOwner(fields.ownerAccountID, on: db)
         let current = try await initiative(id: id, on: db)
         let start = fields.startsOn ?? current.startsOn
         let end = fields.endsOn ?? current.endsOn
@@ -241,7 +259,8 @@ public struct ReferenceData: Sendable {
                 description = description || coalesce(\(fields.description.map(PostgresJSON.init))::jsonb, '{}'),
                 status = coalesce(\(fields.status), status), starts_on = coalesce(\(fields.startsOn)::date, starts_on),
                 ends_on = coalesce(\(fields.endsOn)::date, ends_on), theme_keywords = coalesce(\(fields.themeKeywords), theme_keywords),
-                targets = coalesce(\(targets), targets), updated_at = now()
+                targets = coalesce(\(targets), targets), goal_id = coalesce(\(fields.goalID), goal_id),
+                owner_account_id = coalesce(\(fields.ownerAccountID), owner_account_id), updated_at = now()
             WHERE id = \(id) RETURNING \(unsafeSQL: Self.initiativeColumns)
             """
         ).one()
@@ -273,7 +292,7 @@ public struct ReferenceData: Sendable {
     }
 
     static let initiativeColumns =
-        "id, slug, title, description, goal_id, status, starts_on::text, ends_on::text, theme_keywords, targets"
+        "id, slug, title, description, goal_id, status, starts_on::text, ends_on::text, theme_keywords, targets, owner_account_id"
 
     static func initiative(_ row: PostgresRow) throws -> Initiative {
         let (id, slug, title, description, goalID) = try row.decode(
@@ -289,7 +308,8 @@ public struct ReferenceData: Sendable {
             startsOn: try row.decode(String?.self, at: 6),
             endsOn: try row.decode(String?.self, at: 7),
             themeKeywords: try row.decode([String].self, at: 8),
-            targets: try row.decode(PostgresJSON<Targets>.self, at: 9).value
+            targets: try row.decode(PostgresJSON<Targets>.self, at: 9).value,
+            ownerAccountID: try row.decode(Int64?.self, at: 10)
         )
     }
 }

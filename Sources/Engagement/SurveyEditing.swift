@@ -50,9 +50,9 @@ extension Surveys {
         return try await survey(id: id, on: db)
     }
 
-    public func update(id: Int64, _ changes: SurveyChanges, on db: PostgresConnection) async throws -> Survey {
-        let current = try await lock(id: id, on: db)
-        let answered = Set(
+    /// The questions of a survey that have answers.
+    public func answeredQuestions(surveyID id: Int64, on db: PostgresConnection) async throws -> Set<Int64> {
+        Set(
             try await db.query(
                 """
                 SELECT DISTINCT a.question_id FROM answers a JOIN survey_questions q ON q.id = a.question_id
@@ -60,11 +60,31 @@ extension Surveys {
                 """
             ).map { try $0.decode(Int64.self, at: 0) }
         )
+    }
+
+    /// `replacingTexts`: the edit holds every language (the console's form), so a text left
+    /// empty is removed; otherwise (the API) given texts are laid over the stored ones.
+    public func update(id: Int64, _ changes: SurveyChanges, replacingTexts: Bool = false, on db: PostgresConnection) async throws -> Survey {
+        let current = try await lock(id: id, on: db)
+        let answered = try await answeredQuestions(surveyID: id, on: db)
+        let byID = Dictionary(uniqueKeysWithValues: current.questions.map { ($0.id, $0) })
+        func texts(_ old: Translated?, _ new: Translated?) -> Translated? {
+            guard !replacingTexts, let old else { return new }
+            return old.merging(new)
+        }
+        let edits = (changes.questions ?? current.questions.map { QuestionEdit(id: $0.id, fields: $0.fields) }).map { edit in
+            guard let questionID = edit.id, let old = byID[questionID] else { return edit }
+            var merged = edit
+            merged.fields.prompt = texts(old.prompt, edit.fields.prompt) ?? edit.fields.prompt
+            merged.fields.help = edit.fields.help == nil && !replacingTexts ? old.help : texts(old.help, edit.fields.help)
+            let oldLabels = Dictionary(old.choices.map { ($0.value, $0.label) }, uniquingKeysWith: { first, _ in first })
+            merged.fields.choices = edit.fields.choices.map { Choice(value: $0.value, label: texts(oldLabels[$0.value], $0.label) ?? $0.label) }
+            return merged
+        }
         let hasResponses = try await !db.query("SELECT 1 FROM responses WHERE survey_id = \(id) LIMIT 1").isEmpty
-        let edits = changes.questions ?? current.questions.map { QuestionEdit(id: $0.id, fields: $0.fields) }
         let merged = SurveyFields(
             initiativeID: current.initiativeID,
-            title: changes.title ?? current.title,
+            title: texts(current.title, changes.title) ?? current.title,
             opensAt: changes.opensAt ?? current.opensAt,
             closesAt: changes.closesAt ?? current.closesAt,
             anonymous: changes.anonymous ?? current.anonymous,
@@ -74,7 +94,6 @@ extension Surveys {
         if hasResponses && merged.anonymous != current.anonymous {
             throw EngagementError.conflict("the survey has responses: whether it is anonymous cannot change", field: "anonymous")
         }
-        let byID = Dictionary(uniqueKeysWithValues: current.questions.map { ($0.id, $0) })
         var seen = Set<Int64>()
         for (index, edit) in edits.enumerated() {
             guard let questionID = edit.id else { continue }

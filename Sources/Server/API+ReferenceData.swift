@@ -77,7 +77,8 @@ extension API {
                     startsOn: body.startsOn,
                     endsOn: body.endsOn,
                     themeKeywords: body.themeKeywords,
-                    targets: body.targets?.domain
+                    targets: body.targets?.domain,
+                    ownerAccountID: body.ownerAccountId
                 ),
                 on: db
             ).schema(languages)
@@ -99,11 +100,13 @@ extension API {
                 .init(
                     title: Translated(body.title, body.titleTranslations, languages: languages),
                     description: Translated(body.description, body.descriptionTranslations, languages: languages),
+                    goalID: body.goalId,
                     status: body.status?.rawValue,
                     startsOn: body.startsOn,
                     endsOn: body.endsOn,
                     themeKeywords: body.themeKeywords,
-                    targets: body.targets?.domain
+                    targets: body.targets?.domain,
+                    ownerAccountID: body.ownerAccountId
                 ),
                 on: db
             )
@@ -149,6 +152,7 @@ extension Initiative {
             descriptionTranslations: description.schema,
             missingTranslations: languages.missing(in: [title, description]),
             goalId: goalID,
+            ownerAccountId: ownerAccountID,
             status: .init(rawValue: status) ?? .active,
             startsOn: startsOn,
             endsOn: endsOn,

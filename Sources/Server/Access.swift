@@ -175,6 +175,16 @@ enum AccessTable {
         "POST /console/accounts": admin,
         "POST /console/accounts/{id}/{action}": admin,
         "GET /console/audit": readers,
+        "GET /console/initiatives": staff,
+        "POST /console/initiatives": admin,
+        "GET /console/initiatives/{id}": staff,
+        "POST /console/initiatives/{id}": planners,
+        "GET /console/surveys": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/surveys": planners,
+        "GET /console/surveys/{id}": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/surveys/{id}": planners,
+        "GET /console/surveys/{id}/preview": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/surveys/{id}/{action}": planners,
     ]
 
     static func check(route: String, principal: Principal?) throws {

@@ -35,21 +35,25 @@ struct ConsolePages: Sendable {
             try await setPassword(request, link: try context.parameters.require("link"), context: context)
         }
         pages.post("logout") { request, _ in try await signOut(request) }
-        pages.get("/") { request, _ in try await signedIn(request, "GET /console") { try await home(request, $0.account) } }
-        pages.get("accounts") { request, _ in
-            try await signedIn(request, "GET /console/accounts") { try await accounts(request, $0.account, created: nil, errors: [:], form: nil) }
+        pages.get("/") { request, context in try await signedIn(request, "GET /console", context) { try await home(request, $0.account) } }
+        pages.get("accounts") { request, context in
+            try await signedIn(request, "GET /console/accounts", context) {
+                try await accounts(request, $0.account, created: nil, errors: [:], form: nil)
+            }
         }
         pages.post("accounts") { request, context in
-            try await signedIn(request, "POST /console/accounts") { try await invite(request, $0.account, context: context) }
+            try await signedIn(request, "POST /console/accounts", context) { try await invite(request, $0.account, context: context) }
         }
         pages.post("accounts/:id/:action") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
             let action = try context.parameters.require("action")
-            return try await signedIn(request, "POST /console/accounts/{id}/{action}") {
+            return try await signedIn(request, "POST /console/accounts/{id}/{action}", context) {
                 try await change(request, $0.account, id: id, action: action, context: context)
             }
         }
-        pages.get("audit") { request, _ in try await signedIn(request, "GET /console/audit") { try await audit(request, $0.account) } }
+        addSurveyRoutes(to: pages)
+        addInitiativeRoutes(to: pages)
+        pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
 
     // MARK: Signing in and out
@@ -141,14 +145,21 @@ struct ConsolePages: Sendable {
     /// Runs `body` for a signed-in person whose role the access table lets through `route`
     /// ("GET /console/audit"): anyone else goes to the sign-in page, a role without access gets
     /// 403. The body runs with `Access.principal` set, so scope checks work as in the API.
-    func signedIn(_ request: Request, _ route: String, _ body: (Staff) async throws -> Response) async throws -> Response {
+    func signedIn(
+        _ request: Request,
+        _ route: String,
+        _ context: ChorusContext,
+        _ body: (Staff) async throws -> Response
+    ) async throws -> Response {
         guard let staff = try await staff(request) else {
             return Response(status: .seeOther, headers: [.location: "/console/login?lang=\(try await web.pageLanguage(request).code)"])
         }
         guard AccessTable.rules[route]?.allows(staff.principal.role) == true else {
             return try await web.message(request, try await web.pageLanguage(request), "forbidden_title", "console_forbidden", status: .forbidden)
         }
-        return try await Access.$principal.withValue(staff.principal) { try await body(staff) }
+        return try await Access.$principal.withValue(staff.principal) {
+            try await Access.$requestID.withValue(context.id) { try await body(staff) }
+        }
     }
 
     // MARK: One-time links
@@ -190,7 +201,10 @@ struct ConsolePages: Sendable {
     func home(_ request: Request, _ account: StaffAccount) async throws -> Response {
         let language = try await web.pageLanguage(request)
         let t = language.strings
-        let links = [("accounts", "console_accounts"), ("audit", "console_audit")].filter {
+        let links = [
+            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("accounts", "console_accounts"),
+            ("audit", "console_audit"),
+        ].filter {
             AccessTable.rules["GET /console/\($0.0)"]?.allows(account.role) == true
         }
         let view: [String: Any] = [

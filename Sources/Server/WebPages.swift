@@ -291,7 +291,8 @@ struct WebPages: Sendable {
         language: PageLanguage,
         form: FormFields?,
         errors: [String: String],
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok,
+        preview: Bool = false
     ) async throws -> Response {
         let t = language.strings
         let questions: [[String: Any]] = survey.questions.map { question in
@@ -337,6 +338,8 @@ struct WebPages: Sendable {
         view["surveyID"] = survey.id
         view["questions"] = questions
         view["anonymous"] = survey.anonymous
+        // Staff see the page exactly as a family will, with a note and no way to send it.
+        view["preview"] = preview
         return try await page("survey", view, request: request, language: language, status: status, form: true)
     }
 

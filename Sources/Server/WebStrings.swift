@@ -59,6 +59,17 @@ struct WebStrings: Sendable {
             + EngagementIndex.Component.allCases.map { "component_\($0.rawValue)" }
             + (1...5).map { "likert_\($0)" }
             + StaffRole.allCases.map { "role_\($0.rawValue)" }
+            // The console's initiatives and survey builder (ConsoleInitiatives, ConsoleSurveys).
+            + [
+                "console_initiatives", "console_surveys", "saved", "console_error_title", "console_error_prompt",
+                "console_error_time", "console_error_check", "console_error_changed", "console_error_conflict", "console_choice",
+                "survey_draft", "survey_closed", "survey_scheduled", "survey_open",
+            ]
+            + QuestionKind.allCases.map { "kind_q_\($0.rawValue)" }
+            + ConsolePages.statuses.map { "status_\($0)" }
+            + ["slug", "title", "description", "starts_on", "ends_on", "owner_account_id", "goal_id"].map {
+                "console_error_\(ConsolePages.messageKey($0))"
+            }
     )
 
     /// The counted phrases (PageLanguage.plural): each needs a form per CLDR category.

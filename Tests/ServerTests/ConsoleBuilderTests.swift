@@ -1,0 +1,108 @@
+import Engagement
+import Foundation
+import HTTPTypes
+import Postgres
+import Testing
+
+@testable import Server
+
+/// Issue 14: the console's initiatives and survey builder, as a browser without JavaScript
+/// drives them (form posts), against real HTTP and PostgreSQL.
+@Suite("Console: initiatives and the survey builder (HTTP + PostgreSQL)")
+struct ConsoleBuilderTests {
+    @Test func anAdminBuildsABilingualSurveyPreviewsPublishesEditsAndClosesIt() async throws {
+        try await withAPI { api in
+            let admin = try await ConsoleSignInTests.account(api, email: "ana@district.example", role: .admin)
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: admin.email).status == .seeOther)
+            func post(_ path: String, _ fields: [(String, String)]) async throws -> Visitor.Page {
+                try await visitor.post(path, [("csrf", try await visitor.token())] + fields)
+            }
+            // An initiative, owned by the admin, titled in both languages.
+            let made = try await post(
+                "/console/initiatives",
+                [("slug", "family-tech"), ("title_en", "Family tech"), ("title_es", "Tecnología familiar"), ("owner_account_id", "\(admin.id)")]
+            )
+            #expect(made.status == .seeOther, "\(made.html)")
+            let initiative = try await api.database.query("SELECT id FROM initiatives WHERE slug = 'family-tech'").one().decode(Int64.self, at: 0)
+            let badSlug = try await post("/console/initiatives", [("slug", "Not A Slug"), ("title_en", "X")])
+            #expect(badSlug.status == .unprocessableContent && badSlug.html.contains("lowercase words"))
+            // A draft survey; its Spanish title is flagged missing.
+            let draft = try await post(
+                "/console/surveys",
+                [
+                    ("initiative_id", "\(initiative)"), ("title", "Devices at home"), ("opens_at", "2026-01-05T08:00"), ("anonymous", "yes"),
+                    ("kind", "likert_5"), ("prompt", "How well do the laptops work?"),
+                ]
+            )
+            #expect(draft.status == .seeOther)
+            let survey = try await api.database.query("SELECT max(id) FROM surveys").one().decode(Int64.self, at: 0)
+            let question = try await api.database.query("SELECT id FROM survey_questions WHERE survey_id = \(survey)").one().decode(
+                Int64.self,
+                at: 0
+            )
+            let builder = try await visitor.get("/console/surveys/\(survey)")
+            #expect(builder.status == .ok && builder.html.contains("class=\"missing\"") && builder.html.contains("Español"))
+            let version = try #require(Self.hidden("version", in: builder.html))
+            // Spanish texts and a choice question added, in one save.
+            let save: [(String, String)] = [
+                ("version", version), ("count", "1"), ("title_en", "Devices at home"), ("title_es", "Equipos en casa"),
+                ("opens_at", "2026-01-05T08:00"), ("closes_at", ""), ("anonymous", "yes"), ("q0_id", "\(question)"), ("q0_kind", "likert_5"),
+                ("q0_prompt_en", "How well do the laptops work?"), ("q0_prompt_es", "¿Qué tan bien funcionan las portátiles?"),
+                ("q0_required", "yes"), ("new_kind", "choice"), ("new_prompt", "Which device?"), ("action", "save"),
+            ]
+            let saved = try await post("/console/surveys/\(survey)", save)
+            #expect(saved.status == .ok && saved.html.contains("Saved."), "\(saved.html)")
+            #expect(try await api.count("survey_questions WHERE survey_id = \(survey)") == 2)
+            // The same version again: someone else's edit came first.
+            let stale = try await post("/console/surveys/\(survey)", save)
+            #expect(stale.status == .preconditionFailed && stale.html.contains("Someone else changed"))
+            // The preview is the family's page, in Spanish, and cannot be sent; the public
+            // cannot see a draft.
+            let preview = try await visitor.get("/console/surveys/\(survey)/preview?lang=es")
+            #expect(preview.status == .ok && preview.html.contains("¿Qué tan bien funcionan las portátiles?"))
+            #expect(preview.html.contains("type=\"submit\" disabled"))
+            var family = Visitor(api: api)
+            #expect(try await family.get("/surveys/\(survey)").status == .notFound)
+            #expect(try await post("/console/surveys/\(survey)/publish", []).status == .ok)
+            #expect(try await family.get("/surveys/\(survey)?lang=es").html.contains("Equipos en casa"))
+            let answered = try await api.call(
+                .post,
+                "/api/v1/surveys/\(survey)/responses",
+                json: ["group": "families", "answers": [["question_id": question, "number": 4]]]
+            )
+            #expect(answered.status == .created)
+            // New wording once answered: version 2, the first answer kept with version 1.
+            let current = try #require(Self.hidden("version", in: try await visitor.get("/console/surveys/\(survey)").html))
+            var reworded = save.map { $0.0 == "version" ? ("version", current) : $0 }.filter { !$0.0.hasPrefix("new_") }
+            reworded = reworded.map { $0.0 == "q0_prompt_en" ? ("q0_prompt_en", "How well does the laptop work?") : $0 }
+            let second = try await api.database.query("SELECT id FROM survey_questions WHERE survey_id = \(survey) AND position = 2").one()
+                .decode(Int64.self, at: 0)
+            reworded =
+                reworded.map { $0.0 == "count" ? ("count", "2") : $0 } + [
+                    ("q1_id", "\(second)"), ("q1_kind", "choice"), ("q1_prompt_en", "Which device?"), ("q1_values", "laptop\ntablet"),
+                    ("q1_labels_en", "Laptop\nTablet"), ("q1_labels_es", "Portátil\nTableta"),
+                ]
+            let edited = try await post("/console/surveys/\(survey)", reworded)
+            #expect(edited.status == .ok, "\(edited.html)")
+            #expect(try await api.count("survey_questions WHERE id = \(question) AND version = 2") == 1)
+            #expect(try await api.count("answers WHERE question_id = \(question) AND question_version = 1") == 1)
+            // Closed early: a late answer is refused with a friendly page.
+            #expect(try await post("/console/surveys/\(survey)/close", []).status == .ok)
+            let late = try await family.get("/surveys/\(survey)")
+            #expect(late.status == .notFound && late.html.contains("<h1"))
+            // Every change is in the audit log under the admin's account.
+            let audited = try await api.database.query(
+                "SELECT count(*) FROM audit_log WHERE account_id = \(admin.id) AND entity IN ('initiative', 'survey')"
+            ).one().decode(Int.self, at: 0)
+            #expect(audited == 6)  // initiative created; survey created, saved, published, reworded, closed
+        }
+    }
+
+    /// The value of a hidden field of a page.
+    static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]).replacingOccurrences(of: "&quot;", with: "\"") }
+    }
+}
