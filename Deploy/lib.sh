@@ -67,3 +67,19 @@ stop_scratch_cluster() {
     rm -rf "$PG_SCRATCH_DIR"
     PG_SCRATCH_DIR=""
 }
+
+# The embedded cluster's data directory for this checkout (unless DATABASE_URL or CHORUS_DATA_DIR
+# is set): .chorus/postgres in the checkout, as an absolute path so every folder finds the same
+# database. PostgreSQL runs as the postgres user, which cannot enter a checkout under /root (or
+# any private directory): then the data lives under /var/lib/chorus, one directory per checkout.
+resolve_data_dir() {
+    [ -n "${DATABASE_URL:-}" ] && return 0
+    [ -n "${CHORUS_DATA_DIR:-}" ] && return 0
+    local root
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$root" 2>/dev/null; then
+        export CHORUS_DATA_DIR="/var/lib/chorus/$(printf '%s' "$root" | sha256sum | cut -c1-12)/postgres"
+    else
+        export CHORUS_DATA_DIR="$root/.chorus/postgres"
+    fi
+}

@@ -41,6 +41,7 @@ ALTER TABLE volunteer_shifts
     ADD CHECK ((cancelled_at IS NULL) = (cancel_reason IS NULL));
 
 -- A survey is a draft until published: the console builds and previews it before families can
--- answer. Surveys made before this were published when made.
-ALTER TABLE surveys ADD COLUMN published_at timestamptz;
+-- answer. Surveys made before this were published when made; a survey written without saying
+-- (the demo, an import) is published, and only the application makes drafts (NULL).
+ALTER TABLE surveys ADD COLUMN published_at timestamptz DEFAULT now();
 UPDATE surveys SET published_at = created_at;

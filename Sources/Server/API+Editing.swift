@@ -36,7 +36,6 @@ extension API {
         apply: (Record, Store.Connection) async throws -> Record?
     ) async throws -> (schema: Schema?, etag: String?) {
         let scope = try Access.caller().scope
-        if let ifMatch, ifMatch.utf8.count > 200 { throw EngagementError.invalid("If-Match", "must be at most 200 characters") }
         return try await database.transaction { db in
             let languages = try await DistrictSettings.current(on: db).languageSet
             let current = try await kind.lock(id, db)

@@ -239,7 +239,10 @@ extension ConsolePages {
             return Translated(texts)
         }
         func lines(_ name: String) -> [String] {
-            (form[name] ?? "").split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            // Browsers send a textarea's lines with CRLF, one Character in Swift: split on any newline.
+            (form[name] ?? "").split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
         }
         var edits: [Surveys.QuestionEdit] = (0..<count).compactMap { index in
             guard let kind = form["q\(index)_kind"].flatMap(QuestionKind.init(rawValue:)) else { return nil }

@@ -20,7 +20,7 @@ struct RFC3339DateTranscoder: DateTranscoder {
 }
 
 /// Query parameters and headers with ranges and lengths in the contract (`QueryRules`), and
-/// `If-None-Match` at most 200 characters. 400 names the parameter.
+/// `If-None-Match` and `If-Match` one value of at most 200 characters. 400 names the parameter.
 /// Integer path and query parameters written with a zero fraction (`/initiatives/1.0`) are read
 /// as the integer (JSON Schema's integers include 1.0; docs/decisions.md).
 struct QueryGuardMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -43,8 +43,12 @@ struct QueryGuardMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw QueryGuardError(parameter: String(name), detail: problem)
             }
         }
-        if let etag = request.headers[.ifNoneMatch], etag.count > 200 {
-            throw QueryGuardError(parameter: "If-None-Match", detail: "must be at most 200 characters")
+        // The whole field, every value of it: the generated code reads only up to a comma.
+        for name in [HTTPField.Name.ifNoneMatch, .ifMatch] {
+            let values = request.headers[values: name]
+            if values.contains(where: { $0.utf8.count > 200 }) || values.count > 1 {
+                throw QueryGuardError(parameter: name.rawName, detail: "must be one value of at most 200 characters")
+            }
         }
         return try await next(request, context)
     }

@@ -80,12 +80,17 @@ struct ConsoleBuilderTests {
                 .decode(Int64.self, at: 0)
             reworded =
                 reworded.map { $0.0 == "count" ? ("count", "2") : $0 } + [
-                    ("q1_id", "\(second)"), ("q1_kind", "choice"), ("q1_prompt_en", "Which device?"), ("q1_values", "laptop\ntablet"),
-                    ("q1_labels_en", "Laptop\nTablet"), ("q1_labels_es", "Portátil\nTableta"),
+                    ("q1_id", "\(second)"), ("q1_kind", "choice"), ("q1_prompt_en", "Which device?"), ("q1_values", "laptop\r\ntablet"),
+                    ("q1_labels_en", "Laptop\r\nTablet"), ("q1_labels_es", "Portátil\r\nTableta"),
                 ]
             let edited = try await post("/console/surveys/\(survey)", reworded)
             #expect(edited.status == .ok, "\(edited.html)")
             #expect(try await api.count("survey_questions WHERE id = \(question) AND version = 2") == 1)
+            // The pasted lines (a browser sends CRLF) are two choices, each labelled in Spanish.
+            let labels = try await api.database.query(
+                "SELECT string_agg(c -> 'label' ->> 'es', ',') FROM survey_questions, jsonb_array_elements(choices) c WHERE id = \(second)"
+            ).one().decode(String?.self, at: 0)
+            #expect(labels == "Portátil,Tableta")
             #expect(try await api.count("answers WHERE question_id = \(question) AND question_version = 1") == 1)
             // Closed early: a late answer is refused with a friendly page.
             #expect(try await post("/console/surveys/\(survey)/close", []).status == .ok)
