@@ -36,7 +36,11 @@ WEB_ROUTES = [
     ("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout"), ("GET", "/console"),
     ("GET", "/console/welcome/{id}"), ("POST", "/console/welcome/{id}"), ("GET", "/console/accounts"),
     ("POST", "/console/accounts"), ("POST", "/console/accounts/{id}/deactivate"), ("POST", "/console/accounts/{id}/link"),
-    ("GET", "/console/audit"),
+    ("GET", "/console/audit"), ("GET", "/console/initiatives"), ("POST", "/console/initiatives"),
+    ("GET", "/console/initiatives/{id}"), ("POST", "/console/initiatives/{id}"), ("GET", "/console/surveys"),
+    ("POST", "/console/surveys"), ("GET", "/console/surveys/{id}"), ("POST", "/console/surveys/{id}"),
+    ("GET", "/console/surveys/{id}/preview"), ("POST", "/console/surveys/{id}/publish"), ("POST", "/console/surveys/{id}/close"),
+    ("POST", "/console/surveys/{id}/duplicate"),
 ]
 
 HOSTILE_TEXT = [
@@ -59,7 +63,8 @@ JSON_FIELDS = ["initiative_id", "school_id", "comment", "group", "language", "an
                "ends_at", "count", "capacity", "status", "code", "name", "enrollment", "opens_at", "questions"]
 FORM_FIELDS = ["csrf", "website", "comment", "group", "school_id", "initiative_id", "q1", "q2", "q3", "contact_email",
                "contact_phone", "contact_name", "consent", "token", "title", "kind", "starts_at", "count", "sheet",
-               "lang", "shift_id"]
+               "lang", "shift_id", "count", "action", "version", "q0_id", "q0_kind", "q0_prompt_en", "q0_values",
+               "q0_labels_es", "new_kind", "new_prompt", "opens_at", "closes_at", "title_en", "slug", "owner_account_id"]
 
 
 def contract_routes():
@@ -82,6 +87,7 @@ class Generator:
         # A real visitor's form cookie and token, and a liaison's session: so hostile values also
         # get past the form guard to the domain and the database.
         self.nonce, self.csrf, self.session = visitor
+        self.staff = None
 
     def text(self):
         r = self.rng.random()
@@ -195,6 +201,8 @@ class Generator:
         web_post = method == "POST" and not template.startswith("/api")
         if (cookie < 0.35 or (web_post and cookie < 0.8)) and self.nonce:
             session = "; chorus_session=" + self.session if self.session and self.rng.random() < 0.5 else ""
+            if self.staff and self.rng.random() < 0.5:
+                session += "; chorus_staff=" + self.staff
             headers.append(("Cookie", "chorus_form=" + self.nonce + session))
         elif cookie < 0.25:
             headers.append(("Cookie", "chorus_form=" + "%032x" % self.rng.getrandbits(128)))
@@ -307,12 +315,39 @@ def visit(host, port, liaison):
     return nonce.group(1), csrf.group(1), session.group(1) if session else None
 
 
+def staff_session(host, port, link):
+    """The first administrator's console session, from the one-time link: so the console's
+    builders (not only their sign-in redirect) meet hostile input."""
+    path = "/" + link.split("/", 3)[3]
+    def exchange(request):
+        with socket.create_connection((host, port), timeout=10) as s:
+            s.sendall(request)
+            reply = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+        return reply.decode("utf-8", "replace")
+    page = exchange(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    nonce = re.search(r"chorus_form=([0-9a-f]{32})", page)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    if not (nonce and csrf):
+        return None
+    body = f"csrf={csrf.group(1)}&password=crash-guard-passphrase&confirm=crash-guard-passphrase".encode()
+    reply = exchange(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: chorus_form={nonce.group(1)}\r\n"
+                     f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    session = re.search(r"chorus_staff=([^;\s]+)", reply)
+    return session.group(1) if session else None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("host")
     parser.add_argument("port", type=int)
     parser.add_argument("--admin", required=True)
     parser.add_argument("--liaison", required=True)
+    parser.add_argument("--staff-link", default="", help="the first administrator's one-time link")
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=int(os.environ.get("CRASH_GUARD_SEED", "20261201")))
     parser.add_argument("--seconds", type=float, default=600, help="stop after this long, whatever the count")
@@ -325,6 +360,11 @@ def main():
         print("FAIL: could not get a form token and a liaison session to start from", file=sys.stderr)
         return 1
     generator = Generator(random.Random(args.seed), args.admin, args.liaison, routes, visitor)
+    if args.staff_link:
+        generator.staff = staff_session(args.host, args.port, args.staff_link)
+        if not generator.staff:
+            print("FAIL: could not sign in to the console with the first administrator's link", file=sys.stderr)
+            return 1
     statuses, closed = collections.Counter(), 0
     longest, longest_request = 0.0, ""
     started = time.monotonic()
