@@ -124,6 +124,18 @@ public struct ReferenceData: Sendable {
         return try Self.school(row)
     }
 
+    /// Every school, by id (a district has hundreds at most).
+    public func allSchools(on db: PostgresConnection) async throws -> [School] {
+        var all: [School] = []
+        var cursor: String?
+        repeat {
+            let page = try await schools(cluster: nil, cursor: cursor, limit: 200, on: db)
+            all += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return all
+    }
+
     public func schools(cluster: String?, cursor: String?, limit: Int, on db: PostgresConnection) async throws -> Page<School> {
         let after = try Cursor.afterID(cursor)
         let rows = try await db.query(

@@ -52,6 +52,9 @@ struct ConsolePages: Sendable {
             }
         }
         addSurveyRoutes(to: pages)
+        addAccountRoutes(to: pages)
+        addEventRoutes(to: pages)
+        addSettingsRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
@@ -202,8 +205,8 @@ struct ConsolePages: Sendable {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let links = [
-            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("accounts", "console_accounts"),
-            ("audit", "console_audit"),
+            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"), ("accounts", "console_accounts"),
+            ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),
         ].filter {
             AccessTable.rules["GET /console/\($0.0)"]?.allows(account.role) == true
         }
@@ -225,14 +228,23 @@ struct ConsolePages: Sendable {
     {
         let language = try await web.pageLanguage(request)
         let t = language.strings
-        let all = try await web.database.connection { try await StaffAccounts().accounts(on: $0) }
+        let (all, schools, assignments) = try await web.database.snapshot { db in
+            let accounts = try await StaffAccounts().accounts(on: db)
+            var assigned: [Int64: (schools: [Int64], clusters: [String])] = [:]
+            for account in accounts where account.role == .liaison {
+                assigned[account.id] = try await StaffAccess().assignments(accountID: account.id, on: db)
+            }
+            return (accounts, try await ReferenceData().allSchools(on: db), assigned)
+        }
+        let codes = Dictionary(uniqueKeysWithValues: schools.map { ($0.id, $0.code) })
         var view: [String: Any] = [
             "title": t[text: "console_accounts"],
             "accounts": all.map {
                 [
                     "id": $0.id, "name": $0.name, "email": $0.email, "role": t[text: "role_\($0.role.rawValue)"], "active": $0.active,
                     "state": t[text: $0.active ? ($0.hasPassword ? "console_active" : "console_invited") : "console_inactive"],
-                    "isSelf": $0.id == account.id,
+                    "isSelf": $0.id == account.id, "isLiaison": $0.role == .liaison,
+                    "assigned": assignments[$0.id].map { ($0.clusters + $0.schools.compactMap { codes[$0] }).joined(separator: ", ") } ?? "",
                 ] as [String: Any]
             },
             "roles": StaffRole.allCases.map {
@@ -305,6 +317,15 @@ struct ConsolePages: Sendable {
                     try await StaffAccounts().update(id: id, .init(active: action == "activate"), by: actor, on: $0)
                 }
                 return try await accounts(request, account, created: nil, errors: [:], form: nil)
+            case "assign":
+                let schools = try await web.database.connection { try await ReferenceData().allSchools(on: $0) }
+                guard let (ids, clusters) = Self.assignment(form["assigned"] ?? "", schools: schools) else {
+                    return try await accounts(request, account, created: nil, errors: ["assigned-\(id)": "console_error_assign"], form: nil)
+                }
+                try await web.database.transaction {
+                    try await StaffAccess().assign(accountID: id, schools: ids, clusters: clusters, by: actor, on: $0)
+                }
+                return try await accounts(request, account, created: nil, errors: [:], form: nil)
             case "link":
                 let created = try await web.database.transaction { db in
                     let person = try await StaffAccounts().account(id: id, on: db)
@@ -320,6 +341,25 @@ struct ConsolePages: Sendable {
         } catch let error as EngagementError where error.code == .conflict {
             return try await accounts(request, account, created: nil, errors: ["role": "console_error_last_admin"], form: nil)
         }
+    }
+
+    /// "North, LIN-01" → the cluster North and the school LIN-01 (names as the district wrote
+    /// them, any case); nil when an entry is neither.
+    static func assignment(_ text: String, schools: [School]) -> (schools: [Int64], clusters: [String])? {
+        let clusters = Dictionary(schools.map { ($0.cluster.lowercased(), $0.cluster) }, uniquingKeysWith: { first, _ in first })
+        let codes = Dictionary(schools.map { ($0.code.lowercased(), $0.id) }, uniquingKeysWith: { first, _ in first })
+        var ids: [Int64] = []
+        var names: [String] = []
+        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !entry.isEmpty {
+            if let cluster = clusters[entry] {
+                names.append(cluster)
+            } else if let school = codes[entry] {
+                ids.append(school)
+            } else {
+                return nil
+            }
+        }
+        return (ids, names)
     }
 
     func audit(_ request: Request, _ account: StaffAccount) async throws -> Response {

@@ -327,17 +327,10 @@ extension ConsolePages {
         do {
             _ = try await work()
             return try await builder(request, id: id, form: nil, errors: [], notice: t[text: "saved"])
+        } catch let error as EngagementError where error.code == .notFound {
+            return try await web.notFound(request, try await web.pageLanguage(request))
         } catch let error as EngagementError {
-            let message: String
-            switch error.code {
-            case .changed: message = t[text: "console_error_changed"]
-            case .notFound: return try await web.notFound(request, try await web.pageLanguage(request))
-            case .conflict: message = t[text: "console_error_conflict"] + " " + error.detail
-            default: message = t[text: "console_error_check"] + " " + error.fields.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-            }
-            let status: HTTPResponse.Status =
-                error.code == .changed ? .preconditionFailed : error.code == .conflict ? .conflict : .unprocessableContent
-            return try await builder(request, id: id, form: nil, errors: [message], notice: nil, status: status)
+            return try await builder(request, id: id, form: nil, errors: [Self.words(error, t)], notice: nil, status: Self.status(error))
         }
     }
 

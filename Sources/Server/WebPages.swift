@@ -387,16 +387,7 @@ struct WebPages: Sendable {
     /// schools, and the values entered so far.
     func formView(form: FormFields?, errors: [String: String], language: PageLanguage, anchors: [String: String]) async throws -> [String: Any] {
         let t = language.strings
-        let schools = try await database.connection { db in
-            var all: [School] = []
-            var cursor: String?
-            repeat {
-                let page = try await ReferenceData().schools(cluster: nil, cursor: cursor, limit: 200, on: db)
-                all += page.items
-                cursor = page.nextCursor
-            } while cursor != nil
-            return all
-        }
+        let schools = try await database.connection { try await ReferenceData().allSchools(on: $0) }
         let targets = anchors.merging(["group": "group", "school": "school", "contact": "contact-email", "form": "main"]) { $1 }
         let order = ["form"] + anchors.keys.sorted { ($0.count, $0) < ($1.count, $1) } + ["group", "school", "contact"]
         return [

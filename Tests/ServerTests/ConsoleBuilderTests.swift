@@ -104,6 +104,133 @@ struct ConsoleBuilderTests {
         }
     }
 
+    @Test func aPersonTurnsOnTwoStepSignInMakesATokenAndAnAdminAssignsALiaisonsCluster() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let liaison = try await ConsoleSignInTests.account(api, email: "lee@district.example", role: .liaison)
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: liaison.email).status == .seeOther)
+            func post(_ path: String, _ fields: [(String, String)]) async throws -> Visitor.Page {
+                try await visitor.post(path, [("csrf", try await visitor.token())] + fields)
+            }
+            let page = try await visitor.get("/console/me")
+            #expect(page.status == .ok && page.html.contains("Two-step sign-in"))
+            let secret = try #require(Self.hidden("secret", in: page.html))
+            let wrong = try await post("/console/me/two-factor", [("secret", secret), ("code", "000000")])
+            #expect(wrong.status == .unprocessableContent)
+            let right = try await post("/console/me/two-factor", [("secret", secret), ("code", TwoFactor.code(secret: secret))])
+            #expect(right.status == .ok && right.html.contains("Two-step sign-in is on"))
+            #expect(try await api.count("staff_accounts WHERE id = \(liaison.id) AND totp_secret IS NOT NULL") == 1)
+            // A token of their own, shown once, acting with their role; revoked from the page.
+            let made = try await post("/console/me/tokens", [("name", "tablet at the door")])
+            let token = try #require(made.html.range(of: "chorus_[0-9a-f]{64}", options: .regularExpression).map { String(made.html[$0]) })
+            #expect(try await api.call(.get, "/api/v1/events", token: token).status == .ok)
+            #expect(try await api.call(.get, "/api/v1/responses", token: token).status == .forbidden)
+            let id = try await api.database.query("SELECT id FROM api_tokens WHERE account_id = \(liaison.id)").one().decode(Int64.self, at: 0)
+            #expect(try await post("/console/me/tokens/\(id)/revoke", []).status == .ok)
+            #expect(try await api.call(.get, "/api/v1/events", token: token).status == .unauthorized)
+            // An admin assigns the liaison a cluster by name; an unknown name changes nothing.
+            let admin = try await ConsoleSignInTests.account(api, email: "ana@district.example", role: .admin)
+            var adminVisitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&adminVisitor, email: admin.email).status == .seeOther)
+            let unknown = try await adminVisitor.post(
+                "/console/accounts/\(liaison.id)/assign",
+                [("csrf", try await adminVisitor.token()), ("assigned", "Atlantis")]
+            )
+            #expect(unknown.status == .unprocessableContent && unknown.html.contains("not a cluster"))
+            let assigned = try await adminVisitor.post(
+                "/console/accounts/\(liaison.id)/assign",
+                [("csrf", try await adminVisitor.token()), ("assigned", "north")]
+            )
+            #expect(assigned.status == .ok && assigned.html.contains("value=\"North\""))
+            let scope = try #require(try await api.database.withConnection { try await StaffAccess().principal(accountID: liaison.id, on: $0) })
+            #expect(scope.scope.schools == [seed.school])
+            #expect(try await api.count("audit_log WHERE entity = 'staff_assignments'") == 1)
+        }
+    }
+
+    @Test func aLiaisonMakesEditsAndCancelsAnEventAtTheirSchoolAndCannotReachAnother() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let liaison = try await ConsoleSignInTests.account(api, email: "lee@district.example", role: .liaison)
+            try await Store(api.database).transaction {
+                try await StaffAccess().assign(accountID: liaison.id, schools: [seed.school], clusters: [], by: .command("test"), on: $0)
+            }
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: liaison.email).status == .seeOther)
+            func post(_ path: String, _ fields: [(String, String)]) async throws -> Visitor.Page {
+                try await visitor.post(path, [("csrf", try await visitor.token())] + fields)
+            }
+            let fields: [(String, String)] = [
+                ("title_en", "Family night"), ("kind", "family_night"), ("initiative_id", "\(seed.initiative)"),
+                ("school_id", "\(seed.school)"), ("starts_at", "2026-12-10T18:00"), ("ends_at", "2026-12-10T20:00"), ("capacity", "40"),
+            ]
+            let made = try await post("/console/events", fields)
+            #expect(made.status == .seeOther, "\(made.html)")
+            let event = try await api.database.query("SELECT max(id) FROM events").one().decode(Int64.self, at: 0)
+            // Times are the district's (America/New_York in the fixture): 18:00 there is 23:00 UTC.
+            let starts = try await api.database.query("SELECT to_char(starts_at AT TIME ZONE 'UTC', 'HH24:MI') FROM events WHERE id = \(event)")
+                .one().decode(String.self, at: 0)
+            #expect(starts == "23:00")
+            let page = try await visitor.get("/console/events/\(event)")
+            let version = try #require(Self.hidden("version", in: page.html))
+            let edited = try await post(
+                "/console/events/\(event)",
+                fields.map { $0.0 == "title_en" ? ("title_en", "Family tech night") : $0 } + [("version", version)]
+            )
+            #expect(edited.status == .seeOther)
+            let stale = try await post("/console/events/\(event)", fields + [("version", version)])
+            #expect(stale.status == .preconditionFailed)
+            // Elsewhere: another school is out of reach, on the page as in the API.
+            let other = try await api.call(
+                .post,
+                "/api/v1/schools",
+                token: api.admin,
+                json: ["code": "FAR1", "name": "Far", "cluster": "South", "level": "high", "enrollment": 900]
+            ).id
+            let moved = try await post("/console/events/\(event)", fields.map { $0.0 == "school_id" ? ("school_id", "\(other)") : $0 })
+            #expect(moved.status == .forbidden)
+            let cancelled = try await post("/console/events/\(event)/cancel", [("reason", "Snow day")])
+            #expect(cancelled.status == .ok && cancelled.html.contains("Snow day"))
+            #expect(try await api.count("events WHERE id = \(event) AND cancel_reason = 'Snow day'") == 1)
+            let farEvent = try await api.call(
+                .post,
+                "/api/v1/events",
+                token: api.admin,
+                json: [
+                    "title": "Far", "kind": "meeting", "initiative_ids": [seed.initiative], "school_id": other,
+                    "starts_at": "2026-12-10T23:00:00Z", "ends_at": "2026-12-11T01:00:00Z",
+                ]
+            ).id
+            #expect(try await visitor.get("/console/events/\(farEvent)").status == .notFound)
+            #expect(try await !visitor.get("/console/events").html.contains("/console/events/\(farEvent)"))
+            #expect(try await api.count("audit_log WHERE entity = 'event' AND account_id = \(liaison.id)") == 3)
+        }
+    }
+
+    @Test func anAdminChangesTheDistrictsSettingsAndABadZoneChangesNothing() async throws {
+        try await withAPI { api in
+            let admin = try await ConsoleSignInTests.account(api, email: "ana@district.example", role: .admin)
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: admin.email).status == .seeOther)
+            #expect(try await visitor.get("/console/settings").status == .ok)
+            let form: [(String, String)] = [
+                ("name", "Rivertown Schools"), ("languages", "en, es, vi"), ("default_language", "en"), ("time_zone", "America/Chicago"),
+                ("month", "8"), ("day", "15"),
+            ]
+            let bad = try await visitor.post(
+                "/console/settings",
+                [("csrf", try await visitor.token())] + form.map { $0.0 == "time_zone" ? ("time_zone", "Mars/Olympus") : $0 }
+            )
+            #expect(bad.status == .unprocessableContent && bad.html.contains("time_zone"))
+            #expect(try await api.count("district_settings WHERE name = 'Rivertown Schools'") == 0)
+            let saved = try await visitor.post("/console/settings", [("csrf", try await visitor.token())] + form)
+            #expect(saved.status == .ok && saved.html.contains("Saved.") && saved.html.contains("Tiếng Việt"))
+            #expect(try await api.count("district_settings WHERE name = 'Rivertown Schools' AND time_zone = 'America/Chicago'") == 1)
+            #expect(try await api.count("audit_log WHERE entity = 'district_settings' AND account_id = \(admin.id)") == 1)
+        }
+    }
+
     /// The value of a hidden field of a page.
     static func hidden(_ name: String, in html: String) -> String? {
         guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
