@@ -15,8 +15,8 @@ enum Access {
         _ action: String,
         _ entity: String,
         id: Int64,
-        old: (some Encodable)?,
-        new: (some Encodable)?,
+        old: (any Encodable)?,
+        new: (any Encodable)?,
         on db: Store.Connection
     ) async throws {
         guard let principal else { return }
@@ -24,14 +24,14 @@ enum Access {
             action,
             entity,
             id: String(id),
-            old: try old.map(Self.values),
-            new: try new.map(Self.values),
+            old: try old.map { try Self.values($0) },
+            new: try new.map { try Self.values($0) },
             by: principal.actor(requestID: requestID),
             on: db
         )
     }
 
-    static func values(_ record: some Encodable) throws -> [String: JSONValue] {
+    static func values(_ record: any Encodable) throws -> [String: JSONValue] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         return try JSONDecoder().decode([String: JSONValue].self, from: try encoder.encode(record))
