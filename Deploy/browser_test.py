@@ -7,7 +7,10 @@ the language switch keeps its choice across pages; axe-core finds no serious or 
 violation on any public page. Screenshots of every page at 375 and 1280 px go to the artifacts
 directory.
 The first administrator follows the one-time link, chooses a password, invites a colleague and
-reads the audit log in the staff console.
+reads the audit log in the staff console; builds an initiative and a bilingual survey, previews it
+in Spanish and publishes it, a family answers it on a phone, the admin rewords a question (a new
+version) and closes it, and the family's late answer is refused (issue 14, A1); every console page
+passes axe and is photographed at 375 and 1280 px (A6).
 Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS ADMIN_LINK"""
 import os, subprocess, sys, time
 from selenium import webdriver
@@ -321,6 +324,32 @@ try:
         accessible(family, "the page refusing a late answer")
     finally:
         family.quit()
+    # 7. A6: every other console page, axe-checked and photographed at 375 and 1280 px.
+    driver.get(base + "/console/events")
+    driver.find_element(By.ID, "title_en").send_keys("Open house")
+    driver.find_element(By.ID, f"initiative-{initiative}").click()
+    driver.execute_script("arguments[0].value = '2026-12-10T18:00'", driver.find_element(By.ID, "starts_at"))
+    driver.execute_script("arguments[0].value = '2026-12-10T20:00'", driver.find_element(By.ID, "ends_at"))
+    screenshots(driver, "console-events")
+    accessible(driver, "the console's events page")
+    submit(driver, "form[action^='/console/events?'] button")
+    check("/console/events/" in driver.current_url, f"a new event opens for editing ({driver.current_url})")
+    screenshots(driver, "console-event")
+    accessible(driver, "an event in the console")
+    driver.find_element(By.ID, "reason").send_keys("Moved to the spring")
+    submit(driver, "form[action*='/cancel'] button")
+    check(sql("SELECT count(*) FROM events WHERE cancel_reason = 'Moved to the spring'") == "1", "the event is cancelled with its reason")
+    for path, name in [
+        (f"/console/initiatives/{initiative}", "console-initiative"), ("/console/me", "console-me"),
+        ("/console/settings", "console-settings"), ("/console/surveys?lang=ar", "console-surveys-ar"),
+    ]:
+        driver.get(base + path)
+        for width in (375, 1280):
+            driver.set_window_size(width, 900)
+            wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            check(wide <= 0, f"{path} does not overflow the window at {width} px ({wide} px)")
+        screenshots(driver, name)
+        accessible(driver, f"the console page {path}")
     driver.get(base + "/console/login?lang=ar")
     screenshots(driver, "console-login-ar")
     accessible(driver, "the console's sign-in page in Arabic")

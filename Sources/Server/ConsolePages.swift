@@ -55,6 +55,7 @@ struct ConsolePages: Sendable {
         addAccountRoutes(to: pages)
         addEventRoutes(to: pages)
         addSettingsRoutes(to: pages)
+        addSchoolRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
@@ -205,7 +206,8 @@ struct ConsolePages: Sendable {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let links = [
-            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"), ("accounts", "console_accounts"),
+            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"), ("schools", "schools"),
+            ("accounts", "console_accounts"),
             ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),
         ].filter {
             AccessTable.rules["GET /console/\($0.0)"]?.allows(account.role) == true

@@ -64,10 +64,11 @@ struct WebStrings: Sendable {
                 "console_initiatives", "console_surveys", "saved", "console_error_title", "console_error_prompt",
                 "console_error_time", "console_error_check", "console_error_changed", "console_error_conflict", "console_choice",
                 "survey_draft", "survey_closed", "survey_scheduled", "survey_open", "my_account", "reach_all", "never",
-                "console_error_token_name", "console_error_assign", "district_settings", "events",
+                "console_error_token_name", "console_error_assign", "district_settings", "events", "schools",
             ]
             + QuestionKind.allCases.map { "kind_q_\($0.rawValue)" }
             + ConsolePages.statuses.map { "status_\($0)" }
+            + ["elementary", "middle", "high", "k8", "other"].map { "level_\($0)" }
             + ["slug", "title", "description", "starts_on", "ends_on", "owner_account_id", "goal_id"].map {
                 "console_error_\(ConsolePages.messageKey($0))"
             }

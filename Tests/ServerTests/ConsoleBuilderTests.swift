@@ -231,6 +231,40 @@ struct ConsoleBuilderTests {
         }
     }
 
+    @Test func anAdminImportsSchoolsAllOrNothingWithEveryBadLineNamed() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let existing = try await api.database.query("SELECT code FROM schools WHERE id = \(seed.school)").one().decode(String.self, at: 0)
+            let admin = try await ConsoleSignInTests.account(api, email: "ana@district.example", role: .admin)
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: admin.email).status == .seeOther)
+            _ = try await visitor.get("/console/schools")
+            let before = try await api.count("schools")
+            let bad = "code,name,cluster,level,enrollment\r\nNEW1,Oak,East,elementary,300\r\nNEW2,Elm,East,college,abc\r\nNEW1,Ash,East,high,10\r\n"
+            let refused = try await visitor.post("/console/schools/import", [("csrf", try await visitor.token()), ("sheet", bad)])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.html.contains("line 3") && refused.html.contains("line 4") && refused.html.contains("repeats line 2"))
+            #expect(try await api.count("schools") == before)
+            let good = "Code,Name,Cluster,Level,Enrollment\nNEW1,Oak,East,elementary,300\n\(existing),Renamed,North,elementary,\"1,200\"\n"
+            let imported = try await visitor.post("/console/schools/import", [("csrf", try await visitor.token()), ("sheet", good)])
+            #expect(imported.status == .ok && imported.html.contains("2 rows imported"), "\(imported.html)")
+            #expect(try await api.count("schools") == before + 1)
+            let renamed = try await api.database.query(
+                "SELECT count(*) FROM schools WHERE code = \(existing) AND name = 'Renamed' AND enrollment = 1200"
+            ).one().decode(Int.self, at: 0)
+            #expect(renamed == 1)
+            let one = try await visitor.post(
+                "/console/schools",
+                [
+                    ("csrf", try await visitor.token()), ("code", "NEW9"), ("name", "Pine"), ("cluster", "West"), ("level", "high"),
+                    ("enrollment", "800"),
+                ]
+            )
+            #expect(one.status == .ok && one.html.contains("Pine"))
+            #expect(try await api.count("audit_log WHERE entity = 'school' AND account_id = \(admin.id)") == 2)  // the import, the one school
+        }
+    }
+
     /// The value of a hidden field of a page.
     static func hidden(_ name: String, in html: String) -> String? {
         guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
