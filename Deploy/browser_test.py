@@ -342,7 +342,8 @@ try:
     for path, name in [
         (f"/console/initiatives/{initiative}", "console-initiative"), ("/console/me", "console-me"),
         ("/console/settings", "console-settings"), ("/console/surveys?lang=ar", "console-surveys-ar"),
-        ("/console/schools", "console-schools"), ("/dashboard", "dashboard-wide"),
+        ("/console/schools", "console-schools"), ("/console/opportunities", "console-opportunities"),
+        ("/dashboard", "dashboard-wide"),
     ]:
         driver.get(base + path)
         for width in (375, 1280):

@@ -40,7 +40,14 @@ WEB_ROUTES = [
     ("GET", "/console/initiatives/{id}"), ("POST", "/console/initiatives/{id}"), ("GET", "/console/surveys"),
     ("POST", "/console/surveys"), ("GET", "/console/surveys/{id}"), ("POST", "/console/surveys/{id}"),
     ("GET", "/console/surveys/{id}/preview"), ("POST", "/console/surveys/{id}/publish"), ("POST", "/console/surveys/{id}/close"),
-    ("POST", "/console/surveys/{id}/duplicate"),
+    ("POST", "/console/surveys/{id}/duplicate"), ("GET", "/console/events"), ("POST", "/console/events"),
+    ("GET", "/console/events/{id}"), ("POST", "/console/events/{id}"), ("POST", "/console/events/{id}/cancel"),
+    ("POST", "/console/events/{id}/delete"), ("GET", "/console/me"), ("POST", "/console/me/two-factor"),
+    ("POST", "/console/me/tokens"), ("POST", "/console/me/tokens/{id}/revoke"), ("GET", "/console/settings"),
+    ("POST", "/console/settings"), ("GET", "/console/schools"), ("POST", "/console/schools"), ("POST", "/console/schools/import"),
+    ("GET", "/console/opportunities"), ("POST", "/console/opportunities"), ("GET", "/console/opportunities/{id}"),
+    ("POST", "/console/opportunities/{id}"), ("POST", "/console/opportunities/{id}/cancel"),
+    ("POST", "/console/opportunities/{id}/shift-{id}"), ("POST", "/console/opportunities/{id}/shift-{id}-cancel"),
 ]
 
 HOSTILE_TEXT = [

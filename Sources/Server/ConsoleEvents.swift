@@ -9,29 +9,13 @@ import InputParsing
 /// is taken on the liaison pages. Every change goes through the API's `edit`.
 extension ConsolePages {
     func addEventRoutes(to pages: RouterGroup<ChorusContext>) {
-        pages.get("events") { request, context in
-            try await signedIn(request, "GET /console/events", context) { try await consoleEvents(request, $0, id: nil, form: nil, errors: []) }
-        }
-        pages.post("events") { request, context in
-            try await signedIn(request, "POST /console/events", context) { try await saveEvent(request, $0, id: nil) }
-        }
-        pages.get("events/:id") { request, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            return try await signedIn(request, "GET /console/events/{id}", context) {
-                try await consoleEvents(request, $0, id: id, form: nil, errors: [])
-            }
-        }
-        pages.post("events/:id") { request, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            return try await signedIn(request, "POST /console/events/{id}", context) { try await saveEvent(request, $0, id: id) }
-        }
-        pages.post("events/:id/:action") { request, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            let action = try context.parameters.require("action")
-            return try await signedIn(request, "POST /console/events/{id}/{action}", context) {
-                try await eventAction(request, $0, id: id, action: action)
-            }
-        }
+        addRecordRoutes(
+            to: pages,
+            "events",
+            show: { request, staff, id in try await consoleEvents(request, staff, id: id, form: nil, errors: []) },
+            save: { request, staff, id in try await saveEvent(request, staff, id: id) },
+            action: { request, staff, id, verb in try await eventAction(request, staff, id: id, action: verb) }
+        )
     }
 
     /// The list, with the form below: a new event, or (`id`) the one being edited.

@@ -56,8 +56,40 @@ struct ConsolePages: Sendable {
         addEventRoutes(to: pages)
         addSettingsRoutes(to: pages)
         addSchoolRoutes(to: pages)
+        addVolunteeringRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
+    }
+
+    /// The five routes of a console page for one kind of record (`events`, `opportunities`):
+    /// the list, a new one, one shown, one saved, and an action on one, each under its row of
+    /// the access table.
+    func addRecordRoutes(
+        to pages: RouterGroup<ChorusContext>,
+        _ name: String,
+        show: @escaping @Sendable (Request, Staff, Int64?) async throws -> Response,
+        save: @escaping @Sendable (Request, Staff, Int64?) async throws -> Response,
+        action: @escaping @Sendable (Request, Staff, Int64, String) async throws -> Response
+    ) {
+        pages.get(RouterPath(name)) { request, context in
+            try await signedIn(request, "GET /console/\(name)", context) { try await show(request, $0, nil) }
+        }
+        pages.post(RouterPath(name)) { request, context in
+            try await signedIn(request, "POST /console/\(name)", context) { try await save(request, $0, nil) }
+        }
+        pages.get(RouterPath("\(name)/:id")) { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            return try await signedIn(request, "GET /console/\(name)/{id}", context) { try await show(request, $0, id) }
+        }
+        pages.post(RouterPath("\(name)/:id")) { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            return try await signedIn(request, "POST /console/\(name)/{id}", context) { try await save(request, $0, id) }
+        }
+        pages.post(RouterPath("\(name)/:id/:action")) { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            let verb = try context.parameters.require("action")
+            return try await signedIn(request, "POST /console/\(name)/{id}/{action}", context) { try await action(request, $0, id, verb) }
+        }
     }
 
     // MARK: Signing in and out
@@ -206,7 +238,8 @@ struct ConsolePages: Sendable {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let links = [
-            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"), ("schools", "schools"),
+            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"), ("opportunities", "opportunities"),
+            ("schools", "schools"),
             ("accounts", "console_accounts"),
             ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),
         ].filter {

@@ -265,6 +265,63 @@ struct ConsoleBuilderTests {
         }
     }
 
+    @Test func aCoordinatorRunsAnOpportunityAndItsShiftsInTheirInitiative() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let coordinator = try await ConsoleSignInTests.account(api, email: "cory@district.example", role: .coordinator)
+            try await api.database.query("UPDATE initiatives SET owner_account_id = \(coordinator.id) WHERE id = \(seed.initiative)")
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: coordinator.email).status == .seeOther)
+            func post(_ path: String, _ fields: [(String, String)]) async throws -> Visitor.Page {
+                try await visitor.post(path, [("csrf", try await visitor.token())] + fields)
+            }
+            let made = try await post(
+                "/console/opportunities",
+                [
+                    ("initiative_id", "\(seed.initiative)"), ("title_en", "Library helpers"), ("title_es", "Ayudantes de biblioteca"),
+                    ("school_id", "\(seed.school)"), ("starts_at", "2027-01-09T09:00"), ("ends_at", "2027-01-09T12:00"), ("capacity", "2"),
+                    ("waitlist", "yes"),
+                ]
+            )
+            #expect(made.status == .seeOther, "\(made.html)")
+            let opportunity = try await api.database.query("SELECT max(id) FROM volunteer_opportunities").one().decode(Int64.self, at: 0)
+            let shift = try await api.database.query("SELECT id FROM volunteer_shifts WHERE opportunity_id = \(opportunity)").one()
+                .decode(Int64.self, at: 0)
+            #expect(try await api.call(.post, "/api/v1/shifts/\(shift)/signups", json: EditingAPITests.volunteer).status == .created)
+            // Resized, not below the one person confirmed; then cancelled with a reason.
+            let page = try await visitor.get("/console/opportunities/\(opportunity)")
+            #expect(page.status == .ok && page.html.contains("1 confirmed"))
+            let resized = try await post(
+                "/console/opportunities/\(opportunity)/shift-\(shift)",
+                [("starts_at", "2027-01-09T09:00"), ("ends_at", "2027-01-09T13:00"), ("capacity", "5")]
+            )
+            #expect(resized.status == .ok && resized.html.contains("Saved."))
+            #expect(try await api.count("volunteer_shifts WHERE id = \(shift) AND capacity = 5") == 1)
+            let tooSmall = try await post(
+                "/console/opportunities/\(opportunity)/shift-\(shift)",
+                [("starts_at", "2027-01-09T09:00"), ("ends_at", "2027-01-09T13:00"), ("capacity", "0")]
+            )
+            #expect(tooSmall.status == .unprocessableContent || tooSmall.status == .conflict)
+            #expect(try await post("/console/opportunities/\(opportunity)/shift-\(shift)-cancel", [("reason", "Library closed")]).status == .ok)
+            #expect(try await api.call(.post, "/api/v1/shifts/\(shift)/signups", json: EditingAPITests.volunteer).status == .conflict)
+            // Another initiative's opportunity is out of reach.
+            let other = try await api.call(.post, "/api/v1/initiatives", token: api.admin, json: ["slug": "elsewhere", "title": "Elsewhere"]).id
+            let far = try await api.call(
+                .post,
+                "/api/v1/opportunities",
+                token: api.admin,
+                json: [
+                    "initiative_id": other, "title": "Far",
+                    "shifts": [["starts_at": "2027-01-01T10:00:00Z", "ends_at": "2027-01-01T12:00:00Z", "capacity": 3]],
+                ]
+            ).id
+            #expect(try await visitor.get("/console/opportunities/\(far)").status == .notFound)
+            #expect(try await post("/console/opportunities/\(far)/cancel", [("reason", "x")]).status == .notFound)
+            #expect(try await post("/console/opportunities/\(opportunity)/cancel", [("reason", "Postponed")]).status == .ok)
+            #expect(try await api.count("audit_log WHERE account_id = \(coordinator.id) AND entity IN ('opportunity', 'shift')") == 4)
+        }
+    }
+
     /// The value of a hidden field of a page.
     static func hidden(_ name: String, in html: String) -> String? {
         guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
