@@ -5,7 +5,8 @@ import InputParsing
 
 /// A person's own page in the console (issue 14): their role and reach, turning on the second
 /// factor (TOTP: the secret is shown to type into an app, and a code from the app confirms it),
-/// and their API tokens (a new one is shown once; each can be revoked).
+/// and their API tokens (a new one is shown once; each can be revoked). An administrator sees
+/// and revokes every account's tokens here, and the older unowned ones.
 extension ConsolePages {
     func addAccountRoutes(to pages: RouterGroup<ChorusContext>) {
         pages.get("me") { request, context in
@@ -35,13 +36,16 @@ extension ConsolePages {
     {
         let language = try await web.pageLanguage(request)
         let t = language.strings
-        let (tokens, schools, district) = try await web.database.snapshot { db in
+        let isAdmin = staff.account.role == .admin
+        let (tokens, schools, district, accounts) = try await web.database.snapshot { db in
             (
-                try await Tokens().list(accountID: staff.account.id, on: db),
+                try await Tokens().list(accountID: isAdmin ? nil : staff.account.id, on: db),
                 try await ReferenceData().schools(cluster: nil, cursor: nil, limit: 200, on: db).items,
-                try await DistrictSettings.current(on: db)
+                try await DistrictSettings.current(on: db),
+                isAdmin ? try await StaffAccounts().accounts(on: db) : []
             )
         }
+        let owners = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0.name) })
         let reach: String
         if let ids = staff.principal.scope.schools {
             reach = schools.filter { ids.contains($0.id) }.map(\.name).joined(separator: ", ")
@@ -59,6 +63,7 @@ extension ConsolePages {
             "tokens": tokens.map { token -> [String: Any] in
                 [
                     "id": token.id, "name": token.name, "created": language.when(token.createdAt),
+                    "owner": token.accountID.flatMap { owners[$0] } ?? token.role.map { t[text: "role_\($0.rawValue)"] } ?? "",
                     "used": token.lastUsedAt.map { language.when($0) } ?? t[text: "never"], "revoked": token.revokedAt != nil,
                 ]
             },
@@ -66,6 +71,7 @@ extension ConsolePages {
             "errors": error.map { [["target": "code", "message": t[text: $0]]] } ?? [],
         ]
         if let created { view["created"] = created }
+        view["isAdmin"] = isAdmin
         return try await web.page("console-me", view, request: request, language: language, status: status, form: true)
     }
 
@@ -123,7 +129,12 @@ extension ConsolePages {
             return try await me(request, staff, created: nil, error: "error_session", status: .forbidden)
         }
         let revoked = try await web.database.transaction {
-            try await Tokens().revoke(id: id, accountID: staff.account.id, by: staff.principal.actor(requestID: Access.requestID), on: $0)
+            try await Tokens().revoke(
+                id: id,
+                accountID: staff.account.role == .admin ? nil : staff.account.id,
+                by: staff.principal.actor(requestID: Access.requestID),
+                on: $0
+            )
         }
         guard revoked else { return try await web.notFound(request, try await web.pageLanguage(request)) }
         return try await me(request, staff, created: nil, error: nil)

@@ -143,6 +143,14 @@ struct ConsoleBuilderTests {
                 [("csrf", try await adminVisitor.token()), ("assigned", "north")]
             )
             #expect(assigned.status == .ok && assigned.html.contains("value=\"North\""))
+            // The admin sees every token, the fixture's unowned ones too, and revokes any.
+            let (_, other) = try await AccessMatrixTests.staff(api, .analyst, "ann@district.example")
+            let tokens = try await adminVisitor.get("/console/me")
+            #expect(tokens.html.contains("ann@district.example") && tokens.html.contains("tablet at the door"))
+            let otherID = try await api.database.query("SELECT max(id) FROM api_tokens").one().decode(Int64.self, at: 0)
+            let revoked = try await adminVisitor.post("/console/me/tokens/\(otherID)/revoke", [("csrf", try await adminVisitor.token())])
+            #expect(revoked.status == .ok)
+            #expect(try await api.call(.get, "/api/v1/schools", token: other).status == .unauthorized)
             let scope = try #require(try await api.database.withConnection { try await StaffAccess().principal(accountID: liaison.id, on: $0) })
             #expect(scope.scope.schools == [seed.school])
             #expect(try await api.count("audit_log WHERE entity = 'staff_assignments'") == 1)
