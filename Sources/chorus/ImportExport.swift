@@ -88,6 +88,12 @@ struct ExportCommand: AsyncParsableCommand {
         try writer.write(row: Exports().header(kind))
         try await database.withClient { client in
             try await Exports().export(kind, initiativeID: initiative, on: client) { try writer.write(row: $0) }
+            // An export is a staff action the audit log keeps (issue 14): what, and of which initiative.
+            var values: [String: JSONValue] = ["kind": .string(kind.rawValue)]
+            if let initiative { values["initiative_id"] = .number(Double(initiative)) }
+            try await client.withTransaction {
+                try await Audit().record("export", kind.rawValue, id: nil, new: values, by: StaffCommand.actor, on: $0)
+            }
         }
         writer.stream.close()
     }

@@ -19,7 +19,10 @@ struct PrivacyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let export = try await database.inTransaction { db in
-                try await Privacy().export(contact: contact, actor: "cli:\(NSUserName())", on: db)
+                let export = try await Privacy().export(contact: contact, actor: "cli:\(NSUserName())", on: db)
+                // In the audit log too, without the contact itself (masked).
+                try await Audit().record("export", "participant", id: nil, new: ["contact": .string("masked")], by: StaffCommand.actor, on: db)
+                return export
             }
             try DatabaseOptions.printJSON(export)
         }

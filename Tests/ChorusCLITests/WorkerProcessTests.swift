@@ -201,6 +201,11 @@ struct PrivacyCommandTests {
             let json = try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [String: Any]
             #expect((json?["contact"] as? [String: String])?["email"] == "marta@example.org")
             #expect((json?["feedback"] as? [[String: String]])?.first?["comment"] == "Please call me")
+            // The export is in the audit log, without the contact itself.
+            let audited = try await db.query(
+                "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'participant' AND new_values::text NOT LIKE '%marta%'"
+            ).first!.decode(Int.self, at: 0)
+            #expect(audited == 1)
             let (eraseStatus, erased) = try run(["privacy", "erase", "--contact", "marta@example.org"], database: configuration.database!)
             #expect(eraseStatus == 0 && erased.contains("1 record(s) kept"))
             #expect(try await db.query("SELECT count(*) FROM participant_contacts").first!.decode(Int.self, at: 0) == 0)
