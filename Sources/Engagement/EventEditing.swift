@@ -120,15 +120,33 @@ extension Volunteering {
         return ShiftRecord(opportunity: opportunity, shift: shift)
     }
 
-    /// New times or size; a shift cannot shrink below the people already confirmed.
-    public func updateShift(id: Int64, _ fields: ShiftFields, on db: PostgresConnection) async throws -> ShiftRecord {
-        let current = try await lockShift(id: id, on: db).shift
+    /// Another shift of an opportunity that is not cancelled.
+    public func addShift(opportunityID: Int64, _ fields: ShiftFields, on db: PostgresConnection) async throws -> Opportunity {
+        let opportunity = try await lockOpportunity(id: opportunityID, on: db)
+        if opportunity.cancelledAt != nil { throw EngagementError.conflict("the opportunity was cancelled") }
+        try Self.validate(fields)
+        try await db.query(
+            """
+            INSERT INTO volunteer_shifts (opportunity_id, starts_at, ends_at, capacity, waitlist)
+            VALUES (\(opportunityID), \(fields.startsAt), \(fields.endsAt), \(fields.capacity), \(fields.waitlist))
+            """
+        )
+        return try await lockOpportunity(id: opportunityID, on: db)
+    }
+
+    static func validate(_ fields: ShiftFields) throws {
         var validator = Validator()
         if fields.endsAt <= fields.startsAt { validator.add("ends_at", "must be after starts_at") }
         validator.range(fields.capacity, "capacity", 1...10_000)
         Surveys.validateDate(fields.startsAt, "starts_at", &validator)
         Surveys.validateDate(fields.endsAt, "ends_at", &validator)
         try validator.check()
+    }
+
+    /// New times or size; a shift cannot shrink below the people already confirmed.
+    public func updateShift(id: Int64, _ fields: ShiftFields, on db: PostgresConnection) async throws -> ShiftRecord {
+        let current = try await lockShift(id: id, on: db).shift
+        try Self.validate(fields)
         if fields.capacity < current.confirmed {
             throw EngagementError.conflict("\(current.confirmed) people are confirmed: the capacity cannot be lower", field: "capacity")
         }

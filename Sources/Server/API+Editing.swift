@@ -277,6 +277,31 @@ extension API {
         return .ok(.init(headers: .init(eTag: etag), body: .json(try Self.required(schema))))
     }
 
+    func addShift(_ input: Operations.AddShift.Input) async throws -> Operations.AddShift.Output {
+        guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
+        let scope = try Access.caller().scope
+        let opportunity = try await idempotency.run(
+            key: input.headers.idempotencyKey,
+            operation: "addShift",
+            path: ["opportunity": input.path.opportunityId],
+            body: body
+        ) { db in
+            let current = try await volunteering.lockOpportunity(id: input.path.opportunityId, on: db)
+            guard Self.opportunity.reach(current, scope) else { throw EngagementError.notFound("opportunity") }
+            let languages = try await DistrictSettings.current(on: db).languageSet
+            let fields = Volunteering.ShiftFields(
+                startsAt: body.startsAt,
+                endsAt: body.endsAt,
+                capacity: body.capacity,
+                waitlist: body.waitlist ?? true
+            )
+            let updated = try await volunteering.addShift(opportunityID: current.id, fields, on: db).schema(languages)
+            try await Access.audit("update", "opportunity", id: current.id, old: current.schema(languages), new: updated, on: db)
+            return updated
+        }
+        return .created(.init(body: .json(opportunity)))
+    }
+
     func cancelOpportunity(_ input: Operations.CancelOpportunity.Input) async throws -> Operations.CancelOpportunity.Output {
         guard case .json(let body) = input.body else { throw EngagementError.invalid("body", "must be JSON") }
         let (schema, etag) = try await edit("cancel", Self.opportunity, id: input.path.opportunityId, ifMatch: input.headers.ifMatch) {

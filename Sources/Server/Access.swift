@@ -156,6 +156,7 @@ enum AccessTable {
         "GET /opportunities/{opportunityId}": staff,
         "PATCH /opportunities/{opportunityId}": planners,
         "POST /opportunities/{opportunityId}/cancel": planners,
+        "POST /opportunities/{opportunityId}/shifts": planners,
         "PATCH /shifts/{shiftId}": planners,
         "POST /shifts/{shiftId}/cancel": planners,
         "POST /shifts/{shiftId}/signups": .everyone,

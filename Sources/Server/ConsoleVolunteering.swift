@@ -5,7 +5,7 @@ import InputParsing
 
 /// The console's volunteer opportunities and shifts (issue 14): those in reach, a new
 /// opportunity with its first shift, one edited (title and description in every language,
-/// school), shifts resized or moved, and opportunities or shifts cancelled with a reason.
+/// school), shifts added, resized or moved, and opportunities or shifts cancelled with a reason.
 /// Every change goes through the API's `edit`.
 extension ConsolePages {
     func addVolunteeringRoutes(to pages: RouterGroup<ChorusContext>) {
@@ -172,7 +172,14 @@ extension ConsolePages {
                 else { throw EngagementError.notFound("shift") }
                 return shift
             }
-            if action == "cancel" {
+            if action == "add-shift" {
+                guard let fields = try Self.shift(form, language) else {
+                    return try await opportunities(request, staff, id: id, errors: [t[text: "console_error_time"]], status: .unprocessableContent)
+                }
+                _ = try await api.edit("update", API.opportunity, id: id, ifMatch: nil) {
+                    try await Volunteering().addShift(opportunityID: $0.id, fields, on: $1)
+                }
+            } else if action == "cancel" {
                 _ = try await api.edit("cancel", API.opportunity, id: id, ifMatch: nil) {
                     try await Volunteering().cancelOpportunity(id: $0.id, reason: reason, on: $1)
                 }

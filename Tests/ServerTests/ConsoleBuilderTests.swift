@@ -311,6 +311,20 @@ struct ConsoleBuilderTests {
             )
             #expect(tooSmall.status == .unprocessableContent || tooSmall.status == .conflict)
             #expect(try await post("/console/opportunities/\(opportunity)/shift-\(shift)-cancel", [("reason", "Library closed")]).status == .ok)
+            let added = try await post(
+                "/console/opportunities/\(opportunity)/add-shift",
+                [("starts_at", "2027-01-16T09:00"), ("ends_at", "2027-01-16T12:00"), ("capacity", "3")]
+            )
+            #expect(added.status == .ok && added.html.contains("Saved."))
+            #expect(try await api.count("volunteer_shifts WHERE opportunity_id = \(opportunity)") == 2)
+            // The API adds shifts the same way.
+            let viaAPI = try await api.call(
+                .post,
+                "/api/v1/opportunities/\(opportunity)/shifts",
+                token: api.admin,
+                json: ["starts_at": "2027-01-23T09:00:00Z", "ends_at": "2027-01-23T12:00:00Z", "capacity": 4]
+            )
+            #expect(viaAPI.status == .created && (viaAPI.json["shifts"] as? [Any])?.count == 3)
             #expect(try await api.call(.post, "/api/v1/shifts/\(shift)/signups", json: EditingAPITests.volunteer).status == .conflict)
             // Another initiative's opportunity is out of reach.
             let other = try await api.call(.post, "/api/v1/initiatives", token: api.admin, json: ["slug": "elsewhere", "title": "Elsewhere"]).id
@@ -326,7 +340,7 @@ struct ConsoleBuilderTests {
             #expect(try await visitor.get("/console/opportunities/\(far)").status == .notFound)
             #expect(try await post("/console/opportunities/\(far)/cancel", [("reason", "x")]).status == .notFound)
             #expect(try await post("/console/opportunities/\(opportunity)/cancel", [("reason", "Postponed")]).status == .ok)
-            #expect(try await api.count("audit_log WHERE account_id = \(coordinator.id) AND entity IN ('opportunity', 'shift')") == 4)
+            #expect(try await api.count("audit_log WHERE account_id = \(coordinator.id) AND entity IN ('opportunity', 'shift')") == 5)
         }
     }
 
