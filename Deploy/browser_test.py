@@ -343,6 +343,7 @@ try:
         (f"/console/initiatives/{initiative}", "console-initiative"), ("/console/me", "console-me"),
         ("/console/settings", "console-settings"), ("/console/surveys?lang=ar", "console-surveys-ar"),
         ("/console/schools", "console-schools"), ("/console/opportunities", "console-opportunities"),
+        ("/console/goals", "console-goals"),
         ("/dashboard", "dashboard-wide"),
     ]:
         driver.get(base + path)

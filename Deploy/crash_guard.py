@@ -45,7 +45,7 @@ WEB_ROUTES = [
     ("POST", "/console/events/{id}/delete"), ("GET", "/console/me"), ("POST", "/console/me/two-factor"),
     ("POST", "/console/me/tokens"), ("POST", "/console/me/tokens/{id}/revoke"), ("GET", "/console/settings"),
     ("POST", "/console/settings"), ("GET", "/console/schools"), ("POST", "/console/schools"), ("POST", "/console/schools/import"),
-    ("GET", "/console/opportunities"), ("POST", "/console/opportunities"), ("GET", "/console/opportunities/{id}"),
+    ("GET", "/console/opportunities"), ("POST", "/console/opportunities"), ("GET", "/console/goals"), ("POST", "/console/goals"), ("GET", "/console/goals/{id}"), ("POST", "/console/goals/{id}"), ("POST", "/console/goals/{id}/delete"), ("GET", "/console/opportunities/{id}"),
     ("POST", "/console/opportunities/{id}"), ("POST", "/console/opportunities/{id}/cancel"),
     ("POST", "/console/opportunities/{id}/shift-{id}"), ("POST", "/console/opportunities/{id}/shift-{id}-cancel"),
 ]

@@ -54,17 +54,8 @@ extension ConsolePages {
         }
         let owners = accounts.filter { $0.active && ($0.role == .admin || $0.role == .coordinator) }
         let names = Dictionary(uniqueKeysWithValues: accounts.map { ($0.id, $0.name) })
-        let languages = language.district.languages
         func value(_ field: String, _ stored: String?) -> String { form?[field] ?? stored ?? "" }
-        func texts(_ name: String, _ stored: Translated?) -> [[String: Any]] {
-            languages.map { code in
-                let text = value("\(name)_\(code)", stored?[code])
-                return [
-                    "name": "\(name)_\(code)", "code": code, "value": text, "missing": text.isEmpty && stored != nil,
-                    "languageName": web.strings.strings(code, fallback: code)[text: "language_name"],
-                ]
-            }
-        }
+        func texts(_ name: String, _ stored: Translated?) -> [[String: Any]] { languageFields(name, stored, language, form: form) }
         let goal = value("goal_id", editing?.goalID.map(String.init))
         let owner = value("owner_account_id", editing?.ownerAccountID.map(String.init))
         let status = value("status", editing?.status ?? "active")
@@ -87,6 +78,12 @@ extension ConsolePages {
             "statuses": Self.statuses.map { ["value": $0, "label": t[text: "status_\($0)"], "selected": status == $0] },
             "startsOn": value("starts_on", editing?.startsOn), "endsOn": value("ends_on", editing?.endsOn),
             "keywords": value("keywords", editing?.themeKeywords.joined(separator: ", ")),
+            "targets": [
+                ("target_reach", editing?.targets.reachPer100), ("target_voice", editing?.targets.voicePer100),
+                ("target_participation", editing?.targets.participationRate), ("target_hours", editing?.targets.volunteerHours),
+            ].map { name, stored -> [String: Any] in
+                ["name": name, "label": t[text: name], "value": value(name, stored.map { $0.formatted(.number.grouping(.never)) })]
+            },
             "notice": notice ?? false,
             "hasErrors": !errors.isEmpty,
             "errors": errors.sorted { $0.key < $1.key }.map { ["target": $0.key, "message": t[text: $0.value]] },
@@ -107,14 +104,18 @@ extension ConsolePages {
             return try await initiatives(request, staff, id: id, form: form, errors: ["title": "error_session"])
         }
         let language = try await web.pageLanguage(request)
-        func translated(_ name: String) -> Translated {
-            var texts: [String: String] = [:]
-            for code in language.district.languages {
-                if let text = form["\(name)_\(code)"]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty { texts[code] = text }
-            }
-            return Translated(texts)
-        }
+        func translated(_ name: String) -> Translated { Self.translated(form, name, language) }
         func optional(_ name: String) -> String? { form[name].flatMap { $0.isEmpty ? nil : $0 } }
+        // Targets: a number, or empty for none; anything else is refused with the field named.
+        var targets: [String: Double] = [:]
+        for name in ["target_reach", "target_voice", "target_participation", "target_hours"] {
+            let text = (form[name] ?? "").trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let number = Double(text), number.isFinite else {
+                return try await initiatives(request, staff, id: id, form: form, errors: [name: "console_error_check"])
+            }
+            targets[name] = number
+        }
         let keywords = (form["keywords"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let fields = ReferenceData.InitiativeFields(
             slug: id == nil ? form["slug"] ?? "" : nil,
@@ -125,6 +126,12 @@ extension ConsolePages {
             startsOn: optional("starts_on"),
             endsOn: optional("ends_on"),
             themeKeywords: keywords,
+            targets: Targets(
+                reachPer100: targets["target_reach"],
+                voicePer100: targets["target_voice"],
+                participationRate: targets["target_participation"],
+                volunteerHours: targets["target_hours"]
+            ),
             ownerAccountID: optional("owner_account_id").flatMap { Int64($0) }
         )
         do {
@@ -166,6 +173,7 @@ extension ConsolePages {
     static func messageKey(_ field: String) -> String {
         switch field {
         case "slug", "title", "description", "starts_on", "ends_on", "owner_account_id", "goal_id": field
+        case "targets": "check"
         default: "check"
         }
     }

@@ -57,6 +57,7 @@ struct ConsolePages: Sendable {
         addSettingsRoutes(to: pages)
         addSchoolRoutes(to: pages)
         addVolunteeringRoutes(to: pages)
+        addGoalRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
@@ -90,6 +91,27 @@ struct ConsolePages: Sendable {
             let verb = try context.parameters.require("action")
             return try await signedIn(request, "POST /console/\(name)/{id}/{action}", context) { try await action(request, $0, id, verb) }
         }
+    }
+
+    /// A text's fields in a form, one per language the district offers (`title_en`, …): the
+    /// typed value when the form comes back, else the stored one, and whether it is missing.
+    func languageFields(_ name: String, _ stored: Translated?, _ language: PageLanguage, form: FormFields? = nil) -> [[String: Any]] {
+        language.district.languages.map { code in
+            let value = form?["\(name)_\(code)"] ?? stored?[code] ?? ""
+            return [
+                "name": "\(name)_\(code)", "code": code, "value": value, "missing": value.isEmpty && stored != nil,
+                "languageName": web.strings.strings(code, fallback: code)[text: "language_name"],
+            ]
+        }
+    }
+
+    /// The texts a form gives as `name_<code>`, one per offered language, empty ones left out.
+    static func translated(_ form: FormFields, _ name: String, _ language: PageLanguage) -> Translated {
+        var texts: [String: String] = [:]
+        for code in language.district.languages {
+            if let text = form["\(name)_\(code)"]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty { texts[code] = text }
+        }
+        return Translated(texts)
     }
 
     // MARK: Signing in and out
@@ -238,7 +260,8 @@ struct ConsolePages: Sendable {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let links = [
-            ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"), ("opportunities", "opportunities"),
+            ("goals", "goals"), ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"),
+            ("opportunities", "opportunities"),
             ("schools", "schools"),
             ("accounts", "console_accounts"),
             ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),

@@ -42,15 +42,7 @@ extension ConsolePages {
         if id != nil && editing == nil { return try await web.notFound(request, language) }
         let zone = language.timeZone
         let languages = language.district.languageSet
-        func texts(_ name: String, _ stored: Translated?) -> [[String: Any]] {
-            language.district.languages.map { code in
-                let value = stored?[code] ?? ""
-                return [
-                    "name": "\(name)_\(code)", "code": code, "value": value, "missing": value.isEmpty && stored != nil,
-                    "languageName": web.strings.strings(code, fallback: code)[text: "language_name"],
-                ]
-            }
-        }
+        func texts(_ name: String, _ stored: Translated?) -> [[String: Any]] { languageFields(name, stored, language) }
         let view: [String: Any] = [
             "title": editing.map { language.text($0.title).text } ?? t[text: "opportunities"], "editing": editing != nil,
             "id": editing?.id ?? 0, "opportunityID": editing?.id ?? 0,
@@ -89,13 +81,7 @@ extension ConsolePages {
         guard try await web.forms.check(request, form: form, minimumFillTime: 0) == .person else {
             return try await again(t[text: "error_session"], .forbidden)
         }
-        func translated(_ name: String) -> Translated {
-            var texts: [String: String] = [:]
-            for code in language.district.languages {
-                if let text = form["\(name)_\(code)"]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty { texts[code] = text }
-            }
-            return Translated(texts)
-        }
+        func translated(_ name: String) -> Translated { Self.translated(form, name, language) }
         let school = form["school_id"].flatMap { Int64($0) }
         do {
             if let id {

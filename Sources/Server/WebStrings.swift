@@ -64,7 +64,9 @@ struct WebStrings: Sendable {
                 "console_initiatives", "console_surveys", "saved", "console_error_title", "console_error_prompt",
                 "console_error_time", "console_error_check", "console_error_changed", "console_error_conflict", "console_choice",
                 "survey_draft", "survey_closed", "survey_scheduled", "survey_open", "my_account", "reach_all", "never",
-                "console_error_token_name", "console_error_assign", "district_settings", "events", "schools", "opportunities",
+                "console_error_token_name", "console_error_assign", "district_settings", "events", "schools", "opportunities", "goals",
+                "target_reach", "target_voice",
+                "target_participation", "target_hours",
             ]
             + QuestionKind.allCases.map { "kind_q_\($0.rawValue)" }
             + ConsolePages.statuses.map { "status_\($0)" }

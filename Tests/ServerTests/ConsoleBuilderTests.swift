@@ -21,10 +21,25 @@ struct ConsoleBuilderTests {
             // An initiative, owned by the admin, titled in both languages.
             let made = try await post(
                 "/console/initiatives",
-                [("slug", "family-tech"), ("title_en", "Family tech"), ("title_es", "Tecnología familiar"), ("owner_account_id", "\(admin.id)")]
+                [
+                    ("slug", "family-tech"), ("title_en", "Family tech"), ("title_es", "Tecnología familiar"), ("owner_account_id", "\(admin.id)"),
+                    ("target_reach", "35"), ("target_participation", "0.4"),
+                ]
             )
             #expect(made.status == .seeOther, "\(made.html)")
             let initiative = try await api.database.query("SELECT id FROM initiatives WHERE slug = 'family-tech'").one().decode(Int64.self, at: 0)
+            let targets = try await api.database.query(
+                "SELECT (targets ->> 'reach_per_100')::float8, (targets ->> 'participation_rate')::float8 FROM initiatives WHERE id = \(initiative)"
+            ).one().decode((Double?, Double?).self)
+            #expect(targets.0 == 35 && targets.1 == 0.4)
+            // A district goal, made in the console; it cannot go while an initiative is aligned with it.
+            let goal = try await post("/console/goals", [("code", "G7"), ("title_en", "Every family heard"), ("title_es", "Cada familia escuchada")])
+            #expect(goal.status == .seeOther)
+            let goalID = try await api.database.query("SELECT id FROM district_goals WHERE code = 'G7'").one().decode(Int64.self, at: 0)
+            _ = try await post("/console/initiatives/\(initiative)", [("title_en", "Family tech"), ("goal_id", "\(goalID)")])
+            #expect(try await api.count("initiatives WHERE id = \(initiative) AND goal_id = \(goalID)") == 1)
+            let kept = try await post("/console/goals/\(goalID)/delete", [])
+            #expect(kept.status == .conflict && kept.html.contains("aligned"))
             let badSlug = try await post("/console/initiatives", [("slug", "Not A Slug"), ("title_en", "X")])
             #expect(badSlug.status == .unprocessableContent && badSlug.html.contains("lowercase words"))
             // A draft survey; its Spanish title is flagged missing.
@@ -100,7 +115,7 @@ struct ConsoleBuilderTests {
             let audited = try await api.database.query(
                 "SELECT count(*) FROM audit_log WHERE account_id = \(admin.id) AND entity IN ('initiative', 'survey')"
             ).one().decode(Int.self, at: 0)
-            #expect(audited == 6)  // initiative created; survey created, saved, published, reworded, closed
+            #expect(audited == 7)  // initiative created and aligned; survey created, saved, published, reworded, closed
         }
     }
 
