@@ -344,7 +344,6 @@ try:
         ("/console/settings", "console-settings"), ("/console/surveys?lang=ar", "console-surveys-ar"),
         ("/console/schools", "console-schools"), ("/console/opportunities", "console-opportunities"),
         ("/console/goals", "console-goals"),
-        ("/dashboard", "dashboard-wide"),
     ]:
         driver.get(base + path)
         for width in (375, 1280):
