@@ -296,18 +296,22 @@ def alive(host, port):
         return False
 
 
+def fetch(host, port, request):
+    """One request on its own connection; the whole reply as text."""
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(request)
+        reply = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    return reply.decode("utf-8", "replace")
+
+
 def visit(host, port, liaison):
     """A visitor's form cookie and token (after the minimum fill time) and a liaison session."""
-    def exchange(request):
-        with socket.create_connection((host, port), timeout=10) as s:
-            s.sendall(request)
-            reply = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                reply += chunk
-        return reply.decode("utf-8", "replace")
+    exchange = lambda request: fetch(host, port, request)
     page = exchange(b"GET /feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     nonce = re.search(r"chorus_form=([0-9a-f]{32})", page)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
@@ -326,16 +330,7 @@ def staff_session(host, port, link):
     """The first administrator's console session, from the one-time link: so the console's
     builders (not only their sign-in redirect) meet hostile input."""
     path = "/" + link.split("/", 3)[3]
-    def exchange(request):
-        with socket.create_connection((host, port), timeout=10) as s:
-            s.sendall(request)
-            reply = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                reply += chunk
-        return reply.decode("utf-8", "replace")
+    exchange = lambda request: fetch(host, port, request)
     page = exchange(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
     nonce = re.search(r"chorus_form=([0-9a-f]{32})", page)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
