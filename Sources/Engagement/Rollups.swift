@@ -83,7 +83,10 @@ public struct Rollups: Sendable {
             """
         ).one()
         try await db.query(
-            "TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics"
+            """
+            TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics,
+                rollup_answers, rollup_answer_totals
+            """
         )
         guard let first = try bounds.decode(String?.self, at: 0), let end = try bounds.decode(String?.self, at: 1) else { return }
         try await recompute(days: first, end, on: db)
@@ -273,5 +276,61 @@ public struct Rollups: Sendable {
             FROM items WHERE name IS NOT NULL GROUP BY initiative_id, day, kind, name
             """
         )
+        try await recomputeAnswers(lo, hi, start, end, on: db)
     }
+
+    /// Survey results' rollups (Schema/0016_survey_results.sql) of the days in [lo, hi): the
+    /// day rows from the records, and the all-days totals moved by the difference.
+    static func recomputeAnswers(_ lo: String, _ hi: String, _ start: Date, _ end: Date, on db: PostgresConnection) async throws {
+        let keys = "survey_id, question_id, question_version, school_id, stakeholder_group, value"
+        func moveTotals(sign: Int) -> PostgresQuery {
+            """
+            INSERT INTO rollup_answer_totals (\(unsafeSQL: keys), respondents, compound_sum)
+            SELECT \(unsafeSQL: keys), \(sign) * sum(respondents), \(sign) * sum(compound_sum)
+            FROM rollup_answers WHERE day >= \(lo)::date AND day < \(hi)::date GROUP BY \(unsafeSQL: keys)
+            ON CONFLICT (\(unsafeSQL: keys)) DO UPDATE
+            SET respondents = rollup_answer_totals.respondents + excluded.respondents,
+                compound_sum = rollup_answer_totals.compound_sum + excluded.compound_sum
+            """
+        }
+        try await db.query(moveTotals(sign: -1))
+        try await db.query("DELETE FROM rollup_answers WHERE day >= \(lo)::date AND day < \(hi)::date")
+        try await db.query(
+            """
+            WITH responded AS (
+                SELECT r.id, r.survey_id, district_day(r.submitted_at) AS day, coalesce(r.school_id, 0) AS school_id, r.stakeholder_group
+                FROM responses r WHERE r.submitted_at >= \(start) AND r.submitted_at < \(end)
+            ),
+            cells AS (
+                SELECT survey_id, 0::bigint AS question_id, 0 AS question_version, day, school_id, stakeholder_group, '' AS value,
+                       0::numeric AS compound
+                FROM responded
+                UNION ALL
+                SELECT x.survey_id, a.question_id, a.question_version, x.day, x.school_id, x.stakeholder_group, v.value, v.compound
+                FROM responded x JOIN answers a ON a.response_id = x.id
+                     LEFT JOIN text_scores t ON a.text IS NOT NULL AND t.source = 'answer' AND t.source_id = a.id
+                                             AND t.scorer_version = \(TextScorer.version),
+                     LATERAL (\(unsafeSQL: answerValues)) v(value, compound)
+            )
+            INSERT INTO rollup_answers (survey_id, question_id, question_version, day, school_id, stakeholder_group, value, respondents, compound_sum)
+            SELECT survey_id, question_id, question_version, day, school_id, stakeholder_group, value, count(*), sum(compound)
+            FROM cells GROUP BY 1, 2, 3, 4, 5, 6, 7
+            """
+        )
+        try await db.query(moveTotals(sign: 1))
+        try await db.query("DELETE FROM rollup_answer_totals WHERE respondents = 0")
+    }
+
+    /// The values one answer `a` (with its text score `t`, if any) counts under: '' (answered),
+    /// its number, each choice, or its text's sentiment with the compound. The records path of
+    /// `SurveyResults` counts the same way.
+    static let answerValues = """
+        SELECT '', 0::numeric
+        UNION ALL SELECT a.number::text, 0 WHERE a.number IS NOT NULL
+        UNION ALL SELECT c, 0 FROM unnest(a.choices) c
+        UNION ALL SELECT CASE WHEN t.compound IS NULL THEN 'unscored' WHEN t.compound >= 0.05 THEN 'positive'
+                              WHEN t.compound <= -0.05 THEN 'negative' ELSE 'neutral' END,
+                         coalesce(t.compound::numeric, 0)
+                  WHERE a.text IS NOT NULL
+        """
 }

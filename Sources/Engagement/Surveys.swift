@@ -11,8 +11,18 @@ public struct Surveys: Sendable {
         public var help: Translated?
         public var required: Bool
         public var choices: [Choice]
+        /// A 0–10 "would you recommend" question: its results carry an NPS.
+        public var recommendation: Bool
 
-        public init(kind: QuestionKind, prompt: Translated, help: Translated? = nil, required: Bool = false, choices: [Choice] = []) {
+        public init(
+            kind: QuestionKind,
+            prompt: Translated,
+            help: Translated? = nil,
+            required: Bool = false,
+            choices: [Choice] = [],
+            recommendation: Bool = false
+        ) {
+            self.recommendation = recommendation
             self.kind = kind
             self.prompt = prompt
             self.help = help
@@ -77,9 +87,10 @@ public struct Surveys: Sendable {
     func insert(_ question: QuestionFields, survey id: Int64, position: Int, previous: Int64? = nil, on db: PostgresConnection) async throws {
         try await db.query(
             """
-            INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices, previous_question_id)
+            INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices, previous_question_id, recommendation)
             VALUES (\(id), \(position), \(question.kind.rawValue)::question_kind, \(PostgresJSON(question.prompt)),
-                    \(question.help.map(PostgresJSON.init)), \(question.required), \(PostgresJSON(question.choices)), \(previous))
+                    \(question.help.map(PostgresJSON.init)), \(question.required), \(PostgresJSON(question.choices)), \(previous),
+                    \(question.recommendation))
             """
         )
     }
@@ -101,6 +112,9 @@ public struct Surveys: Sendable {
             let needsChoices = question.kind == .choice || question.kind == .multiChoice
             if needsChoices && question.choices.count < 2 { validator.add(field + ".choices", "needs at least two choices") }
             if !needsChoices && !question.choices.isEmpty { validator.add(field + ".choices", "only choice questions have choices") }
+            if question.recommendation && question.kind != .rating0to10 {
+                validator.add(field + ".recommendation", "only a 0–10 question can be a recommendation question")
+            }
             if Set(question.choices.map(\.value)).count != question.choices.count {
                 validator.add(field + ".choices", "choice values must be unique")
             }
@@ -154,13 +168,13 @@ public struct Surveys: Sendable {
             """
         )
         var bySurvey: [Int64: [Question]] = [:]
-        for row in questions { bySurvey[try row.decode(Int64.self, at: 9), default: []].append(try Self.question(row)) }
+        for row in questions { bySurvey[try row.decode(Int64.self, at: 10), default: []].append(try Self.question(row)) }
         for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
         return Page(fetched: surveys, limit: limit) { String($0.id) }
     }
 
     static let surveyColumns = "id, initiative_id, title, opens_at, closes_at, anonymous, published_at, previous_survey_id"
-    static let questionColumns = "id, position, kind, prompt, help, required, choices, version, previous_question_id"
+    static let questionColumns = "id, position, kind, prompt, help, required, choices, version, previous_question_id, recommendation"
 
     static func survey(_ row: PostgresRow) throws -> Survey {
         let (id, initiativeID, title, opensAt, closesAt, anonymous) = try row.decode(
@@ -192,7 +206,8 @@ public struct Surveys: Sendable {
                 prompt: prompt.value,
                 help: help?.value,
                 required: required,
-                choices: try row.decode(PostgresJSON<[Choice]>.self, at: 6).value
+                choices: try row.decode(PostgresJSON<[Choice]>.self, at: 6).value,
+                recommendation: try row.decode(Bool.self, at: 9)
             ),
             version: try row.decode(Int.self, at: 7),
             previousQuestionID: try row.decode(Int64?.self, at: 8)
