@@ -248,8 +248,8 @@ public struct DemoDistrict: Sendable {
             )
             try await db.query(
                 """
-                INSERT INTO survey_questions (survey_id, position, kind, prompt, required, choices)
-                SELECT s.id, q.position, q.kind::question_kind, q.prompt::jsonb, q.required, q.choices::jsonb
+                INSERT INTO survey_questions (survey_id, position, kind, prompt, required, choices, recommendation)
+                SELECT s.id, q.position, q.kind::question_kind, q.prompt::jsonb, q.required, q.choices::jsonb, q.kind = 'rating_0_10'
                 FROM surveys s CROSS JOIN (VALUES \(unsafeSQL: Self.questions)) AS q(position, kind, prompt, required, choices)
                 """
             )
@@ -257,7 +257,10 @@ public struct DemoDistrict: Sendable {
             try await db.query(
                 """
                 INSERT INTO responses (survey_id, initiative_id, school_id, participant_id, stakeholder_group, language, receipt, submitted_at)
-                SELECT s.id, s.initiative_id, 1 + (random() * 89)::int,
+                SELECT s.id, s.initiative_id,
+                       -- Six large schools answer more (so results show schools apart at any scale).
+                       (SELECT CASE WHEN y < 0.3 THEN 1 + (random() * 5)::int ELSE 1 + (random() * 89)::int END
+                        FROM (SELECT random() + i * 0 AS y) big),
                        CASE WHEN random() < 0.7 THEN 1 + (random() * (\(size.participants) - 1))::int END,
                        (ARRAY['families','families','families','students','teachers_staff','community_partners','administrators','government_boards'])[1 + (random() * 7)::int]::stakeholder_group,
                        (SELECT CASE WHEN x < 0.55 THEN 'en' WHEN x < 0.85 THEN 'es' WHEN x < 0.9 THEN 'vi' WHEN x < 0.95 THEN 'ar' ELSE 'fr' END
@@ -272,12 +275,19 @@ public struct DemoDistrict: Sendable {
                 """
                 INSERT INTO answers (response_id, question_id, number, choices, text, scoring_state)
                 SELECT r.id, q.id,
-                       CASE q.kind WHEN 'likert_5' THEN 1 + (random() * 4)::int WHEN 'rating_0_10' THEN (random() * 10)::int END,
-                       CASE WHEN q.kind = 'choice' THEN ARRAY[(ARRAY['school','friend','online'])[1 + (random() * 2)::int]] END,
+                       -- Mostly satisfied, school 3 (a large one) clearly less so.
+                       CASE q.kind
+                           WHEN 'likert_5' THEN CASE WHEN r.school_id = 3
+                               THEN CASE WHEN x < 0.25 THEN 1 WHEN x < 0.5 THEN 2 WHEN x < 0.75 THEN 3 WHEN x < 0.92 THEN 4 ELSE 5 END
+                               ELSE CASE WHEN x < 0.07 THEN 1 WHEN x < 0.2 THEN 2 WHEN x < 0.45 THEN 3 WHEN x < 0.8 THEN 4 ELSE 5 END END
+                           WHEN 'rating_0_10' THEN least(10, floor(11 * power(x, CASE WHEN r.school_id = 3 THEN 1.4 ELSE 0.6 END)))::int
+                       END,
+                       CASE WHEN q.kind = 'choice' THEN ARRAY[CASE WHEN x < 0.45 THEN 'school' WHEN x < 0.8 THEN 'friend' ELSE 'online' END] END,
                        CASE WHEN q.kind = 'text' THEN \(Self.comment(in: "r.language")) END,
                        CASE WHEN q.kind = 'text' THEN \(textState)::scoring_state END
-                FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id
-                WHERE q.kind <> 'text' OR random() < 0.5
+                FROM responses r JOIN survey_questions q ON q.survey_id = r.survey_id,
+                     LATERAL (SELECT random() + r.id * 0 + q.id * 0 AS x) roll
+                WHERE q.kind <> 'text' OR r.id % 2 = 0
                 """
             )
             try await db.query(

@@ -93,7 +93,7 @@ enum ResultsComposer {
     }
 
     /// Families' responses per 100 enrolled, per school; a school under the minimum is hidden
-    /// (and its neighbour, against the total) and, as in the equity view, flagged as low.
+    /// (and its neighbour, against the total); schools under half the median are flagged.
     static func rates(_ schools: [SchoolFamilies]) -> ResponseRates {
         let schools = schools.filter { $0.enrollment > 0 }
         var disclosure = Disclosure()
@@ -101,10 +101,12 @@ enum ResultsComposer {
         let cells = schools.map { disclosure.cell($0.responses) }
         disclosure.relate(total: total, parts: cells)
         let hidden = disclosure.hidden()
-        let rates = schools.enumerated().map { index, school in
-            hidden.contains(cells[index]) ? nil : Double(school.responses) * 100 / Double(school.enrollment)
-        }
-        let median = Scorecards.median(rates.compactMap { $0 })
+        let exact = schools.map { Double($0.responses) * 100 / Double($0.enrollment) }
+        let rates = exact.indices.map { hidden.contains(cells[$0]) ? nil : exact[$0] }
+        // Over every school, hidden or not: the visible ones alone would leave out the small
+        // counts, and a median names no school. Each school is compared by its own rate, so a
+        // hidden school is flagged when it is low, which says only that its count is small.
+        let median = Scorecards.median(exact)
         return ResponseRates(
             medianPer100Enrolled: median.map { round($0, 2) },
             schools: schools.enumerated().map { index, school in
@@ -115,7 +117,7 @@ enum ResultsComposer {
                     enrollment: school.enrollment,
                     responses: rates[index] == nil ? nil : school.responses,
                     per100Enrolled: rates[index].map { round($0, 2) },
-                    belowHalfMedian: median.map { (rates[index] ?? 0) < $0 / 2 } ?? false
+                    belowHalfMedian: median.map { exact[index] < $0 / 2 } ?? false
                 )
             }
         )

@@ -157,7 +157,8 @@ extension API {
                                 prompt: Translated(question.prompt, question.promptTranslations, languages: languages) ?? Translated(),
                                 help: Translated(question.help, question.helpTranslations, languages: languages),
                                 required: question.required ?? false,
-                                choices: (question.choices ?? []).map { $0.domain(languages) }
+                                choices: (question.choices ?? []).map { $0.domain(languages) },
+                                recommendation: question.recommendation ?? false
                             )
                         )
                     }

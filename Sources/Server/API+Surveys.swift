@@ -42,7 +42,8 @@ extension API {
                                 languages: languages
                             ),
                             required: question.required ?? false,
-                            choices: (question.choices ?? []).map { $0.domain(languages) }
+                            choices: (question.choices ?? []).map { $0.domain(languages) },
+                            recommendation: question.recommendation ?? false
                         )
                     },
                     publish: !(body.draft ?? false)
@@ -194,7 +195,8 @@ extension Survey {
                         )
                     },
                     version: question.version,
-                    previousQuestionId: question.previousQuestionID
+                    previousQuestionId: question.previousQuestionID,
+                    recommendation: question.recommendation
                 )
             }
         )

@@ -163,6 +163,8 @@ enum AccessTable {
         "PATCH /signups/{signupId}": organisers,
         "GET /participants/{participantId}/contact": admin,
         "GET /jobs/stats": readers,
+        // Aggregates with small cells suppressed, as the scorecards.
+        "GET /surveys/{surveyId}/results": staff,
         "GET /scorecards": staff,
         "GET /scorecards/{initiativeId}": staff,
         // The console's pages (ConsolePages.routes); signing in is open to all.
@@ -210,6 +212,9 @@ enum AccessTable {
         "POST /console/surveys/{id}": planners,
         "GET /console/surveys/{id}/preview": .roles([.admin, .analyst, .coordinator]),
         "POST /console/surveys/{id}/{action}": planners,
+        "GET /console/surveys/{id}/results": staff,
+        // Anonymised but unsuppressed responses: administrators, audited.
+        "GET /console/surveys/{id}/export/{kind}": admin,
     ]
 
     static func check(route: String, principal: Principal?) throws {

@@ -52,6 +52,7 @@ struct ConsolePages: Sendable {
             }
         }
         addSurveyRoutes(to: pages)
+        ConsoleResults(console: self).addRoutes(to: pages)
         addAccountRoutes(to: pages)
         addEventRoutes(to: pages)
         addSettingsRoutes(to: pages)

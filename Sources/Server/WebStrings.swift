@@ -69,6 +69,12 @@ struct WebStrings: Sendable {
                 "target_participation", "target_hours",
             ]
             + QuestionKind.allCases.map { "kind_q_\($0.rawValue)" }
+            // Survey results (ConsoleResults).
+            + ResultsQuery.Dimension.allCases.map { "results_by_\($0.rawValue)" }
+            + [
+                "results_all", "results_unscored", "results_mean", "results_ci", "results_top2", "results_rates", "no_school",
+                "results_previous_wave", "results_beyond_margin", "results_within_margin", "mean_sentiment",
+            ]
             + ConsolePages.statuses.map { "status_\($0)" }
             + ["elementary", "middle", "high", "k8", "other"].map { "level_\($0)" }
             + ["slug", "title", "description", "starts_on", "ends_on", "owner_account_id", "goal_id"].map {

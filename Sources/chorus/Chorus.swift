@@ -7,7 +7,8 @@ struct Chorus: AsyncParsableCommand {
         abstract: "Stakeholder feedback and engagement for a school district.",
         subcommands: [
             Serve.self, Work.self, Migrate.self, TokenCommand.self, ImportCommand.self, ExportCommand.self, Demo.self,
-            ScorecardCommand.self, RollupsCommand.self, PrivacyCommand.self, JobsCommand.self, Rescore.self, Score.self, Bench.self,
+            ScorecardCommand.self, ResultsCommand.self, RollupsCommand.self, PrivacyCommand.self, JobsCommand.self, Rescore.self, Score.self,
+            Bench.self,
             SettingsCommand.self, StringsCommand.self, StaffCommand.self, AuditCommand.self,
         ]
     )

@@ -74,17 +74,29 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Export responses, feedback or attendance as CSV to standard output (no contact details)."
     )
     @OptionGroup var database: DatabaseOptions
-    @Argument(help: "responses, feedback or attendance.") var kind: String
+    @Argument(
+        help: """
+            responses, feedback or attendance (one row per record); results (a survey's responses, one column per \
+            question) or codebook (what each of its columns holds), with --survey.
+            """
+    )
+    var kind: String
     @Option(help: "Only this output format exists for now.") var format = "csv"
     @Option(help: "Only records of this initiative id.") var initiative: Int64?
+    @Option(help: "The survey id, for results and codebook.") var survey: Int64?
 
     func run() async throws {
-        guard let kind = Exports.Kind(rawValue: kind) else { throw ValidationError("export responses, feedback or attendance") }
         guard format == "csv" else { throw ValidationError("--format must be csv") }
         guard let output = OutputStream(toFileAtPath: "/dev/stdout", append: true) else {
             throw ValidationError("cannot write to standard output")
         }
         let writer = try CSVWriter(stream: output)
+        if kind == "results" || kind == "codebook" {
+            guard let survey else { throw ValidationError("export \(kind) needs --survey") }
+            try await exportSurvey(survey, writer)
+            return
+        }
+        guard let kind = Exports.Kind(rawValue: kind) else { throw ValidationError("export responses, feedback, attendance, results or codebook") }
         try writer.write(row: Exports().header(kind))
         try await database.withClient { client in
             try await Exports().export(kind, initiativeID: initiative, on: client) { try writer.write(row: $0) }
@@ -93,6 +105,30 @@ struct ExportCommand: AsyncParsableCommand {
             if let initiative { values["initiative_id"] = .number(Double(initiative)) }
             try await client.withTransaction {
                 try await Audit().record("export", kind.rawValue, id: nil, new: values, by: StaffCommand.actor, on: $0)
+            }
+        }
+        writer.stream.close()
+    }
+
+    /// A survey's anonymised responses or its codebook, recorded in the audit log.
+    func exportSurvey(_ id: Int64, _ writer: CSVWriter) async throws {
+        try await database.withClient { client in
+            let export: SurveyExport
+            do {
+                export = try await client.withConnection { try await SurveyExport.load(surveyID: id, on: $0) }
+            } catch let error as EngagementError {
+                throw ValidationError(error.detail)
+            }
+            if kind == "codebook" {
+                try writer.write(row: SurveyExport.codebookHeader)
+                for row in try await client.withConnection({ try await export.codebook(on: $0) }) { try writer.write(row: row) }
+            } else {
+                try writer.write(row: export.header)
+                try await client.withTransaction(isolation: .repeatableRead) { db in try await export.responses(on: db) { try writer.write(row: $0) }
+                }
+            }
+            try await client.withTransaction {
+                try await Audit().record("export", kind, id: String(id), new: ["survey_id": .number(Double(id))], by: StaffCommand.actor, on: $0)
             }
         }
         writer.stream.close()
