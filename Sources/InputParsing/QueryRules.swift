@@ -1,6 +1,6 @@
 /// The contract's bounds on query parameters that the generated server does not check: every
 /// `*_id` a whole number from 1 to 2^53 − 1 (what a JSON client can hold exactly), `limit` from
-/// 1 to 200, `cursor` and `cluster` at most 100 characters.
+/// 1 to 200, `cursor` and `cluster` at most 100 characters, `language` a language tag.
 public enum QueryRules {
     public static let largestID: Int64 = 9_007_199_254_740_991
 
@@ -52,7 +52,18 @@ public enum QueryRules {
             return "is not a cursor from this list"
         } else if name == "cluster", value.count > 100 {
             return "must be at most 100 characters"
+        } else if name == "language", !isLanguageTag(value) {
+            return "must be a language tag such as en, es or zh-Hans"
         }
         return nil
+    }
+
+    /// The contract's `Language`: `^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`, at most 35 characters.
+    public static func isLanguageTag(_ value: some StringProtocol) -> Bool {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard value.count <= 35, let first = parts.first, (2...3).contains(first.count),
+            first.allSatisfy({ $0.isASCII && $0.isLowercase })
+        else { return false }
+        return parts.dropFirst().allSatisfy { part in (2...8).contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 }

@@ -95,4 +95,11 @@ struct InputParsingTests {
         }
         #expect(throws: NetworkRange.InvalidNetwork.self) { try NetworkRange.list("10.0.0.0/8, nope").get() }
     }
+
+    @Test func languageParametersAreLanguageTags() {
+        for good in ["en", "es", "zh-Hans", "ast", "sr-Latn-RS"] { #expect(QueryRules.problem(name: "language", value: good) == nil, "\(good)") }
+        for bad in ["null", "e", "EN", "en-", "en--x", "zh-Hans-" + String(repeating: "x", count: 40), "<script>"] {
+            #expect(QueryRules.problem(name: "language", value: bad) != nil, "\(bad)")
+        }
+    }
 }
