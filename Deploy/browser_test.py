@@ -343,7 +343,8 @@ try:
         (f"/console/initiatives/{initiative}", "console-initiative"), ("/console/me", "console-me"),
         ("/console/settings", "console-settings"), ("/console/surveys?lang=ar", "console-surveys-ar"),
         ("/console/schools", "console-schools"), ("/console/opportunities", "console-opportunities"),
-        ("/console/goals", "console-goals"),
+        ("/console/goals", "console-goals"), (f"/console/surveys/{built}/results?by=school", "console-results"),
+        (f"/console/surveys/{built}/results?lang=ar", "console-results-ar"),
     ]:
         driver.get(base + path)
         for width in (375, 1280):
@@ -352,6 +353,12 @@ try:
             check(wide <= 0, f"{path} does not overflow the window at {width} px ({wide} px)")
         screenshots(driver, name)
         accessible(driver, f"the console page {path}")
+    # Issue 15, A6: the results page draws a chart per question and one of the response rates.
+    driver.get(base + f"/console/surveys/{built}/results")
+    charts = driver.find_elements(By.CSS_SELECTOR, "svg[role=img]")
+    questions = int(sql(f"SELECT count(*) FROM survey_questions WHERE survey_id = {built}"))
+    check(len(charts) == questions + 1, f"the results page has {questions} question charts and the rates ({len(charts)})")
+    check(all(c.find_elements(By.TAG_NAME, "desc") for c in charts), "every chart says its values in words")
     driver.get(base + "/console/login?lang=ar")
     screenshots(driver, "console-login-ar")
     accessible(driver, "the console's sign-in page in Arabic")

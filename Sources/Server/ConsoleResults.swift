@@ -85,7 +85,7 @@ struct ConsoleResults {
         view["questions"] = results.questions.map { question(results, $0, survey: survey, names: names, language) }
         let schools = results.responseRates.schools
         view["ratesChart"] = Charts.bars(
-            id: "rates",
+            id: "chart-rates",
             title: t[text: "results_rates"],
             rows: schools.map { (label: $0.name, value: $0.per100Enrolled, flag: $0.belowHalfMedian) },
             scale: max(1, schools.compactMap(\.per100Enrolled).max() ?? 1),
@@ -136,7 +136,7 @@ struct ConsoleResults {
         let labels = Self.labels(stored, kind: question.kind, values: values, language)
         let rows = [("", question.overall)] + (question.slices ?? []).map { ($0.key, $0.figures) }
         let suppressed = t[text: "suppressed"]
-        let chartID = "q\(question.id)"
+        let chartID = "chart-q\(question.id)"
         let title = language.text(question.prompt).text
         let chart: String
         switch question.kind {
