@@ -11,8 +11,8 @@ struct WorkerProcessTests {
         try start(["work"] + arguments, database: database, logLevel: "warning")
     }
 
-    /// A `chorus` process on the test database, its output discarded (its errors to `errors`).
-    static func start(_ arguments: [String], database: String, logLevel: String, errors: Pipe? = nil) throws -> Process {
+    /// A `chorus` process on the test database, its output discarded.
+    static func start(_ arguments: [String], database: String, logLevel: String) throws -> Process {
         let process = Process()
         process.executableURL = ScoreCommandTests.executable
         process.arguments = arguments
@@ -21,7 +21,7 @@ struct WorkerProcessTests {
         environment["LOG_LEVEL"] = logLevel
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }
@@ -55,7 +55,7 @@ struct WorkerProcessTests {
                 ).first!.decode(Int.self, at: 0) == 0
             }
             for worker in workers { worker.terminate() }
-            for worker in workers { worker.waitUntilExit() }
+            for worker in workers { await worker.exited() }
             #expect(finished)
             let jobs = try #require(
                 try await db.query("SELECT count(*), max(attempt), count(DISTINCT locked_by) FROM jobs WHERE kind = 'score-text'").first
@@ -92,7 +92,7 @@ struct WorkerProcessTests {
             }
             #expect(holding)
             kill(first.processIdentifier, SIGKILL)
-            first.waitUntilExit()
+            await first.exited()
             let second = try Self.startWorker(
                 database: configuration.database!,
                 ["--workers", "10", "--lease", "2", "--maintenance-interval", "1"]
@@ -101,7 +101,7 @@ struct WorkerProcessTests {
                 try await db.query("SELECT count(*) FROM jobs WHERE state = 'completed'").first!.decode(Int.self, at: 0) == 10
             }
             second.terminate()
-            second.waitUntilExit()
+            await second.exited()
             #expect(completed)
             let rescued = try await db.query(
                 "SELECT count(*) FROM jobs WHERE attempt = 2 AND last_error LIKE 'lease expired%'"
@@ -119,41 +119,15 @@ struct RescoreCommandTests {
             try await db.query(
                 "INSERT INTO feedback (initiative_id, comment, receipt) SELECT 1, 'The wifi is good ' || i, 'R' || i FROM generate_series(1, 50) i"
             )
-            let process = Process()
-            process.executableURL = ScoreCommandTests.executable
-            process.arguments = ["rescore", "--initiative", "tech"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = try TestDatabase.url(database: configuration.database!)
-            environment["LOG_LEVEL"] = "error"
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            #expect(text.contains("Re-scored 50 text(s)"), "\(text)")
+            let environment = ChildProcess.environment(databaseURL: try TestDatabase.url(database: configuration.database!), logLevel: "error")
+            let first = try await ChildProcess.run(["rescore", "--initiative", "tech"], environment: environment)
+            #expect(first.status == 0)
+            #expect(first.text.contains("Re-scored 50 text(s)"), "\(first.text)")
             #expect(try await db.query("SELECT count(*) FROM text_scores").first!.decode(Int.self, at: 0) == 50)
             // A second run finds nothing left to do.
-            let again = Process()
-            again.executableURL = ScoreCommandTests.executable
-            again.arguments = ["rescore"]
-            again.environment = environment
-            let second = Pipe()
-            again.standardOutput = second
-            try again.run()
-            let secondText = String(decoding: second.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            again.waitUntilExit()
-            #expect(secondText.contains("Re-scored 0 text(s)"), "\(secondText)")
-            let jobs = Process()
-            jobs.executableURL = ScoreCommandTests.executable
-            jobs.arguments = ["jobs", "--json"]
-            jobs.environment = environment
-            let jobsOutput = Pipe()
-            jobs.standardOutput = jobsOutput
-            try jobs.run()
-            let stats = jobsOutput.fileHandleForReading.readDataToEndOfFile()
-            jobs.waitUntilExit()
+            let again = try await ChildProcess.run(["rescore"], environment: environment)
+            #expect(again.text.contains("Re-scored 0 text(s)"), "\(again.text)")
+            let stats = try await ChildProcess.run(["jobs", "--json"], environment: environment).output
             let counts = ((try JSONSerialization.jsonObject(with: stats) as? [String: Any])?["counts"] as? [[String: Any]] ?? [])
                 .filter { $0["kind"] as? String == TextScoring.kind }
             #expect(counts.count == 1 && counts.first?["count"] as? Int == 50 && counts.first?["state"] as? String == "completed")
@@ -163,21 +137,10 @@ struct RescoreCommandTests {
 
 @Suite("chorus privacy (integration)")
 struct PrivacyCommandTests {
-    func run(_ arguments: [String], database: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = ScoreCommandTests.executable
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = try TestDatabase.url(database: database)
-        environment["LOG_LEVEL"] = "error"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+    func run(_ arguments: [String], database: String) async throws -> (Int32, String) {
+        let environment = ChildProcess.environment(databaseURL: try TestDatabase.url(database: database), logLevel: "error")
+        let finished = try await ChildProcess.run(arguments, environment: environment)
+        return (finished.status, finished.text)
     }
 
     @Test func exportThenEraseAPerson() async throws {
@@ -196,7 +159,7 @@ struct PrivacyCommandTests {
                     on: tx
                 )
             }
-            let (exportStatus, exported) = try run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
+            let (exportStatus, exported) = try await run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
             #expect(exportStatus == 0)
             let json = try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [String: Any]
             #expect((json?["contact"] as? [String: String])?["email"] == "marta@example.org")
@@ -206,11 +169,11 @@ struct PrivacyCommandTests {
                 "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'participant' AND new_values::text NOT LIKE '%marta%'"
             ).first!.decode(Int.self, at: 0)
             #expect(audited == 1)
-            let (eraseStatus, erased) = try run(["privacy", "erase", "--contact", "marta@example.org"], database: configuration.database!)
+            let (eraseStatus, erased) = try await run(["privacy", "erase", "--contact", "marta@example.org"], database: configuration.database!)
             #expect(eraseStatus == 0 && erased.contains("1 record(s) kept"))
             #expect(try await db.query("SELECT count(*) FROM participant_contacts").first!.decode(Int.self, at: 0) == 0)
             #expect(try await db.query("SELECT count(*) FROM feedback WHERE participant_id IS NULL").first!.decode(Int.self, at: 0) == 1)
-            let (againStatus, _) = try run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
+            let (againStatus, _) = try await run(["privacy", "export", "--contact", "marta@example.org"], database: configuration.database!)
             #expect(againStatus != 0)  // nobody left to export
         }
     }
@@ -244,25 +207,18 @@ struct ImportCommandTests {
             let bad = directory.appendingPathComponent("bad.csv")
             try "group,count,email,consent\nfamilies,12,,\nstudents,,s@x.org,yes\n".write(to: good, atomically: true, encoding: .utf8)
             try "group,count\nfamilies,3\naliens,1\n".write(to: bad, atomically: true, encoding: .utf8)
-            func run(_ file: URL) throws -> (Int32, String) {
-                let process = Process()
-                process.executableURL = ScoreCommandTests.executable
-                process.arguments = ["import", "attendance", file.path, "--event", "1"]
-                var environment = ProcessInfo.processInfo.environment
-                environment["DATABASE_URL"] = try TestDatabase.url(database: configuration.database!)
-                environment["LOG_LEVEL"] = "error"
-                process.environment = environment
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                return (process.terminationStatus, text)
+            func run(_ file: URL) async throws -> (Int32, String) {
+                let environment = ChildProcess.environment(databaseURL: try TestDatabase.url(database: configuration.database!), logLevel: "error")
+                let finished = try await ChildProcess.run(
+                    ["import", "attendance", file.path, "--event", "1"],
+                    environment: environment,
+                    errorsInOutput: true
+                )
+                return (finished.status, finished.text)
             }
-            let (goodStatus, goodText) = try run(good)
+            let (goodStatus, goodText) = try await run(good)
             #expect(goodStatus == 0 && goodText.contains("Imported 2 attendance row(s)"), "\(goodText)")
-            let (badStatus, badText) = try run(bad)
+            let (badStatus, badText) = try await run(bad)
             #expect(badStatus != 0 && badText.contains("line 3: unknown group \"aliens\""), "\(badText)")
             #expect(!badText.contains("malformed"))
             #expect(try await db.query("SELECT sum(count) FROM attendance").first!.decode(Int.self, at: 0) == 13)
@@ -275,11 +231,10 @@ struct PendingMigrationTests {
     @Test func serveAndWorkRefuseToStartNamingTheCommand() async throws {
         try await TestDatabase.withDatabase(migrated: false) { db, configuration in
             for command in [["serve", "--port", "18321"], ["work"]] {
-                let errors = Pipe()
-                let process = try WorkerProcessTests.start(command, database: configuration.database!, logLevel: "error", errors: errors)
-                let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus != 0, "\(command)")
+                let environment = ChildProcess.environment(databaseURL: try TestDatabase.url(database: configuration.database!), logLevel: "error")
+                let process = try await ChildProcess.run(command, environment: environment)
+                let text = String(decoding: process.errors, as: UTF8.self)
+                #expect(process.status != 0, "\(command)")
                 #expect(text.contains("not migrated") && text.contains("chorus migrate"), "\(command): \(text)")
                 #expect(text.contains("0001_foundation (pending)"), "\(text)")
             }

@@ -38,22 +38,6 @@ struct ResultsAPITests {
         try await Rollups(database: api.database).refreshPending()
     }
 
-    func chorus(_ api: APIFixture, _ arguments: [String]) throws -> (Int32, Data) {
-        let process = Process()
-        process.executableURL = ScorecardAPITests.chorus
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = try TestDatabase.url(database: api.configuration.database!)
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, data)
-    }
-
     @Test(arguments: [
         ("", [String]()), ("?by=school", ["--by", "school"]), ("?group=families&by=language", ["--group", "families", "--by", "language"]),
         ("?from=2026-09-11T00:00:00-04:00&to=2026-09-12T00:00:00-04:00", ["--from", "2026-09-11", "--to", "2026-09-12"]),
@@ -63,7 +47,7 @@ struct ResultsAPITests {
             try await build(api)
             let http = try await api.call(.get, "/api/v1/surveys/1/results\(query)", token: api.liaison)
             #expect(http.status == .ok, "\(http.text)")
-            let (status, cli) = try chorus(api, ["results", "1", "--format", "json"] + options)
+            let (status, cli) = try await api.chorus(["results", "1", "--format", "json"] + options)
             #expect(status == 0)
             let fromHTTP = try JSONSerialization.jsonObject(with: http.body) as? NSDictionary
             let fromCLI = try JSONSerialization.jsonObject(with: cli) as? NSDictionary
@@ -110,13 +94,13 @@ struct ResultsAPITests {
     @Test func exportAndCodebookRoundTripWithTheSameCounts() async throws {
         try await withAPI { api in
             try await build(api)
-            let (status, exported) = try chorus(api, ["export", "results", "--survey", "1"])
+            let (status, exported) = try await api.chorus(["export", "results", "--survey", "1"])
             #expect(status == 0)
             let rows = try Self.rows(exported)
             let header = try #require(rows.first)
             #expect(header == ["response_id", "participant_id", "submitted_at", "school_code", "group", "language", "q1_1", "q2_2", "q3_3"])
             #expect(rows.count == 66)
-            let (_, json) = try chorus(api, ["results", "1", "--format", "json"])
+            let (_, json) = try await api.chorus(["results", "1", "--format", "json"])
             let results = try SurveyResults.decoder.decode(SurveyResults.self, from: json)
             for question in results.questions {
                 let column = header.firstIndex(of: "q\(question.position)_\(question.id)")!
@@ -129,7 +113,7 @@ struct ResultsAPITests {
             }
             // Texts with commas and quotes come back whole.
             #expect(rows.contains { $0.contains("Comment, \"quoted\" 5") })
-            let (_, book) = try chorus(api, ["export", "codebook", "--survey", "1"])
+            let (_, book) = try await api.chorus(["export", "codebook", "--survey", "1"])
             let codebook = try Self.rows(book)
             #expect(codebook.first == SurveyExport.codebookHeader)
             let languages = try await api.database.query("SELECT cardinality(languages) FROM district_settings").one().decode(Int.self, at: 0)

@@ -9,10 +9,6 @@ import Testing
 
 @Suite("Scorecards over HTTP and the CLI (HTTP + PostgreSQL + process)")
 struct ScorecardAPITests {
-    static var chorus: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("chorus")
-    }
-
     func seedActivity(_ api: APIFixture) async throws -> APIFixture.Seed {
         let seed = try await api.seed()
         for index in 0..<12 {
@@ -38,19 +34,8 @@ struct ScorecardAPITests {
             let http = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)?\(range)", token: api.liaison)
             #expect(http.status == .ok, "\(http.text)")
             let slug = try await api.database.query("SELECT slug FROM initiatives WHERE id = \(seed.initiative)").first!.decode(String.self, at: 0)
-            let process = Process()
-            process.executableURL = Self.chorus
-            process.arguments = ["scorecard", slug, "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = try TestDatabase.url(database: api.configuration.database!)
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let cli = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let (status, cli) = try await api.chorus(["scorecard", slug, "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"])
+            #expect(status == 0)
             let fromHTTP = try JSONSerialization.jsonObject(with: http.body) as? NSDictionary
             let fromCLI = try JSONSerialization.jsonObject(with: cli) as? NSDictionary
             #expect(fromHTTP != nil && fromHTTP == fromCLI)
