@@ -268,6 +268,23 @@ public struct Scorecard: Sendable, Codable, Equatable {
     public var weekly: [Week]
     public var equity: Equity
     public var previous: Trend
+    /// The initiative's published surveys open at some time in the period, with their results.
+    public var surveys: [SurveyLink] = []
+
+    /// A survey and where its results are (`results`: the API path; the console page is
+    /// `/console/surveys/{id}/results`).
+    public struct SurveyLink: Sendable, Codable, Equatable {
+        public var id: Int64
+        public var title: Translated
+        public var opensAt: Date
+        public var closesAt: Date?
+        public var results: String
+        enum CodingKeys: String, CodingKey {
+            case id, title, results
+            case opensAt = "opens_at"
+            case closesAt = "closes_at"
+        }
+    }
 }
 
 extension Scorecard {

@@ -31,7 +31,24 @@ public struct Scorecards: Sendable {
         let query = try await onDistrictClock(query, on: db)
         try await validate(query, on: db)
         let initiative = try await query.initiativeID.asyncMap { try await ReferenceData().initiative(id: $0, on: db) }
-        return try await Self.scorecard(query, initiative: initiative, from: source(for: query, on: db))
+        var card = try await Self.scorecard(query, initiative: initiative, from: source(for: query, on: db))
+        if let id = query.initiativeID { card.surveys = try await surveys(initiative: id, query, on: db) }
+        return card
+    }
+
+    /// The initiative's published surveys whose window meets the period, earliest first.
+    func surveys(initiative: Int64, _ q: ScorecardQuery, on db: PostgresConnection) async throws -> [Scorecard.SurveyLink] {
+        try await db.query(
+            """
+            SELECT id, title, opens_at, closes_at FROM surveys
+            WHERE initiative_id = \(initiative) AND published_at IS NOT NULL
+                AND opens_at < \(q.to) AND (closes_at IS NULL OR closes_at > \(q.from))
+            ORDER BY opens_at, id
+            """
+        ).map { row in
+            let (id, title, opens, closes) = try row.decode((Int64, PostgresJSON<Translated>, Date, Date?).self)
+            return .init(id: id, title: title.value, opensAt: opens, closesAt: closes, results: "/api/v1/surveys/\(id)/results")
+        }
     }
 
     /// A scorecard from a source's answers: suppression, the index, the equity median.

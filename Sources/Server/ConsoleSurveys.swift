@@ -84,9 +84,13 @@ extension ConsolePages {
     }
 
     static func state(_ survey: Survey, now: Date = Date()) -> String {
-        if survey.publishedAt == nil { return "survey_draft" }
-        if let closes = survey.closesAt, closes <= now { return "survey_closed" }
-        return survey.opensAt > now ? "survey_scheduled" : "survey_open"
+        survey.publishedAt == nil ? "survey_draft" : state(opensAt: survey.opensAt, closesAt: survey.closesAt, now: now)
+    }
+
+    /// A published survey's state key.
+    static func state(opensAt: Date, closesAt: Date?, now: Date = Date()) -> String {
+        if let closes = closesAt, closes <= now { return "survey_closed" }
+        return opensAt > now ? "survey_scheduled" : "survey_open"
     }
 
     static func kinds(_ t: [String: String], selected: String?) -> [[String: Any]] {

@@ -117,6 +117,13 @@ struct DashboardPages: Sendable {
             let texts = theme.exampleFeedbackIDs.compactMap { examples[$0] }
             return ["name": theme.name, "count": theme.count, "previousCount": theme.previousCount, "examples": texts, "hasExamples": !texts.isEmpty]
         }
+        view["surveys"] = card.surveys.map { survey -> [String: Any] in
+            [
+                "id": survey.id, "title": language.view(survey.title),
+                "state": t[text: ConsolePages.state(opensAt: survey.opensAt, closesAt: survey.closesAt)],
+            ]
+        }
+        view["hasSurveys"] = !card.surveys.isEmpty
         return try await web.page("initiative", view, request: request, language: language, form: true)
     }
 

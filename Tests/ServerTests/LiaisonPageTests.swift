@@ -141,6 +141,10 @@ struct DashboardPageTests {
             #expect(card.html.contains("tech-"))
             #expect(card.html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; the wifi is down"))
             #expect(!card.html.contains("<script"))
+            // The initiative's survey, linked to its results page.
+            #expect(
+                card.html.contains(#"<a href="/console/surveys/\#(seed.survey)/results"><span>Laptops</span></a> <span class="hint">(open)</span>"#)
+            )
             // Filters: a group with nobody in it shows suppressed cells rather than zeros.
             let students = try await admin.get("/dashboard/initiatives/\(seed.initiative)?lang=en&group=students")
             #expect(students.status == .ok && students.html.contains("suppressed (under 10 people)"))

@@ -70,12 +70,7 @@ struct ScorecardAPITests {
             }
             // Wait for the listener (a gauge on /metrics), then the answer is kept.
             let deadline = ContinuousClock.now + .seconds(60)
-            var listening = false
-            while ContinuousClock.now < deadline, !listening {
-                listening = try await api.call(.get, "/metrics").text.contains("chorus_scorecard_cache_listening 1")
-                if !listening { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            #expect(listening, "the cache's listener never connected")
+            try await waitForTheCacheListener(api)
             // The kept answer is the very answer given when it was computed, ETag and 304 included.
             let computed = try await api.call(.get, path, token: api.admin)
             let kept = try await api.call(.get, path, token: api.admin)
@@ -103,6 +98,59 @@ struct ScorecardAPITests {
                 if fresh != 13 { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(fresh == 13)  // today recomputed from the records (the +100 gone), and the new comment
+        }
+    }
+
+    func waitForTheCacheListener(_ api: APIFixture) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var listening = false
+        while ContinuousClock.now < deadline, !listening {
+            listening = try await api.call(.get, "/metrics").text.contains("chorus_scorecard_cache_listening 1")
+            if !listening { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(listening, "the cache's listener never connected")
+    }
+
+    /// Build 8 of issue 15: a scorecard names its initiative's surveys of the period and where
+    /// their results are; drafts and surveys closed before the period are left out, and a
+    /// survey's change retires the kept scorecard.
+    @Test func anInitiativesScorecardLinksItsSurveysResults() async throws {
+        try await withAPI(scorecardCache: true) { api in
+            let seed = try await api.seed()
+            try await api.database.query(
+                """
+                INSERT INTO surveys (initiative_id, title, opens_at, closes_at, anonymous, published_at) VALUES
+                    (\(seed.initiative), '{"en": "Long closed"}', '2020-01-01', '2021-01-01', true, '2020-01-01'),
+                    (\(seed.initiative), '{"en": "Still a draft"}', '2025-01-01', NULL, true, NULL)
+                """
+            )
+            try await waitForTheCacheListener(api)
+            let path = "/api/v1/scorecards/\(seed.initiative)?period=year"
+            func surveys() async throws -> [[String: Any]] {
+                let reply = try await api.call(.get, path, token: api.liaison)
+                #expect(reply.status == .ok, "\(reply.text)")
+                return reply.json["surveys"] as? [[String: Any]] ?? []
+            }
+            let listed = try await surveys()
+            #expect(listed.count == 1)
+            #expect(listed.first?["id"] as? Int == Int(seed.survey))
+            #expect((listed.first?["title"] as? [String: String]) == ["en": "Laptops", "es": "Portátiles"])
+            #expect(listed.first?["opens_at"] as? String == "2025-01-01T00:00:00Z")
+            let results = try #require(listed.first?["results"] as? String)
+            #expect(results == "/api/v1/surveys/\(seed.survey)/results")
+            let reply = try await api.call(.get, results, token: api.liaison)
+            #expect(reply.status == .ok && (reply.json["survey"] as? [String: Any])?["id"] as? Int == Int(seed.survey))
+            // Renamed in psql: the trigger retires the kept scorecard.
+            try await api.database.query(
+                "UPDATE surveys SET title = '{\"en\": \"Laptops at home\"}' WHERE id = \(seed.survey)"
+            )
+            let deadline = ContinuousClock.now + .seconds(30)
+            var title: String?
+            while ContinuousClock.now < deadline, title != "Laptops at home" {
+                title = (try await surveys().first?["title"] as? [String: String])?["en"]
+                if title != "Laptops at home" { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(title == "Laptops at home")
         }
     }
 
