@@ -42,7 +42,7 @@ struct QuestionComposer {
         var groups: [Int]
     }
 
-    func results(previous: (survey: Survey, cells: [AnswerCell])?) -> QuestionResults {
+    func results(previous: (survey: Survey, counts: ResultsComposer.Counts)?) -> QuestionResults {
         let values = values
         let groups = groups
         var disclosure = Disclosure()
@@ -179,11 +179,11 @@ struct QuestionComposer {
     }
 
     /// The earlier wave's headline beside this one's, when the question links to it.
-    func trend(_ current: Figures, _ previous: (survey: Survey, cells: [AnswerCell])) -> Trend? {
+    func trend(_ current: Figures, _ previous: (survey: Survey, counts: ResultsComposer.Counts)) -> Trend? {
         guard let earlierID = question.previousQuestionID, let earlier = previous.survey.questions.first(where: { $0.id == earlierID }),
             earlier.kind == question.kind
         else { return nil }
-        let before = ResultsComposer.Counts(previous.cells)
+        let before = previous.counts
         let answered = before.count(earlierID, "", "").n
         let values = values
         let now = values.map { counts.count(question.id, "", $0).n }

@@ -57,6 +57,7 @@ enum ResultsComposer {
             (key, hidden.contains(index) ? nil : counts.responses(key))
         }
         let visibleResponses = Dictionary(uniqueKeysWithValues: responses.map { ($0.0, $0.1) })
+        let previous = input.previous.map { (survey: $0.survey, counts: Counts($0.cells)) }
         let q = input.query
         return SurveyResults(
             survey: .init(
@@ -86,7 +87,7 @@ enum ResultsComposer {
                     responses: visibleResponses,
                     wordings: input.wordings[question.id] ?? [:],
                     topics: input.topics.filter { $0.questionID == question.id }
-                ).results(previous: input.previous)
+                ).results(previous: previous)
             },
             responseRates: rates(input.schools)
         )

@@ -76,9 +76,7 @@ struct ConsoleResults {
         view["dimensions"] = Self.dimensions.map {
             ["value": $0, "label": t[text: "results_by_\($0)"], "selected": $0 == query.by?.rawValue] as [String: Any]
         }
-        let day = { (date: Date?) in
-            date.map { DistrictClock(timeZone: language.timeZone, schoolYearStart: language.district.schoolYearStart).day(of: $0) } ?? ""
-        }
+        let day = { (date: Date?) in date.map(language.clock.day(of:)) ?? "" }
         view["from"] = day(query.from)
         view["to"] = day(query.to)
         view["canExport"] = AccessTable.rules["GET /console/surveys/{id}/export/{kind}"]?.allows(Access.principal?.role) == true

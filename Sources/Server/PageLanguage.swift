@@ -35,6 +35,8 @@ struct PageLanguage: Sendable {
 
     var locale: Locale { Locale(identifier: code.replacingOccurrences(of: "-", with: "_")) }
     var timeZone: TimeZone { TimeZone(identifier: district.timeZone) ?? .gmt }
+    /// The district's clock, from the same settings the page was read with.
+    var clock: DistrictClock { DistrictClock(timeZone: timeZone, schoolYearStart: district.schoolYearStart) }
 
     /// A date and time on the district's clock, in this language; `zone` adds the zone's name
     /// (staff pages show it, so nobody wonders whose 6 p.m. it is).

@@ -43,8 +43,7 @@ struct BenchScorecards: AsyncParsableCommand {
                         _ = try await Scorecards(source: source).scorecard(query, on: db)
                     }
                 }
-                let elapsed = ContinuousClock.now - start
-                return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                return Self.milliseconds(ContinuousClock.now - start)
             }
             _ = try await timed(.rollups, ids[0])  // warm the cache and the connection
             var cards: [Double] = []
@@ -64,8 +63,7 @@ struct BenchScorecards: AsyncParsableCommand {
             for day in busiest {
                 let start = ContinuousClock.now
                 try await Rollups(database: client).refresh(day: day)
-                let elapsed = ContinuousClock.now - start
-                refreshes.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                refreshes.append(Self.milliseconds(ContinuousClock.now - start))
             }
             print("period \(period): \(range.from) – \(range.to)")
             print("measure                      n     p50 ms   p95 ms   max ms   target")
@@ -92,6 +90,10 @@ struct BenchScorecards: AsyncParsableCommand {
     /// counts (the demo's activity ends at the day it was loaded).
     static func lastActivity(_ client: PostgresClient) async throws -> Date {
         try await client.query("SELECT coalesce(max(submitted_at), now()) FROM responses").one().decode(Date.self, at: 0)
+    }
+
+    static func milliseconds(_ elapsed: Duration) -> Double {
+        Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {

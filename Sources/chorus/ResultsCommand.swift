@@ -13,43 +13,26 @@ struct ResultsCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The survey id.") var survey: Int64
-    @Option(help: "Start (YYYY-MM-DD or RFC 3339), with --to; without, every answer.") var from: String?
-    @Option(help: "End, exclusive (YYYY-MM-DD or RFC 3339), with --from.") var to: String?
-    @Option(help: "Only this school (id).") var school: Int64?
-    @Option(help: "Only this cluster.") var cluster: String?
-    @Option(help: "Only this stakeholder group.") var group: String?
+    @OptionGroup var slice: SliceOptions
     @Option(help: "Only answers given in this language.") var language: String?
     @Option(help: "Break every question down by school, group or language.") var by: String?
-    @Option(help: "table, json or csv.") var format = "table"
 
     func run() async throws {
-        guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
-        let stakeholder = try group.map { name in
-            guard let parsed = StakeholderGroup(rawValue: name) else {
-                throw ValidationError("--group must be one of \(StakeholderGroup.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return parsed
-        }
         let dimension = try by.map { name in
             guard let parsed = ResultsQuery.Dimension(rawValue: name) else { throw ValidationError("--by must be school, group or language") }
             return parsed
         }
         try await database.withClient { client in
             let clock = try await client.withConnection { try await DistrictClock.current(on: $0) }
-            var range: (Date, Date)?
-            if from != nil || to != nil {
-                guard let from = from.flatMap({ ScorecardCommand.date($0, clock) }), let to = to.flatMap({ ScorecardCommand.date($0, clock) }) else {
-                    throw ValidationError("give --from and --to as YYYY-MM-DD or RFC 3339 dates")
-                }
-                range = (from, to)
-            }
+            // Without --from and --to, every answer.
+            let range = try slice.range(clock)
             let query = ResultsQuery(
                 surveyID: survey,
-                from: range?.0,
-                to: range?.1,
-                schoolID: school,
-                cluster: cluster,
-                group: stakeholder,
+                from: range?.from,
+                to: range?.to,
+                schoolID: slice.school,
+                cluster: slice.cluster,
+                group: try slice.stakeholder(),
                 language: language,
                 by: dimension
             )
@@ -59,7 +42,7 @@ struct ResultsCommand: AsyncParsableCommand {
             } catch let error as EngagementError {
                 throw ValidationError(error.detail)
             }
-            switch format {
+            switch slice.format {
             case "json": print(String(decoding: try SurveyResults.encoder.encode(results), as: UTF8.self))
             case "csv": try ResultsText.csv(results)
             default: print(ResultsText.table(results))

@@ -13,39 +13,20 @@ struct ScorecardCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The initiative's slug; omit it for every initiative.") var initiative: String?
     @Option(help: "week, month, quarter or year (the school year, default), containing today.") var period: String?
-    @Option(help: "Start (YYYY-MM-DD or RFC 3339), with --to.") var from: String?
-    @Option(help: "End, exclusive (YYYY-MM-DD or RFC 3339), with --from.") var to: String?
-    @Option(help: "Only this school (id).") var school: Int64?
-    @Option(help: "Only this cluster.") var cluster: String?
-    @Option(help: "Only this stakeholder group.") var group: String?
-    @Option(help: "table, json or csv.") var format = "table"
+    @OptionGroup var slice: SliceOptions
 
     func run() async throws {
-        guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
-        var stakeholder: StakeholderGroup?
-        if let group {
-            guard let parsed = StakeholderGroup(rawValue: group) else {
-                throw ValidationError("--group must be one of \(StakeholderGroup.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            stakeholder = parsed
-        }
         try await database.withClient { client in
             // Periods and dates are on the district's clock (a date is its local midnight).
             let clock = try await client.withConnection { try await DistrictClock.current(on: $0) }
-            var range = try ScorecardQuery.period(named: period, clock: clock)
-            if from != nil || to != nil {
-                guard let from = from.flatMap({ Self.date($0, clock) }), let to = to.flatMap({ Self.date($0, clock) }) else {
-                    throw ValidationError("give --from and --to as YYYY-MM-DD or RFC 3339 dates")
-                }
-                range = (from, to)
-            }
+            let range = try slice.range(clock) ?? ScorecardQuery.period(named: period, clock: clock)
             var query = ScorecardQuery(
                 initiativeID: nil,
                 from: range.from,
                 to: range.to,
-                schoolID: school,
-                cluster: cluster,
-                group: stakeholder,
+                schoolID: slice.school,
+                cluster: slice.cluster,
+                group: try slice.stakeholder(),
                 clock: clock
             )
             if let initiative {
@@ -65,7 +46,7 @@ struct ScorecardCommand: AsyncParsableCommand {
             } catch let error as EngagementError {
                 throw ValidationError(error.detail)
             }
-            switch format {
+            switch slice.format {
             case "json":
                 let data = try card.map { try Scorecard.encoder.encode($0) } ?? Scorecard.encoder.encode(["items": list])
                 print(String(decoding: data, as: UTF8.self))
@@ -75,15 +56,6 @@ struct ScorecardCommand: AsyncParsableCommand {
                 print(ScorecardText.table(list, details: card, color: isatty(STDOUT_FILENO) == 1))
             }
         }
-    }
-
-    static func date(_ text: String, _ clock: DistrictClock) -> Date? {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = clock.timeZone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.date(from: text)
     }
 }
 
