@@ -10,12 +10,15 @@ public struct ContactDetails: Sendable, Equatable {
     public var email: String?
     public var phone: String?
     public var consent: Bool
+    /// Text messages to the phone, too (opt-in on its own: texts cost and interrupt).
+    public var textMessages: Bool
 
-    public init(name: String? = nil, email: String? = nil, phone: String? = nil, consent: Bool) {
+    public init(name: String? = nil, email: String? = nil, phone: String? = nil, consent: Bool, textMessages: Bool = false) {
         self.name = name
         self.email = email
         self.phone = phone
         self.consent = consent
+        self.textMessages = textMessages
     }
 
     /// Lowercased, trimmed email; or the phone's digits (a leading + kept).

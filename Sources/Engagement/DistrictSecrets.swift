@@ -6,6 +6,8 @@ import Postgres
 public enum DistrictSecrets {
     public static let formKey = "form_secret"
     public static let contactKey = "contact_hmac_key"
+    /// Signs the links in messages (cancel a sign-up, unsubscribe).
+    public static let linkKey = "link_key"
 
     /// The key named `name`, created with 32 random bytes if no process has made it yet.
     public static func key(_ name: String, on connection: PostgresConnection) async throws -> Data {

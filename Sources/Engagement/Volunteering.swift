@@ -142,6 +142,7 @@ public struct Volunteering: Sendable {
         shiftID: Int64,
         group: StakeholderGroup,
         contact: ContactDetails,
+        language: String = "en",
         now: Date = Date(),
         on db: PostgresConnection
     )
@@ -182,6 +183,18 @@ public struct Volunteering: Sendable {
                 """
             ).one()
             let (id, createdAt) = try row.decode((Int64, Date).self)
+            // The confirmation (or the waitlist's note), in the same transaction (issue 16).
+            try await Consents().grant(participantID: participantID, purpose: .volunteering, contact: contact, language: language, on: db)
+            try await Outbox().enqueue(
+                .init(
+                    participantID: participantID,
+                    purpose: .volunteering,
+                    template: status == .waitlisted ? "signup_waitlisted" : "signup_confirmed",
+                    data: ["signup": "\(id)"],
+                    dedupeKey: "signup:\(id):\(status.rawValue)"
+                ),
+                on: db
+            )
             return Signup(
                 id: id,
                 shiftID: shiftID,
@@ -233,15 +246,66 @@ public struct Volunteering: Sendable {
             """
         ).one()
         if status == .cancelled && (oldStatus == "confirmed") {
-            // A freed place goes to the first person waiting.
-            try await db.query(
-                """
-                UPDATE signups SET status = 'confirmed' WHERE id = (
-                    SELECT id FROM signups WHERE shift_id = \(shiftID) AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1)
-                """
-            )
+            try await promoteFirstWaiting(shiftID: shiftID, on: db)
         }
         return try Self.signup(row)
+    }
+
+    /// A freed place goes to the first person waiting, who is told (issue 16).
+    func promoteFirstWaiting(shiftID: Int64, on db: PostgresConnection) async throws {
+        guard
+            let promoted = try await db.query(
+                """
+                UPDATE signups SET status = 'confirmed' WHERE id = (
+                    SELECT id FROM signups WHERE shift_id = \(shiftID) AND status = 'waitlisted' ORDER BY created_at, id LIMIT 1 FOR UPDATE)
+                RETURNING id, participant_id
+                """
+            ).first
+        else { return }
+        let (id, participantID) = try promoted.decode((Int64, Int64?).self)
+        if let participantID {
+            try await Outbox().enqueue(
+                .init(
+                    participantID: participantID,
+                    purpose: .volunteering,
+                    template: "signup_promoted",
+                    data: ["signup": "\(id)"],
+                    dedupeKey: "signup:\(id):promoted"
+                ),
+                on: db
+            )
+        }
+    }
+
+    /// The volunteer's own cancel link (a signed sign-up id): frees the place, promotes the first
+    /// person waiting. Returns false when there was nothing to cancel (already cancelled, over).
+    public func cancelOwn(signupID: Int64, now: Date = Date(), on db: PostgresConnection) async throws -> Bool {
+        guard
+            let row = try await db.query(
+                """
+                SELECT s.shift_id, s.status::text FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id
+                WHERE s.id = \(signupID) AND s.status IN ('confirmed', 'waitlisted') AND sh.ends_at > \(now) FOR UPDATE OF s
+                """
+            ).first
+        else { return false }
+        let (shiftID, oldStatus) = try row.decode((Int64, String).self)
+        try await db.query("UPDATE signups SET status = 'cancelled' WHERE id = \(signupID)")
+        if oldStatus == "confirmed" { try await promoteFirstWaiting(shiftID: shiftID, on: db) }
+        return true
+    }
+
+    /// The shift a sign-up is for, and its state, for the cancel page.
+    public func signupForCancel(id: Int64, on db: PostgresConnection) async throws -> (status: SignupStatus, title: Translated, startsAt: Date)? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT s.status::text, o.title, sh.starts_at FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id
+                JOIN volunteer_opportunities o ON o.id = sh.opportunity_id WHERE s.id = \(id)
+                """
+            ).first
+        else { return nil }
+        let (status, title, startsAt) = try row.decode((String, PostgresJSON<Translated>, Date).self)
+        return (SignupStatus(rawValue: status) ?? .cancelled, title.value, startsAt)
     }
 
     public func signup(id: Int64, on db: PostgresConnection) async throws -> Signup {

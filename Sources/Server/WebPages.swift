@@ -55,6 +55,7 @@ struct WebPages: Sendable {
         pages.post("/volunteer/:id") { request, context in
             try await signUp(request, context: context, id: try context.parameters.require("id", as: Int64.self))
         }
+        addMessageLinkRoutes(to: router)
         router.get("/static/chorus.css") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/css; charset=utf-8"
@@ -245,7 +246,13 @@ struct WebPages: Sendable {
         if errors.isEmpty, let group {
             do {
                 let signup = try await database.transaction { db in
-                    try await Volunteering().signUp(shiftID: id, group: group, contact: Self.contact(form) ?? ContactDetails(consent: false), on: db)
+                    try await Volunteering().signUp(
+                        shiftID: id,
+                        group: group,
+                        contact: Self.contact(form) ?? ContactDetails(consent: false),
+                        language: language.code,
+                        on: db
+                    )
                 }
                 return try await thanks(
                     request,

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Engagement
+import Foundation
 import Jobs
 import Logging
 import Postgres
+import Server
 import ServiceLifecycle
 
 /// Worker options shared by `serve` and `work`.
@@ -30,6 +32,7 @@ struct WorkerOptions: ParsableArguments {
             services.append(try processor(database: client, logger: logger))
             services.append(RetentionService(database: client, logger: logger))
             services.append(RollupService(rollups: Rollups(database: client), logger: logger))
+            services.append(MessageService(database: client, configuration: try Self.messages(), logger: logger))
         }
         return (client, services)
     }
@@ -51,6 +54,34 @@ struct WorkerOptions: ParsableArguments {
         }
     }
 
+    /// Mail settings from the environment (docs/messages.md). Without `CHORUS_SMTP_URL` messages
+    /// are kept in the outbox, shown on the console's messages page as not sent.
+    static func messages() throws -> MessageDelivery.Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        var mail: Msmtp?
+        if let url = environment["CHORUS_SMTP_URL"], !url.isEmpty {
+            do {
+                mail = Msmtp(
+                    settings: try .init(
+                        url: url,
+                        from: environment["CHORUS_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 } ?? "Chorus <chorus@localhost>",
+                        replyTo: environment["CHORUS_MAIL_REPLY_TO"].flatMap { $0.isEmpty ? nil : $0 }
+                    )
+                )
+            } catch DeliveryFailure.permanent(let why) {
+                throw ValidationError(why)
+            }
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/msmtp") else {
+                throw ValidationError("CHORUS_SMTP_URL is set but msmtp is not installed (apt-get install msmtp; Deploy/run does)")
+            }
+        }
+        return MessageDelivery.Configuration(
+            mail: mail,
+            publicURL: environment["CHORUS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080",
+            texts: try MessageStrings.texts()
+        )
+    }
+
     func processor(database: PostgresClient, logger: Logger) throws -> JobProcessor {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         return JobProcessor(
@@ -61,7 +92,7 @@ struct WorkerOptions: ParsableArguments {
                 maintenanceInterval: .seconds(max(1, maintenanceInterval)),
                 keepCompleted: .seconds(max(0, keepCompleted))
             ),
-            handlers: DiagnosticJobs.handlers.merging(try EngagementJobs.handlers(database: database)) { $1 },
+            handlers: DiagnosticJobs.handlers.merging(try EngagementJobs.handlers(database: database, messages: try Self.messages())) { $1 },
             logger: logger
         )
     }

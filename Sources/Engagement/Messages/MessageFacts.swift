@@ -1,0 +1,58 @@
+import Foundation
+import Postgres
+
+/// What a template says, read when the message goes rather than when it was written, so a moved
+/// shift shows its new time, and a message whose cause is gone (a cancelled sign-up's reminder)
+/// is not sent: `values` is nil then.
+struct MessageFacts: Sendable {
+    let district: DistrictSettings
+    let language: String
+
+    func values(
+        _ template: String,
+        _ data: [String: String],
+        tokens: LinkTokens,
+        base: String,
+        on db: PostgresConnection
+    ) async throws
+        -> [String: String]?
+    {
+        guard let signupID = data["signup"].flatMap({ Int64($0) }) else { return nil }
+        guard
+            let row = try await db.query(
+                """
+                SELECT s.status::text, sh.starts_at, sh.ends_at, o.title, coalesce(sc.name, ''),
+                       sh.cancelled_at IS NULL AND o.cancelled_at IS NULL
+                FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id JOIN volunteer_opportunities o ON o.id = sh.opportunity_id
+                LEFT JOIN schools sc ON sc.id = o.school_id
+                WHERE s.id = \(signupID)
+                """
+            ).first
+        else { return nil }
+        let (status, startsAt, endsAt, title, place, running) = try row.decode((String, Date, Date, PostgresJSON<Translated>, String, Bool).self)
+        let stillTrue: Bool
+        switch template {
+        case "signup_confirmed", "signup_promoted": stillTrue = status == "confirmed" && running
+        case "signup_waitlisted": stillTrue = status == "waitlisted" && running
+        case "signup_reminder": stillTrue = status == "confirmed" && running && startsAt > Date()
+        default: stillTrue = false
+        }
+        guard stillTrue else { return nil }
+        return [
+            "opportunity": title.value.text(language, fallback: district.defaultLanguage),
+            "when": when(startsAt, endsAt),
+            "where": place,
+            "cancel_link": "\(base)/volunteer/signups/\(tokens.token(.cancelSignup, signupID))?lang=\(language)",
+        ]
+    }
+
+    /// "Tuesday, March 3, 2026, 9:00 AM – 11:00 AM" on the district's clock, in the language.
+    func when(_ start: Date, _ end: Date) -> String {
+        let formatter = DateIntervalFormatter()
+        formatter.locale = Locale(identifier: language.replacingOccurrences(of: "-", with: "_"))
+        formatter.timeZone = TimeZone(identifier: district.timeZone) ?? .gmt
+        formatter.dateStyle = .full
+        formatter.timeStyle = .short
+        return formatter.string(from: start, to: end)
+    }
+}
