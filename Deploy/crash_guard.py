@@ -28,6 +28,7 @@ CONTRACT = os.path.join(HERE, "..", "Sources", "Server", "openapi.yaml")
 WEB_ROUTES = [
     ("GET", "/"), ("GET", "/feedback"), ("POST", "/feedback"), ("GET", "/surveys/{id}"), ("POST", "/surveys/{id}"),
     ("GET", "/volunteer/{id}"), ("POST", "/volunteer/{id}"), ("GET", "/static/chorus.css"),
+    ("GET", "/volunteer/signups/{id}"), ("POST", "/volunteer/signups/{id}"), ("GET", "/unsubscribe/{id}"), ("POST", "/unsubscribe/{id}"),
     ("GET", "/liaison/login"), ("POST", "/liaison/login"), ("POST", "/liaison/logout"), ("GET", "/liaison"),
     ("POST", "/liaison/events"), ("GET", "/liaison/events/{id}"), ("POST", "/liaison/events/{id}/headcount"),
     ("POST", "/liaison/events/{id}/checkin"), ("POST", "/liaison/events/{id}/sheet"), ("GET", "/dashboard"),
@@ -39,7 +40,8 @@ WEB_ROUTES = [
     ("GET", "/console/audit"), ("GET", "/console/initiatives"), ("POST", "/console/initiatives"),
     ("GET", "/console/initiatives/{id}"), ("POST", "/console/initiatives/{id}"), ("GET", "/console/surveys"),
     ("POST", "/console/surveys"), ("GET", "/console/surveys/{id}"), ("POST", "/console/surveys/{id}"),
-    ("GET", "/console/surveys/{id}/preview"), ("POST", "/console/surveys/{id}/publish"), ("POST", "/console/surveys/{id}/close"),
+    ("GET", "/console/surveys/{id}/preview"), ("GET", "/console/surveys/{id}/results"), ("GET", "/console/surveys/{id}/export/{id}"),
+    ("GET", "/console/messages"), ("POST", "/console/messages/texts"), ("POST", "/console/surveys/{id}/publish"), ("POST", "/console/surveys/{id}/close"),
     ("POST", "/console/surveys/{id}/duplicate"), ("GET", "/console/events"), ("POST", "/console/events"),
     ("GET", "/console/events/{id}"), ("POST", "/console/events/{id}"), ("POST", "/console/events/{id}/cancel"),
     ("POST", "/console/events/{id}/delete"), ("GET", "/console/me"), ("POST", "/console/me/two-factor"),

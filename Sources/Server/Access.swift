@@ -213,6 +213,9 @@ enum AccessTable {
         "GET /console/surveys/{id}/preview": .roles([.admin, .analyst, .coordinator]),
         "POST /console/surveys/{id}/{action}": planners,
         "GET /console/surveys/{id}/results": staff,
+        // The outbox without addresses; the texts of messages are the district's voice.
+        "GET /console/messages": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/messages/texts": admin,
         // Anonymised but unsuppressed responses: administrators, audited.
         "GET /console/surveys/{id}/export/{kind}": admin,
     ]

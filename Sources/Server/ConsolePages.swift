@@ -59,6 +59,7 @@ struct ConsolePages: Sendable {
         addSchoolRoutes(to: pages)
         addVolunteeringRoutes(to: pages)
         addGoalRoutes(to: pages)
+        addMessageRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
@@ -265,7 +266,7 @@ struct ConsolePages: Sendable {
             ("opportunities", "opportunities"),
             ("schools", "schools"),
             ("accounts", "console_accounts"),
-            ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),
+            ("messages", "messages"), ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),
         ].filter {
             AccessTable.rules["GET /console/\($0.0)"]?.allows(account.role) == true
         }

@@ -37,7 +37,9 @@ struct WebStrings: Sendable {
     var languages: [String] { table.keys.sorted() }
 
     /// Every message's subject and body (MessageStrings).
-    static let messageKeys: [String] = MessageTexts.templates.flatMap { ["message_\($0)_subject", "message_\($0)_body"] }
+    static let messageKeys: [String] =
+        MessageTexts.templates.flatMap { ["message_\($0)_subject", "message_\($0)_body", "message_name_\($0)"] }
+        + ConsolePages.messageStates.map { "message_state_\($0)" }
 
     /// The keys the Swift code looks up (the templates' `{{t.key}}` are read from the templates):
     /// StringsCheck counts a key as used when it is here or in a template. StringsCheckTests
@@ -46,7 +48,7 @@ struct WebStrings: Sendable {
         messageKeys + [
             "unsubscribe_title", "unsubscribe_text", "unsubscribe_button", "unsubscribed_title", "unsubscribed_text", "cancel_signup_title",
             "cancel_signup_text", "cancel_signup_button", "signup_cancelled_title", "signup_cancelled_text", "signup_not_cancelled_title",
-            "signup_not_cancelled_text",
+            "signup_not_cancelled_text", "messages", "messages_held",
             "attendance", "below_half", "error_comment", "error_contact", "error_event", "error_group", "error_initiative",
             "error_invalid", "error_required", "error_school", "error_session", "error_token", "forbidden_text",
             "forbidden_title", "imported", "language_name", "median", "negative", "neutral", "not_found_text", "not_found_title",

@@ -5,7 +5,7 @@ import Scoring
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (see Deploy/bench/ for the side-by-side runs against reference implementations).",
-        subcommands: [BenchScoring.self, BenchQueue.self, BenchScorecards.self, BenchResults.self]
+        subcommands: [BenchScoring.self, BenchQueue.self, BenchScorecards.self, BenchResults.self, BenchMessages.self]
     )
 }
 

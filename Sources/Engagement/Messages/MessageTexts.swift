@@ -35,6 +35,16 @@ public struct MessageTexts: Sendable {
         return defaults(template, language) ?? defaults(template, "en")
     }
 
+    /// Every text staff changed, by "template/language".
+    public static func edited(on db: PostgresConnection) async throws -> [String: MessageText] {
+        var texts: [String: MessageText] = [:]
+        for row in try await db.query("SELECT template, language, subject, body FROM message_texts") {
+            let (template, language, subject, body) = try row.decode((String, String, String, String).self)
+            texts[template + "/" + language] = MessageText(subject: subject, body: body)
+        }
+        return texts
+    }
+
     /// Staff's change of a text (audited by the caller's transaction).
     public func save(_ template: String, language: String, _ text: MessageText, actor: Audit.Actor, on db: PostgresConnection) async throws {
         var validator = Validator()
