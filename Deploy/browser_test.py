@@ -118,6 +118,23 @@ try:
         driver.get(f"{base}/volunteer/{shift}")
         screenshots(driver, "volunteer")
         accessible(driver, "a volunteer shift")
+    # Issue 16: a volunteer's cancel link from an email, on a phone, in Spanish.
+    signup = sql("SELECT s.id FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id "
+                 "WHERE s.status = 'confirmed' AND sh.starts_at > now() AND sh.cancelled_at IS NULL ORDER BY s.id LIMIT 1")
+    if signup:
+        driver.get(base + "/unsubscribe/1-x")  # a bad link: a friendly page, and the link key exists from here on
+        check(bool(driver.find_elements(By.TAG_NAME, "h1")), "a bad link gets a page")
+        import base64, hashlib, hmac
+        key = bytes.fromhex(sql("SELECT encode(value, 'hex') FROM settings WHERE key = 'link_key'"))
+        mac = base64.urlsafe_b64encode(hmac.new(key, f"cancel:{signup}".encode(), hashlib.sha256).digest()[:16]).rstrip(b"=").decode()
+        driver.set_window_size(375, 800)
+        driver.get(f"{base}/volunteer/signups/{signup}-{mac}?lang=es")
+        screenshots(driver, "cancel-signup")
+        accessible(driver, "a volunteer's cancel page")
+        check(sql(f"SELECT status FROM signups WHERE id = {signup}") == "confirmed", "opening the cancel link changes nothing")
+        submit(driver, "form[method=post] button")
+        check(sql(f"SELECT status FROM signups WHERE id = {signup}") == "cancelled", "the cancel button cancels the place")
+        check("cancelado" in driver.find_element(By.TAG_NAME, "h1").text, "and says so in Spanish")
 finally:
     driver.quit()
 
@@ -345,6 +362,7 @@ try:
         ("/console/schools", "console-schools"), ("/console/opportunities", "console-opportunities"),
         ("/console/goals", "console-goals"), (f"/console/surveys/{built}/results?by=school", "console-results"),
         (f"/console/surveys/{built}/results?lang=ar", "console-results-ar"),
+        ("/console/messages", "console-messages"), ("/console/messages?lang=ar", "console-messages-ar"),
     ]:
         driver.get(base + path)
         for width in (375, 1280):

@@ -43,7 +43,7 @@ public struct Results: Sendable {
                 cells: cells,
                 slices: try await slices(query.by, keys: keys, on: db),
                 wordings: try await wordings(survey, on: db),
-                topics: try await topics(query, on: db),
+                topics: try await topics(query, survey, on: db),
                 previous: previous,
                 schools: try await schools(query, on: db)
             )
@@ -62,6 +62,19 @@ public struct Results: Sendable {
         """
     }
 
+    /// The rows of a rollup table in scope: the survey, the filters, and the period's days
+    /// (tables without a day are read only for queries without a period).
+    func rollupScope(_ q: ResultsQuery) -> PostgresQuery {
+        let days: PostgresQuery =
+            q.from == nil ? "TRUE" : "day >= \(q.from.map(q.clock.day(of:)))::date AND day < \(q.to.map(q.clock.day(of:)))::date"
+        return """
+            \(days) AND survey_id = \(q.surveyID)
+            AND (\(q.schoolID)::bigint IS NULL OR school_id = \(q.schoolID))
+            AND (\(q.cluster)::text IS NULL OR school_id IN (SELECT id FROM schools WHERE cluster = \(q.cluster)))
+            AND (\(q.group?.rawValue)::text IS NULL OR stakeholder_group::text = \(q.group?.rawValue))
+            """
+    }
+
     static func sliceColumn(_ by: ResultsQuery.Dimension?, records: Bool) -> String {
         switch by {
         case nil: return "''"
@@ -75,17 +88,10 @@ public struct Results: Sendable {
         let rows: PostgresRows
         if usesRollups(q) {
             let slice = Self.sliceColumn(q.by, records: false)
-            let days: PostgresQuery =
-                q.from == nil
-                ? "FROM rollup_answer_totals WHERE TRUE"
-                : "FROM rollup_answers WHERE day >= \(q.from.map(q.clock.day(of:)))::date AND day < \(q.to.map(q.clock.day(of:)))::date"
             rows = try await db.query(
                 """
                 SELECT question_id, question_version, \(unsafeSQL: slice), value, sum(respondents)::int, sum(compound_sum)::float8
-                \(days) AND survey_id = \(q.surveyID)
-                    AND (\(q.schoolID)::bigint IS NULL OR school_id = \(q.schoolID))
-                    AND (\(q.cluster)::text IS NULL OR school_id IN (SELECT id FROM schools WHERE cluster = \(q.cluster)))
-                    AND (\(q.group?.rawValue)::text IS NULL OR stakeholder_group::text = \(q.group?.rawValue))
+                FROM \(unsafeSQL: q.from == nil ? "rollup_answer_totals" : "rollup_answers") WHERE \(rollupScope(q))
                 GROUP BY 1, 2, 3, 4
                 """
             )
@@ -139,31 +145,58 @@ public struct Results: Sendable {
         return wordings
     }
 
-    /// Themes and keyphrases of the text answers in scope (from the records: per question, the
-    /// top five of each with at least the minimum mentions, a text counted once per name).
-    func topics(_ q: ResultsQuery, on db: PostgresConnection) async throws -> [TopicRow] {
-        try await db.query(
+    /// Themes and keyphrases of the text answers in scope: per question, the top five of each
+    /// with at least the minimum mentions (a text counted once per name), with the three newest
+    /// answers carrying them. From the topic rollups where the answers' rollups serve, else from
+    /// the scored texts.
+    func topicsQuery(_ q: ResultsQuery, _ survey: Survey) -> PostgresQuery {
+        let ranked: PostgresQuery
+        if usesRollups(q) {
+            ranked = """
+                totals AS (
+                    SELECT question_id, kind, name, sum(mentions) AS mentions
+                    FROM \(unsafeSQL: q.from == nil ? "rollup_answer_topic_totals" : "rollup_answer_topics") WHERE \(rollupScope(q))
+                    GROUP BY 1, 2, 3
+                ),
+                ranked AS (
+                    SELECT question_id, kind, name, mentions,
+                           ARRAY(SELECT e FROM rollup_answer_topics x, unnest(x.examples) e
+                                 WHERE \(rollupScope(q)) AND x.question_id = totals.question_id AND x.kind = totals.kind AND x.name = totals.name
+                                 ORDER BY e DESC LIMIT 3) AS examples,
+                           row_number() OVER (PARTITION BY question_id, kind ORDER BY mentions DESC, name) AS rank
+                    FROM totals
+                )
+                """
+        } else {
+            let texts = survey.questions.filter { $0.kind == .text }.map { String($0.id) }
+            ranked = """
+                scored AS (
+                    SELECT a.question_id, a.id, t.themes, t.keyphrases
+                    FROM answers a JOIN responses r ON r.id = a.response_id
+                         JOIN text_scores t ON t.source = 'answer' AND t.source_id = a.id AND t.scorer_version = \(TextScorer.version)
+                    WHERE a.question_id = ANY(\(texts)::bigint[]) AND a.text IS NOT NULL AND \(inScope(q))
+                ),
+                items AS (
+                    SELECT question_id, 'themes' AS kind, lower(e ->> 'theme') AS name, id FROM scored, jsonb_array_elements(themes) e
+                    UNION
+                    SELECT question_id, 'keyphrases', lower(e ->> 'phrase'), id FROM scored, jsonb_array_elements(keyphrases) e
+                ),
+                ranked AS (
+                    SELECT question_id, kind, name, count(*) AS mentions, (array_agg(id ORDER BY id DESC))[1:3] AS examples,
+                           row_number() OVER (PARTITION BY question_id, kind ORDER BY count(*) DESC, name) AS rank
+                    FROM items WHERE name IS NOT NULL GROUP BY question_id, kind, name
+                )
+                """
+        }
+        return """
+            WITH \(ranked)
+            SELECT question_id, kind, name, mentions::int, ARRAY(SELECT text FROM answers WHERE id = ANY(examples) ORDER BY id DESC)
+            FROM ranked WHERE rank <= 5 AND mentions >= \(Disclosure.minimumCell) ORDER BY question_id, kind, rank
             """
-            WITH scored AS (
-                SELECT a.question_id, a.id, a.text, t.themes, t.keyphrases
-                FROM responses r JOIN answers a ON a.response_id = r.id
-                     JOIN text_scores t ON t.source = 'answer' AND t.source_id = a.id AND t.scorer_version = \(TextScorer.version)
-                WHERE \(inScope(q)) AND a.text IS NOT NULL
-            ),
-            items AS (
-                SELECT question_id, 'themes' AS kind, lower(e ->> 'theme') AS name, id, text FROM scored, jsonb_array_elements(themes) e
-                UNION ALL
-                SELECT question_id, 'keyphrases', lower(e ->> 'phrase'), id, text FROM scored, jsonb_array_elements(keyphrases) e
-            ),
-            ranked AS (
-                SELECT question_id, kind, name, count(DISTINCT id) AS mentions, (array_agg(text ORDER BY id DESC))[1:3] AS examples,
-                       row_number() OVER (PARTITION BY question_id, kind ORDER BY count(DISTINCT id) DESC, name) AS rank
-                FROM items WHERE name IS NOT NULL GROUP BY question_id, kind, name
-            )
-            SELECT question_id, kind, name, mentions::int, examples FROM ranked
-            WHERE rank <= 5 AND mentions >= \(Disclosure.minimumCell) ORDER BY question_id, kind, rank
-            """
-        ).map { row in
+    }
+
+    func topics(_ q: ResultsQuery, _ survey: Survey, on db: PostgresConnection) async throws -> [TopicRow] {
+        try await db.query(topicsQuery(q, survey)).map { row in
             let (question, kind, name, mentions, examples) = try row.decode((Int64, String, String, Int, [String]).self)
             return TopicRow(questionID: question, kind: kind == "themes" ? .themes : .keyphrases, name: name, mentions: mentions, examples: examples)
         }

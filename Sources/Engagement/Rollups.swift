@@ -85,7 +85,7 @@ public struct Rollups: Sendable {
         try await db.query(
             """
             TRUNCATE rollup_activity, rollup_daily, rollup_people, rollup_year_people, rollup_year_reach, rollup_sentiment, rollup_topics,
-                rollup_answers, rollup_answer_totals
+                rollup_answers, rollup_answer_totals, rollup_answer_topics, rollup_answer_topic_totals
             """
         )
         guard let first = try bounds.decode(String?.self, at: 0), let end = try bounds.decode(String?.self, at: 1) else { return }
@@ -319,6 +319,46 @@ public struct Rollups: Sendable {
         )
         try await db.query(moveTotals(sign: 1))
         try await db.query("DELETE FROM rollup_answer_totals WHERE respondents = 0")
+        try await recomputeAnswerTopics(lo, hi, start, end, on: db)
+    }
+
+    /// The themes and keyphrases of text answers (Schema/0019) of the days in [lo, hi), as
+    /// `recomputeAnswers` does for the answers.
+    static func recomputeAnswerTopics(_ lo: String, _ hi: String, _ start: Date, _ end: Date, on db: PostgresConnection) async throws {
+        let keys = "survey_id, question_id, school_id, stakeholder_group, kind, name"
+        func moveTotals(sign: Int) -> PostgresQuery {
+            """
+            INSERT INTO rollup_answer_topic_totals (\(unsafeSQL: keys), mentions)
+            SELECT \(unsafeSQL: keys), \(sign) * sum(mentions)
+            FROM rollup_answer_topics WHERE day >= \(lo)::date AND day < \(hi)::date GROUP BY \(unsafeSQL: keys)
+            ON CONFLICT (\(unsafeSQL: keys)) DO UPDATE SET mentions = rollup_answer_topic_totals.mentions + excluded.mentions
+            """
+        }
+        try await db.query(moveTotals(sign: -1))
+        try await db.query("DELETE FROM rollup_answer_topics WHERE day >= \(lo)::date AND day < \(hi)::date")
+        try await db.query(
+            """
+            WITH scored AS (
+                SELECT r.survey_id, a.question_id, district_day(r.submitted_at) AS day, coalesce(r.school_id, 0) AS school_id,
+                       r.stakeholder_group, a.id, t.themes, t.keyphrases
+                FROM responses r JOIN answers a ON a.response_id = r.id AND a.text IS NOT NULL
+                     JOIN text_scores t ON t.source = 'answer' AND t.source_id = a.id AND t.scorer_version = \(TextScorer.version)
+                WHERE r.submitted_at >= \(start) AND r.submitted_at < \(end)
+            ),
+            items AS (
+                SELECT survey_id, question_id, day, school_id, stakeholder_group, 'themes' AS kind, lower(e ->> 'theme') AS name, id
+                FROM scored, jsonb_array_elements(themes) e
+                UNION
+                SELECT survey_id, question_id, day, school_id, stakeholder_group, 'keyphrases', lower(e ->> 'phrase'), id
+                FROM scored, jsonb_array_elements(keyphrases) e
+            )
+            INSERT INTO rollup_answer_topics (survey_id, question_id, day, school_id, stakeholder_group, kind, name, mentions, examples)
+            SELECT survey_id, question_id, day, school_id, stakeholder_group, kind, name, count(*), (array_agg(id ORDER BY id DESC))[1:3]
+            FROM items WHERE name IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7
+            """
+        )
+        try await db.query(moveTotals(sign: 1))
+        try await db.query("DELETE FROM rollup_answer_topic_totals WHERE mentions = 0")
     }
 
     /// The values one answer `a` (with its text score `t`, if any) counts under: '' (answered),

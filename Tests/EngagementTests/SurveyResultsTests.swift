@@ -224,10 +224,15 @@ struct SurveyResultsTests {
                         DELETE FROM answers WHERE question_id = 5 AND response_id IN (SELECT id FROM responses WHERE receipt LIKE 'A1_');
                         DELETE FROM responses WHERE receipt LIKE 'C1_';
                         UPDATE text_scores SET compound = -0.9 WHERE source_id IN (SELECT id FROM answers WHERE question_id = 6 LIMIT 3);
+                        UPDATE text_scores SET themes = themes || '[{"theme": "Food"}]'
+                        WHERE source = 'answer' AND source_id IN (SELECT id FROM answers WHERE question_id = 6);
                         """
                 )
             }
             try await same("erased and rescored")
+            // The topics moved with the rescoring, in both (a theme named in any case counts once).
+            let themes = try await results(db, .rollups, ResultsQuery(surveyID: 2)).questions.first { $0.id == 6 }?.themes
+            #expect(themes?.map(\.name) == ["food", "technology"], "\(String(describing: themes))")
         }
     }
 
