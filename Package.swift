@@ -37,6 +37,17 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // QR codes for event check-in posters (issue 16): Debian's libqrencode.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(
+            name: "QRCode",
+            dependencies: ["CQRencode"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Postgres",
             dependencies: [
@@ -94,6 +105,7 @@ let package = Package(
             dependencies: [
                 "Engagement",
                 "InputParsing",
+                "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -153,6 +165,11 @@ let package = Package(
         .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "PostgresTesting", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QRCodeTests",
+            dependencies: ["QRCode", "PostgresTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,7 +10,8 @@ The first administrator follows the one-time link, chooses a password, invites a
 reads the audit log in the staff console; builds an initiative and a bilingual survey, previews it
 in Spanish and publishes it, a family answers it on a phone, the admin rewords a question (a new
 version) and closes it, and the family's late answer is refused (issue 14, A1); every console page
-passes axe and is photographed at 375 and 1280 px (A6).
+passes axe and is photographed at 375 and 1280 px (A6). Issue 16: an event's poster QR code decodes
+to its check-in address, a family RSVPs and checks in on a phone, a past event's check-in is closed.
 Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS ADMIN_LINK"""
 import os, subprocess, sys, time
 from selenium import webdriver
@@ -380,6 +381,83 @@ try:
     driver.get(base + "/console/login?lang=ar")
     screenshots(driver, "console-login-ar")
     accessible(driver, "the console's sign-in page in Arabic")
+finally:
+    driver.quit()
+
+# 8. Issue 16, A3: the poster's QR code decodes (zbarimg on the browser's own rendering) to the
+# event's check-in address; a family RSVPs on a phone in Spanish and checks in from the code, linked
+# to the RSVP; a past event's code opens a friendly "closed" page.
+def new_event(title, starts, ends):
+    return sql("INSERT INTO events (title, kind, starts_at, ends_at, languages, location) VALUES "
+               f"('{{\"en\": \"{title}\", \"es\": \"{title} (es)\"}}', 'family_night', now() + interval '{starts}', "
+               f"now() + interval '{ends}', '{{es,vi,so}}', 'Library') RETURNING id").splitlines()[0]
+
+
+def decoded_poster(driver, event, name):
+    driver.get(f"{base}/liaison/events/{event}/poster")
+    driver.set_window_size(1280, 1400)
+    png = os.path.join(artifacts, f"{name}-1280.png")
+    driver.save_screenshot(png)
+    shown = driver.find_element(By.CSS_SELECTOR, ".poster-url").text.strip()
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", png], capture_output=True, text=True).stdout.strip()
+    check(decoded == shown and "/checkin/" in decoded, f"the poster's QR code decodes to its check-in address ({decoded!r})")
+    return decoded
+
+
+tonight = new_event("Reading night", "30 minutes", "150 minutes")
+past = new_event("Science fair", "-6 hours", "-4 hours")
+driver = browser("en")
+try:
+    driver.get(base + "/liaison/login")
+    driver.find_element(By.ID, "token").send_keys(token)
+    submit(driver)
+    checkin_url = decoded_poster(driver, tonight, "poster")
+    check(len(driver.find_elements(By.CSS_SELECTOR, ".poster-scan li[lang=vi]")) == 1 and len(driver.find_elements(By.CSS_SELECTOR, ".poster-scan li")) == 3, "the poster speaks the event's languages, each once")
+    accessible(driver, "the check-in poster")
+    closed_url = decoded_poster(driver, past, "poster-past")
+    family = browser("es")
+    try:
+        family.set_window_size(375, 900)
+        family.get(f"{base}/events/{tonight}")
+        check("Noche de lectura" in family.page_source or "Reading night (es)" in family.page_source, "the event page is in Spanish")
+        check("somalí" in family.page_source.lower(), "it names the languages spoken in Spanish")
+        screenshots(family, "event-public-es")
+        accessible(family, "an event's public page")
+        Select(family.find_element(By.ID, "group")).select_by_value("families")
+        party = family.find_element(By.ID, "party-size")
+        party.clear()
+        party.send_keys("3")
+        family.find_element(By.ID, "contact-email").send_keys("lucia@example.org")
+        family.find_element(By.ID, "contact-consent").click()
+        time.sleep(3.2)
+        submit(family)
+        check(sql(f"SELECT party_size FROM event_rsvps WHERE event_id = {tonight}") == "3", "the RSVP is in the database")
+        family.get(checkin_url)
+        check(family.find_elements(By.CSS_SELECTOR, f"form[action^='/checkin/']"), "the QR code opens the phone check-in form")
+        screenshots(family, "checkin-es")
+        accessible(family, "the self check-in form")
+        Select(family.find_element(By.ID, "group")).select_by_value("families")
+        family.find_element(By.ID, "contact-email").send_keys("lucia@example.org")
+        family.find_element(By.ID, "contact-consent").click()
+        time.sleep(1.2)
+        submit(family)
+        check(sql(f"SELECT count(*) FROM attendance WHERE event_id = {tonight} AND self_checkin AND rsvp_id IS NOT NULL") == "1",
+              "the check-in is attendance, linked to the RSVP")
+        family.get(closed_url)
+        check(family.find_elements(By.TAG_NAME, "h1") and "cerrado" in family.find_element(By.TAG_NAME, "h1").text,
+              "outside its window the check-in is refused with a friendly page in Spanish")
+        check(not family.find_elements(By.CSS_SELECTOR, "form[action^='/checkin/']"), "and no form")
+        screenshots(family, "checkin-closed-es")
+        accessible(family, "the closed check-in page")
+    finally:
+        family.quit()
+    driver.get(f"{base}/liaison/events/{tonight}")
+    check("lucia" not in driver.page_source, "the liaison's lists show no one's details")
+    rows = driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=rsvps-title] tbody tr")
+    check(len(rows) == 1 and "3" in rows[0].text, "the liaison page lists the RSVP and who came")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=checkins-title] li")) == 1, "and the live check-ins")
+    screenshots(driver, "liaison-event-rsvps")
+    accessible(driver, "the liaison's event page with RSVPs")
 finally:
     driver.quit()
 

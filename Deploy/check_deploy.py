@@ -49,8 +49,8 @@ if len(stages) < 2:
     problems.append("Dockerfile: not multi-stage")
 runtime = dockerfile.split("\nFROM ")[-1]
 installed = set(re.findall(r"install -y --no-install-recommends ([^&]+)", runtime)[0].split()) if "install" in runtime else set()
-if not {"libpq5"} <= installed or installed - {"libpq5", "ca-certificates", "tzdata", "msmtp"}:
-    problems.append(f"Dockerfile: the runtime stage installs {sorted(installed)}, expected libpq5 (and certificates, time zones, msmtp)")
+if not {"libpq5"} <= installed or installed - {"libpq5", "libqrencode4", "ca-certificates", "tzdata", "msmtp"}:
+    problems.append(f"Dockerfile: the runtime stage installs {sorted(installed)}, expected libpq5 (and libqrencode4, certificates, time zones, msmtp)")
 if not re.search(r"^USER\s+(?!root)\S+", runtime, re.M):
     problems.append("Dockerfile: the runtime does not switch to a non-root user")
 cmd = re.search(r'^CMD\s+(\[.*\])', dockerfile, re.M)

@@ -29,6 +29,8 @@ WEB_ROUTES = [
     ("GET", "/"), ("GET", "/feedback"), ("POST", "/feedback"), ("GET", "/surveys/{id}"), ("POST", "/surveys/{id}"),
     ("GET", "/volunteer/{id}"), ("POST", "/volunteer/{id}"), ("GET", "/static/chorus.css"),
     ("GET", "/volunteer/signups/{id}"), ("POST", "/volunteer/signups/{id}"), ("GET", "/unsubscribe/{id}"), ("POST", "/unsubscribe/{id}"),
+    ("GET", "/events/{id}"), ("POST", "/events/{id}"), ("GET", "/checkin/{id}"), ("POST", "/checkin/{id}"),
+    ("GET", "/liaison/events/{id}/poster"),
     ("GET", "/liaison/login"), ("POST", "/liaison/login"), ("POST", "/liaison/logout"), ("GET", "/liaison"),
     ("POST", "/liaison/events"), ("GET", "/liaison/events/{id}"), ("POST", "/liaison/events/{id}/headcount"),
     ("POST", "/liaison/events/{id}/checkin"), ("POST", "/liaison/events/{id}/sheet"), ("GET", "/dashboard"),

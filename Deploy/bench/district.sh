@@ -4,7 +4,7 @@
 # survey each, 90 schools; a few minutes) into a database of its own.
 # CHORUS_BENCH_BIN=path uses that binary instead (e.g. a debug build, for a pessimistic figure).
 source Deploy/lib.sh
-ensure_packages libpq-dev postgresql pkg-config
+ensure_packages libpq-dev libqrencode-dev postgresql pkg-config
 if [ -n "${CHORUS_BENCH_BIN:-}" ]; then
     BIN="$CHORUS_BENCH_BIN"
 else

@@ -17,7 +17,8 @@ extension Events {
         try await db.query(
             """
             UPDATE events SET title = \(PostgresJSON(fields.title)), kind = \(fields.kind), school_id = \(fields.schoolID),
-                location = \(fields.location), starts_at = \(fields.startsAt), ends_at = \(fields.endsAt), capacity = \(fields.capacity)
+                location = \(fields.location), starts_at = \(fields.startsAt), ends_at = \(fields.endsAt), capacity = \(fields.capacity),
+                languages = \(fields.languages)::text[], reminder_hours = \(fields.reminderHours)
             WHERE id = \(id)
             """
         )

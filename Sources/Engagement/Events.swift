@@ -17,6 +17,11 @@ public struct Events: Sendable {
         public var startsAt: Date
         public var endsAt: Date
         public var capacity: Int?
+        /// Languages spoken at the event (codes such as "es" or "so"), shown on its public page
+        /// and its poster; any language, not only the district's.
+        public var languages: [String]
+        /// Hours before the start that RSVPs with a contact are reminded, nil for no reminder.
+        public var reminderHours: Int?
 
         public init(
             title: Translated,
@@ -26,7 +31,9 @@ public struct Events: Sendable {
             location: String?,
             startsAt: Date,
             endsAt: Date,
-            capacity: Int?
+            capacity: Int?,
+            languages: [String] = [],
+            reminderHours: Int? = 24
         ) {
             self.title = title
             self.kind = kind
@@ -36,6 +43,8 @@ public struct Events: Sendable {
             self.startsAt = startsAt
             self.endsAt = endsAt
             self.capacity = capacity
+            self.languages = languages
+            self.reminderHours = reminderHours
         }
     }
 
@@ -43,9 +52,9 @@ public struct Events: Sendable {
         try await validate(fields, on: db)
         let id = try await db.query(
             """
-            INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity, recorded_by)
+            INSERT INTO events (title, kind, school_id, location, starts_at, ends_at, capacity, recorded_by, languages, reminder_hours)
             VALUES (\(PostgresJSON(fields.title)), \(fields.kind), \(fields.schoolID), \(fields.location), \(fields.startsAt), \(fields.endsAt),
-                    \(fields.capacity), \(recordedBy))
+                    \(fields.capacity), \(recordedBy), \(fields.languages)::text[], \(fields.reminderHours))
             RETURNING id
             """
         ).one().decode(Int64.self, at: 0)
@@ -63,6 +72,11 @@ public struct Events: Sendable {
         validator.text(fields.location, "location", max: 200)
         validator.id(fields.schoolID, "school_id")
         validator.range(fields.capacity, "capacity", 1...100_000)
+        validator.range(fields.reminderHours, "reminder_hours", 1...336)
+        if fields.languages.count > 20 { validator.add("languages", "names more than 20 languages") }
+        if fields.languages.contains(where: { $0.wholeMatch(of: Self.languageCode) == nil }) {
+            validator.add("languages", "must be language codes such as es or zh-Hans")
+        }
         if fields.initiativeIDs.isEmpty { validator.add("initiative_ids", "must name at least one initiative") }
         if Set(fields.initiativeIDs).count != fields.initiativeIDs.count { validator.add("initiative_ids", "repeats an initiative") }
         if fields.endsAt <= fields.startsAt { validator.add("ends_at", "must be after starts_at") }
@@ -77,11 +91,13 @@ public struct Events: Sendable {
         }
     }
 
+    nonisolated(unsafe) static let languageCode = /[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}/
+
     static let columns = """
         e.id, e.title, e.kind, e.school_id, e.location, e.starts_at, e.ends_at, e.capacity,
         (SELECT coalesce(sum(count), 0)::bigint FROM attendance a WHERE a.event_id = e.id),
         (SELECT array_agg(initiative_id::text ORDER BY initiative_id) FROM event_initiatives i WHERE i.event_id = e.id),
-        e.cancelled_at, e.cancel_reason
+        e.cancelled_at, e.cancel_reason, e.languages, e.reminder_hours
         """
 
     public func event(id: Int64, on db: PostgresConnection) async throws -> Event {
@@ -131,7 +147,9 @@ public struct Events: Sendable {
             capacity: capacity,
             attendanceTotal: try row.decode(Int.self, at: 8),
             cancelledAt: try row.decode(Date?.self, at: 10),
-            cancelReason: try row.decode(String?.self, at: 11)
+            cancelReason: try row.decode(String?.self, at: 11),
+            languages: try row.decode([String].self, at: 12),
+            reminderHours: try row.decode(Int?.self, at: 13)
         )
     }
 
@@ -153,6 +171,7 @@ public struct Events: Sendable {
         eventID: Int64,
         _ fields: AttendanceFields,
         recordedBy: Int64?,
+        selfCheckIn: Bool = false,
         on db: PostgresConnection
     )
         async throws -> Attendance
@@ -170,19 +189,24 @@ public struct Events: Sendable {
             if let contact = fields.contact { contact.validate(&validator, field: "contact") }
         }
         try validator.check()
-        guard try await !db.query("SELECT 1 FROM events WHERE id = \(eventID) FOR SHARE").isEmpty else {
+        // Locked for update: two check-ins with one contact must not both take its RSVP.
+        guard try await !db.query("SELECT 1 FROM events WHERE id = \(eventID) FOR UPDATE").isEmpty else {
             throw EngagementError.notFound("event")
         }
         let participantID = try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
         let count = fields.kind == "headcount" ? fields.count ?? 0 : 1
+        // A check-in with the contact of an RSVP not yet checked in comes on that RSVP.
         let row = try await db.query(
             """
-            INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_by)
-            VALUES (\(eventID), \(fields.kind), \(fields.group.rawValue)::stakeholder_group, \(count), \(participantID), \(recordedBy))
-            RETURNING id, recorded_at
+            INSERT INTO attendance (event_id, kind, stakeholder_group, count, participant_id, recorded_by, self_checkin, rsvp_id)
+            VALUES (\(eventID), \(fields.kind), \(fields.group.rawValue)::stakeholder_group, \(count), \(participantID), \(recordedBy),
+                    \(selfCheckIn),
+                    (SELECT r.id FROM event_rsvps r WHERE r.event_id = \(eventID) AND r.participant_id = \(participantID)
+                     AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.rsvp_id = r.id)))
+            RETURNING id, recorded_at, rsvp_id
             """
         ).one()
-        let (id, recordedAt) = try row.decode((Int64, Date).self)
+        let (id, recordedAt, rsvpID) = try row.decode((Int64, Date, Int64?).self)
         return Attendance(
             id: id,
             eventID: eventID,
@@ -190,7 +214,8 @@ public struct Events: Sendable {
             group: fields.group,
             count: count,
             participantID: participantID,
-            recordedAt: recordedAt
+            recordedAt: recordedAt,
+            rsvpID: rsvpID
         )
     }
 

@@ -186,6 +186,8 @@ public struct Event: Sendable, Equatable {
     public var attendanceTotal: Int
     public var cancelledAt: Date?
     public var cancelReason: String?
+    public var languages: [String] = []
+    public var reminderHours: Int? = 24
 
     /// What an edit starts from.
     public var fields: Events.EventFields {
@@ -197,7 +199,9 @@ public struct Event: Sendable, Equatable {
             location: location,
             startsAt: startsAt,
             endsAt: endsAt,
-            capacity: capacity
+            capacity: capacity,
+            languages: languages,
+            reminderHours: reminderHours
         )
     }
 }
@@ -210,6 +214,8 @@ public struct Attendance: Sendable, Equatable, Codable {
     public var count: Int
     public var participantID: Int64?
     public var recordedAt: Date
+    /// The RSVP the person came on (a check-in with the RSVP's contact).
+    public var rsvpID: Int64? = nil
 }
 
 public struct Shift: Sendable, Equatable {

@@ -151,6 +151,9 @@ public struct Results: Sendable {
     /// the scored texts.
     func topicsQuery(_ q: ResultsQuery, _ survey: Survey) -> PostgresQuery {
         let ranked: PostgresQuery
+        // The example answers' ids of each of the top topics only (from the rollups: not for
+        // every keyphrase, before ranking, which cost most of the query).
+        let examples: PostgresQuery
         if usesRollups(q) {
             ranked = """
                 totals AS (
@@ -160,12 +163,14 @@ public struct Results: Sendable {
                 ),
                 ranked AS (
                     SELECT question_id, kind, name, mentions,
-                           ARRAY(SELECT e FROM rollup_answer_topics x, unnest(x.examples) e
-                                 WHERE \(rollupScope(q)) AND x.question_id = totals.question_id AND x.kind = totals.kind AND x.name = totals.name
-                                 ORDER BY e DESC LIMIT 3) AS examples,
                            row_number() OVER (PARTITION BY question_id, kind ORDER BY mentions DESC, name) AS rank
                     FROM totals
                 )
+                """
+            examples = """
+                ARRAY(SELECT e FROM rollup_answer_topics x, unnest(x.examples) e
+                      WHERE \(rollupScope(q)) AND x.question_id = ranked.question_id AND x.kind = ranked.kind AND x.name = ranked.name
+                      ORDER BY e DESC LIMIT 3)
                 """
         } else {
             let texts = survey.questions.filter { $0.kind == .text }.map { String($0.id) }
@@ -187,10 +192,11 @@ public struct Results: Sendable {
                     FROM items WHERE name IS NOT NULL GROUP BY question_id, kind, name
                 )
                 """
+            examples = "examples"
         }
         return """
             WITH \(ranked)
-            SELECT question_id, kind, name, mentions::int, ARRAY(SELECT text FROM answers WHERE id = ANY(examples) ORDER BY id DESC)
+            SELECT question_id, kind, name, mentions::int, ARRAY(SELECT text FROM answers WHERE id = ANY(\(examples)) ORDER BY id DESC)
             FROM ranked WHERE rank <= 5 AND mentions >= \(Disclosure.minimumCell) ORDER BY question_id, kind, rank
             """
     }

@@ -84,7 +84,8 @@ public func buildRouter(
             perClientPerMinute: configuration.submissionsPerClientPerMinute,
             perClientBurst: configuration.submissionBurst,
             trustedProxies: configuration.trustedProxies
-        )
+        ),
+        publicURL: configuration.publicURL
     )
     web.addRoutes(to: router)
     let liaison = LiaisonPages(web: web)

@@ -76,6 +76,8 @@ extension ConsolePages {
             "startsAt": value("starts_at", event.map { Self.local($0.startsAt, zone) }),
             "endsAt": value("ends_at", event.map { Self.local($0.endsAt, zone) }),
             "capacity": value("capacity", event?.capacity.map(String.init)), "zone": zone.identifier,
+            "eventLanguages": value("languages", event?.languages.joined(separator: ", ")),
+            "reminderHours": value("reminder_hours", event == nil ? "24" : event?.reminderHours.map(String.init)),
             "version": try event.map { try API.etag($0.schema(language.district.languageSet)) } ?? "",
             "cancelled": event?.cancelledAt != nil, "reason": event?.cancelReason ?? "",
             "canDelete": event.map { $0.attendanceTotal == 0 && $0.cancelledAt == nil } ?? false,
@@ -105,6 +107,12 @@ extension ConsolePages {
         let capacityText = form["capacity"] ?? ""
         let capacity = Int(capacityText)
         if !capacityText.isEmpty && capacity == nil { return try await again(t[text: "console_error_check"] + " capacity", .unprocessableContent) }
+        let reminderText = form["reminder_hours"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let reminderHours = Int(reminderText)
+        if !reminderText.isEmpty && reminderHours == nil {
+            return try await again(t[text: "console_error_check"] + " reminder_hours", .unprocessableContent)
+        }
+        let languages = (form["languages"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let fields = Events.EventFields(
             title: Translated(title),
             kind: form["kind"].flatMap { LiaisonPages.eventKinds.contains($0) ? $0 : nil } ?? "other",
@@ -113,7 +121,9 @@ extension ConsolePages {
             location: form["location"].flatMap { $0.isEmpty ? nil : $0 },
             startsAt: starts,
             endsAt: ends,
-            capacity: capacity
+            capacity: capacity,
+            languages: languages,
+            reminderHours: reminderHours
         )
         // The new or edited event must stay inside the person's reach.
         guard staff.principal.scope.covers(school: fields.schoolID, initiatives: fields.initiativeIDs) else {

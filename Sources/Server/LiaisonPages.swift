@@ -26,6 +26,10 @@ struct LiaisonPages: Sendable {
             let id = try context.parameters.require("id", as: Int64.self)
             return try await signedIn(request) { _ in try await event(request, id: id, notice: nil, form: nil, errors: [:], sheetErrors: []) }
         }
+        pages.get("events/:id/poster") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            return try await signedIn(request) { _ in try await poster(request, id: id) }
+        }
         pages.post("events/:id/:action") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
             let action = try context.parameters.require("action")
@@ -178,6 +182,25 @@ struct LiaisonPages: Sendable {
         view["eventID"] = found.id
         view["when"] = language.when(found.startsAt, zone: true)
         view["attended"] = found.attendanceTotal
+        // Who said they would come, and who came (newest first): no one's details.
+        let (rsvps, checkIns) = try await web.database.snapshot { db in
+            (try await EventRSVPs().rsvps(eventID: id, on: db), try await EventRSVPs().recentCheckIns(eventID: id, on: db))
+        }
+        let t = language.strings
+        view["rsvpCount"] = rsvps.count
+        view["hasRSVPs"] = !rsvps.isEmpty
+        view["rsvpPeople"] = rsvps.reduce(0) { $0 + $1.partySize }
+        view["rsvpArrived"] = rsvps.filter(\.checkedIn).count
+        view["rsvps"] = rsvps.map {
+            [
+                "group": t[text: "group_\($0.group.rawValue)"], "party": $0.partySize, "when": language.when($0.createdAt),
+                "checkedIn": $0.checkedIn,
+            ] as [String: Any]
+        }
+        view["checkIns"] = checkIns.map {
+            ["group": t[text: "group_\($0.group.rawValue)"], "when": language.when($0.recordedAt), "self": $0.selfCheckIn, "rsvp": $0.rsvp]
+                as [String: Any]
+        }
         view["notice"] = notice ?? false
         view["sheetErrors"] = sheetErrors
         view["hasSheetErrors"] = !sheetErrors.isEmpty

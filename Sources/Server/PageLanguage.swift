@@ -53,6 +53,17 @@ struct PageLanguage: Sendable {
         return text + " " + format.string(from: date)
     }
 
+    /// From a start to an end on the district's clock, the date once when both fall on one day
+    /// ("Dec 3, 2026, 6:00 – 8:00 PM").
+    func span(_ start: Date, _ end: Date) -> String {
+        let format = DateIntervalFormatter()
+        format.locale = locale
+        format.timeZone = timeZone
+        format.dateStyle = .medium
+        format.timeStyle = .short
+        return format.string(from: start, to: end)
+    }
+
     func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
 
     /// A counted phrase by the language's CLDR plural rules: `key.one`, `key.few`, … with `{n}`

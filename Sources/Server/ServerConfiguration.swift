@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     /// Proxies whose `X-Forwarded-For` names the client (`CHORUS_TRUSTED_PROXIES`); loopback only
     /// by default, so a client elsewhere cannot pick its own address for the submission limits.
     public var trustedProxies: [NetworkRange]
+    /// The address families reach the server at (`CHORUS_PUBLIC_URL`), for links printed on
+    /// posters; nil: the address the page was asked for.
+    public var publicURL: String?
 
     public init(
         host: String = "127.0.0.1",
@@ -34,7 +37,8 @@ public struct ServerConfiguration: Sendable {
         maximumHeaderBytes: Int = 32 * 1024,
         maximumHeaderFields: Int = 100,
         restarts: Int = 0,
-        trustedProxies: [NetworkRange] = NetworkRange.loopback
+        trustedProxies: [NetworkRange] = NetworkRange.loopback,
+        publicURL: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -47,5 +51,6 @@ public struct ServerConfiguration: Sendable {
         self.maximumHeaderFields = maximumHeaderFields
         self.restarts = restarts
         self.trustedProxies = trustedProxies
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 }

@@ -30,7 +30,9 @@ final class SubmissionLimiter: Sendable {
         self.globalPerSecond = globalPerSecond
     }
 
-    func allow(_ client: String, now: Date = Date()) -> Bool {
+    /// Whether `client` may submit now: `perMinute` and `burst` override the client's limits for
+    /// a form many people send from one address (a school's Wi-Fi at an event's door).
+    func allow(_ client: String, perMinute: Double? = nil, burst: Double? = nil, now: Date = Date()) -> Bool {
         buckets.withLockedValue { buckets in
             if buckets.count > 100_000 { buckets.removeAll() }  // bounded memory under a flood
             func take(_ key: String, rate: Double, burst: Double) -> Bool {
@@ -42,7 +44,8 @@ final class SubmissionLimiter: Sendable {
                 buckets[key] = bucket
                 return allowed
             }
-            return take("*", rate: globalPerSecond, burst: globalPerSecond) && take(client, rate: perClientPerMinute / 60, burst: perClientBurst)
+            return take("*", rate: globalPerSecond, burst: globalPerSecond)
+                && take(client, rate: (perMinute ?? perClientPerMinute) / 60, burst: burst ?? perClientBurst)
         }
     }
 

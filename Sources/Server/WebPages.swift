@@ -15,6 +15,7 @@ struct WebPages: Sendable {
     let forms: FormGuard
     let limiter: SubmissionLimiter
     let stylesheet: ByteBuffer
+    let publicURL: String?
 
     /// The shipped Mustache templates, name to text.
     static func templates() throws -> [String: String] {
@@ -28,7 +29,7 @@ struct WebPages: Sendable {
         return templates
     }
 
-    init(database: Store, limiter: SubmissionLimiter = SubmissionLimiter()) throws {
+    init(database: Store, limiter: SubmissionLimiter = SubmissionLimiter(), publicURL: String? = nil) throws {
         guard let css = Bundle.module.url(forResource: "Web/static/chorus", withExtension: "css") else {
             throw HTTPError(.internalServerError, message: "the web resources are missing from the bundle")
         }
@@ -39,6 +40,7 @@ struct WebPages: Sendable {
         self.strings = try WebStrings()
         self.forms = FormGuard(database: database)
         self.limiter = limiter
+        self.publicURL = publicURL
         self.stylesheet = ByteBuffer(bytes: try Data(contentsOf: css))
     }
 
@@ -56,6 +58,7 @@ struct WebPages: Sendable {
             try await signUp(request, context: context, id: try context.parameters.require("id", as: Int64.self))
         }
         addMessageLinkRoutes(to: router)
+        addEventRoutes(to: router)
         router.get("/static/chorus.css") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/css; charset=utf-8"
@@ -69,10 +72,11 @@ struct WebPages: Sendable {
     func home(_ request: Request) async throws -> Response {
         let language = try await pageLanguage(request)
         let now = Date()
-        let (surveys, opportunities) = try await database.snapshot { db in
+        let (surveys, opportunities, events) = try await database.snapshot { db in
             (
                 try await Surveys().surveys(initiativeID: nil, cursor: nil, limit: 200, on: db).items.filter { $0.isOpen(at: now) },
-                try await Volunteering().opportunities(initiativeID: nil, on: db)
+                try await Volunteering().opportunities(initiativeID: nil, on: db),
+                try await EventRSVPs().upcoming(now: now, on: db)
             )
         }
         let shifts: [[String: Any]] = opportunities.filter { $0.cancelledAt == nil }.flatMap { opportunity in
@@ -93,6 +97,7 @@ struct WebPages: Sendable {
                 ]
             },
             "shifts": shifts,
+            "events": events.map { ["id": $0.id, "title": language.view($0.title), "when": language.when($0.startsAt)] as [String: Any] },
         ]
         return try await page("home", view, request: request, language: language)
     }
@@ -212,8 +217,7 @@ struct WebPages: Sendable {
                 }
                 return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
             } catch let error as EngagementError where error.code == .invalid || error.code == .notFound || error.code == .conflict {
-                for field in error.fields { errors[Self.formField(field.field)] = Self.message(field.field) }
-                if error.fields.isEmpty { errors["initiative"] = "error_initiative" }
+                errors.merge(Self.formErrors(error, otherwise: "initiative")) { $1 }
             }
         }
         return try await feedbackPage(request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
@@ -261,8 +265,7 @@ struct WebPages: Sendable {
                     receipt: "S-\(signup.id)"
                 )
             } catch let error as EngagementError where error.code == .invalid || error.code == .conflict {
-                for field in error.fields { errors[Self.formField(field.field)] = Self.message(field.field) }
-                if error.fields.isEmpty { errors["contact"] = "error_contact" }
+                errors.merge(Self.formErrors(error, otherwise: "contact")) { $1 }
             }
         }
         return try await shiftPage(found, request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
@@ -520,6 +523,14 @@ struct WebPages: Sendable {
         if field.hasPrefix("comment") { return "comment" }
         if field.hasPrefix("group") { return "group" }
         return "form"
+    }
+
+    /// A domain error as the form's messages by field; one naming no field shows at `otherwise`.
+    static func formErrors(_ error: EngagementError, otherwise: String) -> [String: String] {
+        var errors: [String: String] = [:]
+        for field in error.fields { errors[formField(field.field)] = message(field.field) }
+        if errors.isEmpty { errors[otherwise] = message(otherwise) }
+        return errors
     }
 
     static func message(_ field: String) -> String {

@@ -49,6 +49,9 @@ struct WebStrings: Sendable {
             "unsubscribe_title", "unsubscribe_text", "unsubscribe_button", "unsubscribed_title", "unsubscribed_text", "cancel_signup_title",
             "cancel_signup_text", "cancel_signup_button", "signup_cancelled_title", "signup_cancelled_text", "signup_not_cancelled_title",
             "signup_not_cancelled_text", "messages", "messages_held",
+            // Events (EventPages).
+            "rsvp_thanks", "event_full", "event_closed", "error_party_size", "checkin_thanks", "checkin_closed_title",
+            "checkin_closed_text", "poster_scan",
             "attendance", "below_half", "error_comment", "error_contact", "error_event", "error_group", "error_initiative",
             "error_invalid", "error_required", "error_school", "error_session", "error_token", "forbidden_text",
             "forbidden_title", "imported", "language_name", "median", "negative", "neutral", "not_found_text", "not_found_title",

@@ -59,7 +59,8 @@ struct Serve: AsyncParsableCommand {
                 idleTimeout: .seconds(min(86_400, max(1, idleTimeout))),
                 requestTimeout: .seconds(min(86_400, max(1, requestTimeout))),
                 restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0,
-                trustedProxies: proxies
+                trustedProxies: proxies,
+                publicURL: ProcessInfo.processInfo.environment["CHORUS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ),
             database: Store(client),
             readDatabase: replica.map(Store.init),

@@ -9,6 +9,8 @@ public struct LinkTokens: Sendable {
     public enum Kind: String, Sendable {
         case cancelSignup = "cancel"
         case unsubscribe
+        /// An event's self check-in, printed as the poster's QR code.
+        case checkIn = "checkin"
     }
 
     let key: SymmetricKey

@@ -17,6 +17,7 @@ struct MessageFacts: Sendable {
     ) async throws
         -> [String: String]?
     {
+        if let rsvpID = data["rsvp"].flatMap({ Int64($0) }) { return try await rsvpValues(template, rsvpID, on: db) }
         guard let signupID = data["signup"].flatMap({ Int64($0) }) else { return nil }
         guard
             let row = try await db.query(
@@ -43,6 +44,29 @@ struct MessageFacts: Sendable {
             "when": when(startsAt, endsAt),
             "where": place,
             "cancel_link": "\(base)/volunteer/signups/\(tokens.token(.cancelSignup, signupID))?lang=\(language)",
+        ]
+    }
+
+    /// An RSVP's confirmation or reminder: not sent once the event was cancelled or has begun.
+    func rsvpValues(_ template: String, _ rsvpID: Int64, on db: PostgresConnection) async throws -> [String: String]? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT e.title, e.starts_at, e.ends_at, concat_ws(', ', sc.name, e.location), e.cancelled_at IS NULL, r.party_size
+                FROM event_rsvps r JOIN events e ON e.id = r.event_id LEFT JOIN schools sc ON sc.id = e.school_id
+                WHERE r.id = \(rsvpID)
+                """
+            ).first
+        else { return nil }
+        let (title, startsAt, endsAt, place, running, party) = try row.decode((PostgresJSON<Translated>, Date, Date, String, Bool, Int).self)
+        guard running, ["rsvp_confirmed", "event_reminder"].contains(template), template == "rsvp_confirmed" || startsAt > Date() else {
+            return nil
+        }
+        return [
+            "event": title.value.text(language, fallback: district.defaultLanguage),
+            "when": when(startsAt, endsAt),
+            "where": place,
+            "party": "\(party)",
         ]
     }
 

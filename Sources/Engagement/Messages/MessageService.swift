@@ -24,7 +24,7 @@ public struct MessageService: Service {
                 do {
                     let (reminders, released) = try await database.withTransaction { db in
                         (
-                            try await VolunteerReminders().schedule(on: db),
+                            try await VolunteerReminders().schedule(on: db) + EventReminders().schedule(on: db),
                             configuration.mail == nil ? 0 : try await Outbox().releaseHeld(channels: [.email], on: db)
                         )
                     }

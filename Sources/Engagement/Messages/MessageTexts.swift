@@ -16,7 +16,9 @@ public struct MessageText: Sendable, Equatable, Codable {
 /// built-in ones of the language, then of English. Every message ends with the footer text,
 /// which names the district and the unsubscribe link.
 public struct MessageTexts: Sendable {
-    public static let templates = ["signup_confirmed", "signup_waitlisted", "signup_promoted", "signup_reminder", "footer"]
+    public static let templates = [
+        "signup_confirmed", "signup_waitlisted", "signup_promoted", "signup_reminder", "rsvp_confirmed", "event_reminder", "footer",
+    ]
 
     /// Built-in texts: template and language to text, nil when that language has none.
     public let defaults: @Sendable (String, String) -> MessageText?
