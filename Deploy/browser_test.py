@@ -364,6 +364,7 @@ try:
         ("/console/goals", "console-goals"), (f"/console/surveys/{built}/results?by=school", "console-results"),
         (f"/console/surveys/{built}/results?lang=ar", "console-results-ar"),
         ("/console/messages", "console-messages"), ("/console/messages?lang=ar", "console-messages-ar"),
+        (f"/console/invitations/{built}", "console-invitations"), (f"/console/invitations/{built}?lang=ar", "console-invitations-ar"),
     ]:
         driver.get(base + path)
         for width in (375, 1280):

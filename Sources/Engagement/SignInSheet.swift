@@ -68,10 +68,7 @@ public struct SignInSheet: Sendable {
         while let fields = reader.next() {
             line += 1
             if fields.allSatisfy(\.isEmpty) { continue }
-            var values: [String: String] = [:]
-            for (index, key) in header.enumerated() where index < fields.count {
-                if let key, !fields[index].isEmpty { values[key] = fields[index] }
-            }
+            let values = Self.values(fields, header: header)
             switch Self.row(values, line: line) {
             case .success(let row): rows.append(row)
             case .failure(let error): errors.append(error)
@@ -84,6 +81,20 @@ public struct SignInSheet: Sendable {
         if !errors.isEmpty { throw Rejected(errors: errors) }
         if rows.isEmpty { throw Rejected(errors: [LineError(line: 2, message: "the sheet has no rows")]) }
         self.rows = rows
+    }
+
+    /// A row's non-empty fields by the column names the header was read as.
+    static func values(_ fields: [String], header: [String?]) -> [String: String] {
+        var values: [String: String] = [:]
+        for (index, key) in header.enumerated() where index < fields.count {
+            if let key, !fields[index].isEmpty { values[key] = fields[index] }
+        }
+        return values
+    }
+
+    /// A "yes" of a consent column, in the district's languages' usual spellings.
+    static func consented(_ text: String?) -> Bool {
+        ["yes", "y", "true", "1", "sí", "si", "x", "oui"].contains(text?.lowercased() ?? "")
     }
 
     static func row(_ values: [String: String], line: Int) -> Result<Row, LineError> {
@@ -102,7 +113,7 @@ public struct SignInSheet: Sendable {
         }
         var contact: ContactDetails?
         if values["email"] != nil || values["phone"] != nil || values["name"] != nil {
-            let consent = ["yes", "y", "true", "1", "sí", "si", "x"].contains(values["consent"]?.lowercased() ?? "")
+            let consent = consented(values["consent"])
             if consent {
                 let details = ContactDetails(name: values["name"], email: values["email"], phone: values["phone"], consent: true)
                 var validator = Validator()

@@ -16,13 +16,23 @@ public struct Submissions: Sendable {
         public var language: String?
         public var answers: [Answer]
         public var contact: ContactDetails?
+        /// The person an invitation was for: kept on the response of a named survey only.
+        public var invitedParticipantID: Int64?
 
-        public init(group: StakeholderGroup?, schoolID: Int64?, language: String?, answers: [Answer], contact: ContactDetails?) {
+        public init(
+            group: StakeholderGroup?,
+            schoolID: Int64?,
+            language: String?,
+            answers: [Answer],
+            contact: ContactDetails?,
+            invitedParticipantID: Int64? = nil
+        ) {
             self.group = group
             self.schoolID = schoolID
             self.language = language
             self.answers = answers
             self.contact = contact
+            self.invitedParticipantID = invitedParticipantID
         }
     }
 
@@ -82,7 +92,9 @@ public struct Submissions: Sendable {
                 throw EngagementError.invalid("school_id", "no such school")
             }
         }
-        let participantID = try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
+        let participantID =
+            try await fields.contact.asyncMap { try await participants.participant(for: $0, on: db) }
+            ?? (survey.anonymous ? nil : fields.invitedParticipantID)
         let receipt = ReceiptCode.make()
         let row = try await db.query(
             """

@@ -213,6 +213,9 @@ enum AccessTable {
         "GET /console/surveys/{id}/preview": .roles([.admin, .analyst, .coordinator]),
         "POST /console/surveys/{id}/{action}": planners,
         "GET /console/surveys/{id}/results": staff,
+        "GET /console/invitations/{id}": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/invitations/{id}": planners,
+        "POST /console/invitations/{id}/remind": planners,
         // The outbox without addresses; the texts of messages are the district's voice.
         "GET /console/messages": .roles([.admin, .analyst, .coordinator]),
         "POST /console/messages/texts": admin,

@@ -60,6 +60,7 @@ struct ConsolePages: Sendable {
         addVolunteeringRoutes(to: pages)
         addGoalRoutes(to: pages)
         addMessageRoutes(to: pages)
+        addInvitationRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }

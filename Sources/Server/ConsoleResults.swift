@@ -49,10 +49,13 @@ struct ConsoleResults {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let query = query(request, id: id, language: language)
-        let (results, survey): (SurveyResults, Survey)
+        let (results, survey, invited): (SurveyResults, Survey, SurveyInvitations.Rate)
         do {
-            (results, survey) = try await web.database.snapshot { db in
-                (try await Results().results(query, on: db), try await Surveys().survey(id: id, on: db))
+            (results, survey, invited) = try await web.database.snapshot { db in
+                (
+                    try await Results().results(query, on: db), try await Surveys().survey(id: id, on: db),
+                    try await SurveyInvitations().rate(surveyID: id, on: db)
+                )
             }
         } catch let error as EngagementError where error.code == .notFound || error.code == .invalid {
             return try await web.notFound(request, language)
@@ -61,6 +64,16 @@ struct ConsoleResults {
         var view = try await web.formView(form: nil, errors: [:], language: language, anchors: [:])
         view["title"] = language.text(survey.title).text
         view["surveyID"] = id
+        // Invitations' response rate (issue 16): counts of people, the whole survey's.
+        // A handful who answered is a small cell like any other: not shown.
+        let small = invited.responded > 0 && invited.responded < Disclosure.minimumCell
+        view["invitations"] =
+            invited.invited == 0
+            ? false
+            : t[text: "results_invitations"]
+                .replacingOccurrences(of: "{responded}", with: small ? t[text: "suppressed"] : language.number(invited.responded))
+                .replacingOccurrences(of: "{invited}", with: language.number(invited.invited))
+                .replacingOccurrences(of: "{percent}", with: small ? "—" : String(format: "%.0f", invited.percent ?? 0))
         view["responses"] = results.responses.map(language.number) ?? t[text: "suppressed"]
         view["schools"] = (view["schools"] as? [[String: Any]] ?? []).map { school -> [String: Any] in
             var school = school

@@ -125,15 +125,26 @@ struct WebPages: Sendable {
         guard let survey = try await openSurvey(id) else { return try await notFound(request, language) }
         let schoolID = form["school_id"].flatMap { Int64($0) }
         if form["school_id"] != nil && schoolID == nil { return try await again(survey, ["school": "error_school"]) }
+        // An invitation's link answers once; a forged or another survey's token is an open link.
+        let invitation = try await invitation(form["invitation"], survey: survey)
+        if invitation?.responded == true {
+            return try await message(request, language, "invitation_used_title", "invitation_used_text", status: .conflict)
+        }
         let fields = Submissions.ResponseFields(
             group: form["group"].flatMap(StakeholderGroup.init(rawValue:)),
             schoolID: schoolID,
             language: language.code,
             answers: Self.answers(form, for: survey),
-            contact: survey.anonymous ? nil : Self.contact(form)
+            contact: survey.anonymous ? nil : Self.contact(form),
+            invitedParticipantID: invitation?.participantID
         )
         do {
             let receipt = try await database.transaction { try await Submissions().submitResponse(to: survey, fields, on: $0) }
+            if let invitation {
+                // Its own transaction, after the response's (A4). The response is committed
+                // already: a failure here costs at most a reminder, never the answer.
+                _ = try? await database.transaction { try await SurveyInvitations().markResponded(id: invitation.id, on: $0) }
+            }
             return try await thanks(request, language, message: "thanks_text", receipt: receipt.receipt)
         } catch let error as EngagementError where error.code == .invalid {
             var errors = Self.pageErrors(error.fields)
@@ -348,6 +359,9 @@ struct WebPages: Sendable {
         view["surveyID"] = survey.id
         view["questions"] = questions
         view["anonymous"] = survey.anonymous
+        // An invitation's token rides along as a hidden field (checked when the answers come).
+        let invitation = form?["invitation"] ?? request.uri.queryParameters["invitation"].map(String.init)
+        view["invitation"] = invitation.flatMap { $0.count <= 64 ? $0 : nil } ?? false
         // Staff see the page exactly as a family will, with a note and no way to send it.
         view["preview"] = preview
         return try await page("survey", view, request: request, language: language, status: status, form: true)
@@ -496,6 +510,18 @@ struct WebPages: Sendable {
             return survey.isOpen() ? survey : nil
         } catch let error as EngagementError where error.code == .notFound {
             return nil
+        }
+    }
+
+    /// The invitation a survey form's token names, when it is genuine and for this survey.
+    func invitation(_ token: String?, survey: Survey) async throws -> SurveyInvitations.Invitation? {
+        guard let token else { return nil }
+        return try await database.connection { db in
+            let tokens = try await LinkTokens.load(on: db)
+            guard let id = tokens.id(.surveyInvitation, from: token),
+                let invitation = try await SurveyInvitations().invitation(id: id, on: db), invitation.surveyID == survey.id
+            else { return nil }
+            return invitation
         }
     }
 

@@ -52,6 +52,9 @@ struct WebStrings: Sendable {
             // Events (EventPages).
             "rsvp_thanks", "event_full", "event_closed", "error_party_size", "checkin_thanks", "checkin_closed_title",
             "checkin_closed_text", "poster_scan",
+            // Survey invitations (ConsoleInvitations, WebPages).
+            "invitations_title", "invitations_sent", "invitations_reminded", "results_invitations", "invitation_used_title",
+            "invitation_used_text",
             "attendance", "below_half", "error_comment", "error_contact", "error_event", "error_group", "error_initiative",
             "error_invalid", "error_required", "error_school", "error_session", "error_token", "forbidden_text",
             "forbidden_title", "imported", "language_name", "median", "negative", "neutral", "not_found_text", "not_found_title",

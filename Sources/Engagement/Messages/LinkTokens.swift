@@ -11,6 +11,8 @@ public struct LinkTokens: Sendable {
         case unsubscribe
         /// An event's self check-in, printed as the poster's QR code.
         case checkIn = "checkin"
+        /// A survey invitation's own link.
+        case surveyInvitation = "invite"
     }
 
     let key: SymmetricKey

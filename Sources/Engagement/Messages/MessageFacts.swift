@@ -18,6 +18,9 @@ struct MessageFacts: Sendable {
         -> [String: String]?
     {
         if let rsvpID = data["rsvp"].flatMap({ Int64($0) }) { return try await rsvpValues(template, rsvpID, on: db) }
+        if let invitationID = data["invitation"].flatMap({ Int64($0) }) {
+            return try await invitationValues(invitationID, tokens: tokens, base: base, on: db)
+        }
         guard let signupID = data["signup"].flatMap({ Int64($0) }) else { return nil }
         guard
             let row = try await db.query(
@@ -44,6 +47,25 @@ struct MessageFacts: Sendable {
             "when": when(startsAt, endsAt),
             "where": place,
             "cancel_link": "\(base)/volunteer/signups/\(tokens.token(.cancelSignup, signupID))?lang=\(language)",
+        ]
+    }
+
+    /// A survey invitation or its reminder: not sent once the person answered or the survey closed.
+    func invitationValues(_ id: Int64, tokens: LinkTokens, base: String, on db: PostgresConnection) async throws -> [String: String]? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT s.id, s.title, s.closes_at FROM survey_invitations i JOIN surveys s ON s.id = i.survey_id
+                WHERE i.id = \(id) AND NOT i.responded AND s.published_at IS NOT NULL AND s.opens_at <= now()
+                    AND (s.closes_at IS NULL OR s.closes_at > now())
+                """
+            ).first
+        else { return nil }
+        let (surveyID, title, closesAt) = try row.decode((Int64, PostgresJSON<Translated>, Date?).self)
+        return [
+            "survey": title.value.text(language, fallback: district.defaultLanguage),
+            "survey_link": "\(base)/surveys/\(surveyID)?invitation=\(tokens.token(.surveyInvitation, id))&lang=\(language)",
+            "closes": closesAt.map { when($0, $0) } ?? "",
         ]
     }
 
