@@ -430,6 +430,7 @@ struct WebPages: Sendable {
             "values": [
                 "contact_name": form?["contact_name"] ?? "", "contact_email": form?["contact_email"] ?? "",
                 "contact_phone": form?["contact_phone"] ?? "", "contact_consent": form?["contact_consent"] == "yes",
+                "contact_sms": form?["contact_sms"] == "yes",
                 "comment": form?["comment"] ?? "",
             ] as [String: Any],
         ]
@@ -538,7 +539,13 @@ struct WebPages: Sendable {
     static func contact(_ form: FormFields) -> ContactDetails? {
         let consent = form["contact_consent"] == "yes"
         guard form["contact_name"] != nil || form["contact_email"] != nil || form["contact_phone"] != nil || consent else { return nil }
-        return ContactDetails(name: form["contact_name"], email: form["contact_email"], phone: form["contact_phone"], consent: consent)
+        return ContactDetails(
+            name: form["contact_name"],
+            email: form["contact_email"],
+            phone: form["contact_phone"],
+            consent: consent,
+            textMessages: form["contact_sms"] == "yes"
+        )
     }
 
     /// A domain error's field as the form's: contact.email → contact, school_id → school.

@@ -75,8 +75,17 @@ struct WorkerOptions: ParsableArguments {
                 throw ValidationError("CHORUS_SMTP_URL is set but msmtp is not installed (apt-get install msmtp; Deploy/run does)")
             }
         }
+        var sms: SMSGateway?
+        if let url = environment["CHORUS_SMS_URL"], !url.isEmpty {
+            do {
+                sms = try SMSGateway(url: url, secret: environment["CHORUS_SMS_SECRET"] ?? "")
+            } catch DeliveryFailure.permanent(let why) {
+                throw ValidationError(why)
+            }
+        }
         return MessageDelivery.Configuration(
             mail: mail,
+            sms: sms,
             publicURL: environment["CHORUS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080",
             texts: try MessageStrings.texts()
         )

@@ -18,30 +18,12 @@ public final class SMTPSink: @unchecked Sendable {
     /// Starts one; `delay` holds each message before accepting it (to kill a sender mid-send).
     public static func start(delayMilliseconds: Int = 0) async throws -> SMTPSink {
         let python = ProcessInfo.processInfo.environment["CHORUS_TEST_PYTHON"] ?? "/usr/bin/python3"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Deploy/smtp_sink.py")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-sink-\(UUID().uuidString)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, directory.path, "--delay-ms", "\(delayMilliseconds)"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let handle = output.fileHandleForReading
-        let line = try await ChildProcess.offThePool { () -> String in
-            var data = Data()
-            while !data.contains(UInt8(ascii: "\n")) {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                data.append(chunk)
-            }
-            return String(decoding: data, as: UTF8.self)
-        }
-        guard let port = line.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            process.terminate()
-            throw SinkError("the SMTP sink did not start (is aiosmtpd installed for \(python)? Deploy/test installs it): \(line)")
-        }
+        let (port, directory, process) = try await startLoopback(
+            python: python,
+            script: "smtp_sink.py",
+            ["--delay-ms", "\(delayMilliseconds)"],
+            failure: "the SMTP sink did not start (is aiosmtpd installed for \(python)? Deploy/test installs it)"
+        )
         return SMTPSink(port: port, directory: directory, process: process)
     }
 
@@ -71,6 +53,35 @@ public final class SMTPSink: @unchecked Sendable {
         }
         return try received()
     }
+}
+
+/// Runs one of Deploy's loopback servers with a fresh directory, until it says its port.
+func startLoopback(python: String, script: String, _ arguments: [String], failure: String) async throws -> (Int, URL, Process) {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Deploy/" + script)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-sink-\(UUID().uuidString)")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [path.path, directory.path] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let handle = output.fileHandleForReading
+    let line = try await ChildProcess.offThePool { () -> String in
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+    guard let port = line.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+        process.terminate()
+        throw SinkError("\(failure): \(line)")
+    }
+    return (port, directory, process)
 }
 
 struct SinkError: Error, CustomStringConvertible {

@@ -13,15 +13,21 @@ import Postgres
 public struct MessageDelivery: Sendable {
     public struct Configuration: Sendable {
         public var mail: Msmtp?
+        /// The district's text message gateway, when it has one.
+        public var sms: SMSGateway?
         /// Where links in messages point: the public address of the pages.
         public var publicURL: String
         public var texts: MessageTexts
 
-        public init(mail: Msmtp?, publicURL: String, texts: MessageTexts) {
+        public init(mail: Msmtp?, sms: SMSGateway? = nil, publicURL: String, texts: MessageTexts) {
             self.mail = mail
+            self.sms = sms
             self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
             self.texts = texts
         }
+
+        /// The channels this worker can deliver on.
+        public var channels: [ContactChannel] { (mail == nil ? [] : [.email]) + (sms == nil ? [] : [.sms]) }
 
         /// No transport: every message is kept, `held`, until a worker with one starts.
         public static let held = Configuration(mail: nil, publicURL: "http://127.0.0.1:8080", texts: MessageTexts { _, _ in nil })
@@ -44,19 +50,28 @@ public struct MessageDelivery: Sendable {
     enum Step {
         case done
         case send(MailMessage)
+        case text(SMSGateway.Message)
     }
 
     public func deliver(_ id: Int64, lastAttempt: Bool = false) async throws {
         let step = try await database.withTransaction { db in try await prepare(id, on: db) }
-        guard case .send(let mail) = step, let transport = configuration.mail else { return }
         do {
-            try await transport.send(mail)
+            switch step {
+            case .done: return
+            case .send(let mail):
+                guard let transport = configuration.mail else { return }
+                try await transport.send(mail)
+            case .text(let message):
+                guard let gateway = configuration.sms else { return }
+                try await gateway.send(message)
+            }
         } catch DeliveryFailure.permanent(let why) {
+            let column = if case .text = step { "phone_undeliverable_at" } else { "email_undeliverable_at" }
             try await database.withTransaction { db in
                 try await db.query("UPDATE outbox SET state = 'failed', reason = \(why) WHERE id = \(id)")
                 try await db.query(
                     """
-                    UPDATE participant_contacts SET email_undeliverable_at = now()
+                    UPDATE participant_contacts SET \(unsafeSQL: column) = now()
                     WHERE participant_id = (SELECT participant_id FROM outbox WHERE id = \(id))
                     """
                 )
@@ -79,7 +94,7 @@ public struct MessageDelivery: Sendable {
             let row = try await db.query(
                 """
                 SELECT o.state::text, o.channel::text, o.purpose::text, o.template, o.language, o.data::text,
-                       c.email, c.name, c.email_undeliverable_at IS NOT NULL,
+                       c.email, c.name, c.email_undeliverable_at IS NOT NULL, c.phone, c.phone_undeliverable_at IS NOT NULL,
                        EXISTS (SELECT 1 FROM contact_consents k WHERE k.participant_id = o.participant_id AND k.purpose = o.purpose
                                AND k.channel = o.channel AND k.withdrawn_at IS NULL)
                 FROM outbox o LEFT JOIN participant_contacts c ON c.participant_id = o.participant_id
@@ -87,19 +102,19 @@ public struct MessageDelivery: Sendable {
                 """
             ).first
         else { return .done }
-        let (state, channel, _, template, language, dataText, email, name, undeliverable, consented) = try row.decode(
-            (String, String, String, String, String, String, String?, String?, Bool, Bool).self
-        )
+        let (state, channel, _, template, language, dataText, email, name, undeliverable, phone, phoneUndeliverable, consented) =
+            try row.decode((String, String, String, String, String, String, String?, String?, Bool, String?, Bool, Bool).self)
         guard state == "pending" || state == "sending" else { return .done }
         func stop(_ state: String, _ reason: String) async throws -> Step {
             try await db.query("UPDATE outbox SET state = \(state)::message_state, reason = \(reason) WHERE id = \(id)")
             return .done
         }
-        guard channel == ContactChannel.email.rawValue else { return try await stop("held", "not sent: no text message gateway configured") }
-        guard let email else { return try await stop("suppressed", "no contact details (erased or expired)") }
+        let texting = channel == ContactChannel.sms.rawValue
+        guard let address = texting ? phone : email else { return try await stop("suppressed", "no contact details (erased or expired)") }
         guard consented else { return try await stop("suppressed", "no consent for this purpose") }
-        guard !undeliverable else { return try await stop("suppressed", "the address is undeliverable") }
-        guard let transport = configuration.mail else { return try await stop("held", "not sent: no mail server configured") }
+        guard !(texting ? phoneUndeliverable : undeliverable) else { return try await stop("suppressed", "the address is undeliverable") }
+        if texting && configuration.sms == nil { return try await stop("held", "not sent: no text message gateway configured") }
+        if !texting && configuration.mail == nil { return try await stop("held", "not sent: no mail server configured") }
         let data = (try? JSONDecoder().decode([String: String].self, from: Data(dataText.utf8))) ?? [:]
         let district = try await DistrictSettings.current(on: db)
         let tokens = try await LinkTokens.load(on: db)
@@ -117,10 +132,20 @@ public struct MessageDelivery: Sendable {
         let links = Set(values.keys.filter { $0.hasSuffix("_link") })
         let host = URLComponents(string: configuration.publicURL)?.host ?? "chorus.invalid"
         try await db.query("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = \(id)")
+        if texting {
+            // A text is the subject and the message's own link, then how to stop: texts are short.
+            let link = values.keys.filter { $0.hasSuffix("_link") && $0 != "unsubscribe_link" }.sorted().first.flatMap { values[$0] }
+            let stopText = try await configuration.texts.text("sms_stop", language: language, on: db)
+            let parts = [MessageTexts.fill(text.subject, values), link, stopText.map { MessageTexts.fill($0.body, values) }]
+            return .text(
+                SMSGateway.Message(id: "chorus-message-\(id)", to: address, text: parts.compactMap { $0 }.joined(separator: "\n"), language: language)
+            )
+        }
+        guard let transport = configuration.mail else { return .done }
         return .send(
             MailMessage(
                 from: transport.settings.from,
-                to: name.map { "\(Self.displayName($0)) <\(email)>" } ?? email,
+                to: name.map { "\(Self.displayName($0)) <\(address)>" } ?? address,
                 replyTo: transport.settings.replyTo,
                 subject: MessageTexts.fill(text.subject, values),
                 text: MessageTexts.fill(body, values),

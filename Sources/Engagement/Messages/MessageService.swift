@@ -25,7 +25,7 @@ public struct MessageService: Service {
                     let (reminders, released) = try await database.withTransaction { db in
                         (
                             try await VolunteerReminders().schedule(on: db) + EventReminders().schedule(on: db),
-                            configuration.mail == nil ? 0 : try await Outbox().releaseHeld(channels: [.email], on: db)
+                            try await Outbox().releaseHeld(channels: configuration.channels, on: db)
                         )
                     }
                     if reminders + released > 0 {

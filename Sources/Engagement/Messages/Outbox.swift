@@ -45,7 +45,7 @@ public struct Outbox: Sendable {
             JOIN contact_consents k ON k.participant_id = c.participant_id AND k.withdrawn_at IS NULL
                 AND k.purpose = \(message.purpose.rawValue)::contact_purpose
             WHERE c.participant_id = \(message.participantID)
-                AND ((k.channel = 'email' AND c.email IS NOT NULL AND c.email_undeliverable_at IS NULL) OR (k.channel = 'sms' AND c.phone IS NOT NULL))
+                AND ((k.channel = 'email' AND c.email IS NOT NULL AND c.email_undeliverable_at IS NULL) OR (k.channel = 'sms' AND c.phone IS NOT NULL AND c.phone_undeliverable_at IS NULL))
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING id
             """
