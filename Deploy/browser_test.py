@@ -114,11 +114,17 @@ try:
     driver.get(base + "/feedback")
     screenshots(driver, "feedback")
     accessible(driver, "the comment form")
-    shift = sql("SELECT s.id FROM volunteer_shifts s WHERE s.starts_at > now() ORDER BY s.id LIMIT 1")
+    shift = sql("SELECT s.id FROM volunteer_shifts s JOIN volunteer_opportunities o ON o.id = s.opportunity_id "
+                "WHERE s.starts_at > now() AND s.cancelled_at IS NULL AND o.cancelled_at IS NULL ORDER BY s.id LIMIT 1")
     if shift:
         driver.get(f"{base}/volunteer/{shift}")
         screenshots(driver, "volunteer")
         accessible(driver, "a volunteer shift")
+        opportunity = sql(f"SELECT opportunity_id FROM volunteer_shifts WHERE id = {shift}")
+        driver.get(f"{base}/volunteer/opportunities/{opportunity}")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "main .cards li a")) >= 1, "an opportunity's page lists its dates")
+        screenshots(driver, "volunteer-opportunity")
+        accessible(driver, "a volunteer opportunity")
     # Issue 16: a volunteer's cancel link from an email, on a phone, in Spanish.
     signup = sql("SELECT s.id FROM signups s JOIN volunteer_shifts sh ON sh.id = s.shift_id "
                  "WHERE s.status = 'confirmed' AND sh.starts_at > now() AND sh.cancelled_at IS NULL ORDER BY s.id LIMIT 1")
@@ -364,7 +370,8 @@ try:
         ("/console/goals", "console-goals"), (f"/console/surveys/{built}/results?by=school", "console-results"),
         (f"/console/surveys/{built}/results?lang=ar", "console-results-ar"),
         ("/console/messages", "console-messages"), ("/console/messages?lang=ar", "console-messages-ar"),
-        (f"/console/invitations/{built}", "console-invitations"), (f"/console/invitations/{built}?lang=ar", "console-invitations-ar"),
+("/console/hours", "console-hours"), ("/console/hours?lang=ar", "console-hours-ar"),
+                (f"/console/invitations/{built}", "console-invitations"), (f"/console/invitations/{built}?lang=ar", "console-invitations-ar"),
     ]:
         driver.get(base + path)
         for width in (375, 1280):

@@ -31,6 +31,8 @@ WEB_ROUTES = [
     ("GET", "/volunteer/signups/{id}"), ("POST", "/volunteer/signups/{id}"), ("GET", "/unsubscribe/{id}"), ("POST", "/unsubscribe/{id}"),
     ("GET", "/events/{id}"), ("POST", "/events/{id}"), ("GET", "/checkin/{id}"), ("POST", "/checkin/{id}"),
     ("GET", "/liaison/events/{id}/poster"),
+    ("GET", "/volunteer/opportunities/{id}"), ("GET", "/volunteer/hours/{id}"), ("POST", "/volunteer/hours/{id}"),
+    ("GET", "/console/hours"), ("POST", "/console/hours/{id}"),
     ("GET", "/console/invitations/{id}"), ("POST", "/console/invitations/{id}"), ("POST", "/console/invitations/{id}/remind"),
     ("GET", "/liaison/login"), ("POST", "/liaison/login"), ("POST", "/liaison/logout"), ("GET", "/liaison"),
     ("POST", "/liaison/events"), ("GET", "/liaison/events/{id}"), ("POST", "/liaison/events/{id}/headcount"),

@@ -184,19 +184,6 @@ public struct EventReminders: Sendable {
             ORDER BY e.starts_at LIMIT 1000
             """
         ).map { try $0.decode((Int64, Int64).self) }
-        var written = 0
-        for (rsvp, participant) in due {
-            written += try await Outbox().enqueue(
-                .init(
-                    participantID: participant,
-                    purpose: .events,
-                    template: "event_reminder",
-                    data: ["rsvp": "\(rsvp)"],
-                    dedupeKey: "reminder:rsvp:\(rsvp)"
-                ),
-                on: db
-            ).count
-        }
-        return written
+        return try await Outbox().enqueueEach(due, purpose: .events, template: "event_reminder", key: "rsvp", dedupePrefix: "reminder:rsvp:", on: db)
     }
 }

@@ -216,6 +216,8 @@ enum AccessTable {
         "GET /console/invitations/{id}": .roles([.admin, .analyst, .coordinator]),
         "POST /console/invitations/{id}": planners,
         "POST /console/invitations/{id}/remind": planners,
+        "GET /console/hours": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/hours/{id}": planners,
         // The outbox without addresses; the texts of messages are the district's voice.
         "GET /console/messages": .roles([.admin, .analyst, .coordinator]),
         "POST /console/messages/texts": admin,

@@ -61,6 +61,7 @@ struct ConsolePages: Sendable {
         addGoalRoutes(to: pages)
         addMessageRoutes(to: pages)
         addInvitationRoutes(to: pages)
+        addHoursRoutes(to: pages)
         addInitiativeRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
@@ -264,7 +265,7 @@ struct ConsolePages: Sendable {
         let t = language.strings
         let links = [
             ("goals", "goals"), ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"),
-            ("opportunities", "opportunities"),
+            ("opportunities", "opportunities"), ("hours", "console_hours"),
             ("schools", "schools"),
             ("accounts", "console_accounts"),
             ("messages", "messages"), ("audit", "console_audit"), ("settings", "district_settings"), ("me", "my_account"),

@@ -53,12 +53,16 @@ struct WebPages: Sendable {
         }
         pages.get("/feedback") { request, _ in try await feedback(request) }
         pages.post("/feedback") { request, context in try await submitFeedback(request, context: context) }
+        pages.get("/volunteer/opportunities/:id") { request, context in
+            try await opportunity(request, id: try context.parameters.require("id", as: Int64.self))
+        }
         pages.get("/volunteer/:id") { request, context in try await shift(request, id: try context.parameters.require("id", as: Int64.self)) }
         pages.post("/volunteer/:id") { request, context in
             try await signUp(request, context: context, id: try context.parameters.require("id", as: Int64.self))
         }
         addMessageLinkRoutes(to: router)
         addEventRoutes(to: router)
+        addHoursRoutes(to: router)
         router.get("/static/chorus.css") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/css; charset=utf-8"
@@ -79,14 +83,10 @@ struct WebPages: Sendable {
                 try await EventRSVPs().upcoming(now: now, on: db)
             )
         }
-        let shifts: [[String: Any]] = opportunities.filter { $0.cancelledAt == nil }.flatMap { opportunity in
-            opportunity.shifts.filter { $0.startsAt > now && $0.cancelledAt == nil }.map { shift in
-                [
-                    "id": shift.id, "title": language.view(opportunity.title), "when": language.when(shift.startsAt),
-                    "remaining": language.plural("places_left", shift.remaining),
-                    "full": shift.remaining == 0,
-                ]
-            }
+        // Each opportunity once, with its next dates (places left), not one long list of shifts.
+        let schools = try await database.connection { try await ReferenceData().allSchools(on: $0) }
+        let grouped = opportunities.compactMap { opportunity in
+            opportunityView(opportunity, schools: schools, language: language, now: now, limit: 3)
         }
         let view: [String: Any] = [
             "title": language.strings[text: "site_title"],
@@ -96,7 +96,7 @@ struct WebPages: Sendable {
                     "closes": survey.closesAt.map { language.when($0) } ?? false,
                 ]
             },
-            "shifts": shifts,
+            "opportunities": grouped,
             "events": events.map { ["id": $0.id, "title": language.view($0.title), "when": language.when($0.startsAt)] as [String: Any] },
         ]
         return try await page("home", view, request: request, language: language)
@@ -232,6 +232,39 @@ struct WebPages: Sendable {
             }
         }
         return try await feedbackPage(request: request, language: language, form: form, errors: errors, status: .unprocessableContent)
+    }
+
+    /// An opportunity with its upcoming shifts (the first `limit`, or all), or nil when it has none.
+    func opportunityView(_ opportunity: Opportunity, schools: [School], language: PageLanguage, now: Date, limit: Int?) -> [String: Any]? {
+        guard opportunity.cancelledAt == nil else { return nil }
+        let upcoming = opportunity.shifts.filter { $0.startsAt > now && $0.cancelledAt == nil }.sorted { $0.startsAt < $1.startsAt }
+        guard !upcoming.isEmpty else { return nil }
+        let shown = limit.map { Array(upcoming.prefix($0)) } ?? upcoming
+        return [
+            "id": opportunity.id, "title": language.view(opportunity.title),
+            "description": opportunity.description.isEmpty ? false : language.view(opportunity.description),
+            "where": schools.first { $0.id == opportunity.schoolID }?.name ?? false,
+            "shifts": shown.map { shift -> [String: Any] in
+                [
+                    "id": shift.id, "when": language.span(shift.startsAt, shift.endsAt),
+                    "remaining": language.plural("places_left", shift.remaining), "full": shift.remaining == 0,
+                ]
+            },
+            "more": upcoming.count > shown.count ? language.plural("more_dates", upcoming.count) : false,
+        ]
+    }
+
+    func opportunity(_ request: Request, id: Int64) async throws -> Response {
+        let language = try await pageLanguage(request)
+        let (opportunities, schools) = try await database.snapshot { db in
+            (try await Volunteering().opportunities(initiativeID: nil, on: db), try await ReferenceData().allSchools(on: db))
+        }
+        guard let found = opportunities.first(where: { $0.id == id }),
+            var view = opportunityView(found, schools: schools, language: language, now: Date(), limit: nil)
+        else { return try await notFound(request, language) }
+        view["title"] = language.text(found.title).text
+        view["titleLang"] = language.text(found.title).lang ?? false
+        return try await page("opportunity", view, request: request, language: language)
     }
 
     func shift(_ request: Request, id: Int64) async throws -> Response {

@@ -55,6 +55,9 @@ struct WebStrings: Sendable {
             // Survey invitations (ConsoleInvitations, WebPages).
             "invitations_title", "invitations_sent", "invitations_reminded", "results_invitations", "invitation_used_title",
             "invitation_used_text",
+            // Volunteer hours (HoursPages).
+            "hours_title", "hours_thanks_title", "hours_thanks_text", "hours_closed_title", "hours_closed_text", "error_hours",
+            "console_hours", "console_hours_saved",
             "attendance", "below_half", "error_comment", "error_contact", "error_event", "error_group", "error_initiative",
             "error_invalid", "error_required", "error_school", "error_session", "error_token", "forbidden_text",
             "forbidden_title", "imported", "language_name", "median", "negative", "neutral", "not_found_text", "not_found_title",
@@ -97,7 +100,7 @@ struct WebStrings: Sendable {
     )
 
     /// The counted phrases (PageLanguage.plural): each needs a form per CLDR category.
-    static let pluralKeys: Set<String> = ["places_left"]
+    static let pluralKeys: Set<String> = ["places_left", "more_dates"]
 
     /// The strings of `language`, each missing key taken from `fallback`, then English.
     func strings(_ language: String, fallback: String) -> [String: String] {

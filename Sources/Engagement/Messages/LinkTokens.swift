@@ -13,6 +13,8 @@ public struct LinkTokens: Sendable {
         case checkIn = "checkin"
         /// A survey invitation's own link.
         case surveyInvitation = "invite"
+        /// A volunteer's report of their hours after the shift.
+        case reportHours = "hours"
     }
 
     let key: SymmetricKey

@@ -39,6 +39,7 @@ struct MessageFacts: Sendable {
         case "signup_confirmed", "signup_promoted": stillTrue = status == "confirmed" && running
         case "signup_waitlisted": stillTrue = status == "waitlisted" && running
         case "signup_reminder": stillTrue = status == "confirmed" && running && startsAt > Date()
+        case "signup_hours": stillTrue = ["confirmed", "attended"].contains(status) && running && endsAt <= Date()
         default: stillTrue = false
         }
         guard stillTrue else { return nil }
@@ -46,7 +47,10 @@ struct MessageFacts: Sendable {
             "opportunity": title.value.text(language, fallback: district.defaultLanguage),
             "when": when(startsAt, endsAt),
             "where": place,
-            "cancel_link": "\(base)/volunteer/signups/\(tokens.token(.cancelSignup, signupID))?lang=\(language)",
+            template == "signup_hours" ? "hours_link" : "cancel_link":
+                template == "signup_hours"
+                ? "\(base)/volunteer/hours/\(tokens.token(.reportHours, signupID))?lang=\(language)"
+                : "\(base)/volunteer/signups/\(tokens.token(.cancelSignup, signupID))?lang=\(language)",
         ]
     }
 

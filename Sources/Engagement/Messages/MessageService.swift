@@ -24,7 +24,8 @@ public struct MessageService: Service {
                 do {
                     let (reminders, released) = try await database.withTransaction { db in
                         (
-                            try await VolunteerReminders().schedule(on: db) + EventReminders().schedule(on: db),
+                            try await VolunteerReminders().schedule(on: db) + EventReminders().schedule(on: db)
+                                + VolunteerHours().schedule(on: db),
                             try await Outbox().releaseHeld(channels: configuration.channels, on: db)
                         )
                     }

@@ -17,7 +17,7 @@ public struct MessageText: Sendable, Equatable, Codable {
 /// which names the district and the unsubscribe link.
 public struct MessageTexts: Sendable {
     public static let templates = [
-        "signup_confirmed", "signup_waitlisted", "signup_promoted", "signup_reminder", "rsvp_confirmed", "event_reminder",
+        "signup_confirmed", "signup_waitlisted", "signup_promoted", "signup_reminder", "signup_hours", "rsvp_confirmed", "event_reminder",
         "survey_invitation", "survey_reminder", "footer", "sms_stop",
     ]
 

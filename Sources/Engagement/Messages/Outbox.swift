@@ -54,6 +54,32 @@ public struct Outbox: Sendable {
         return ids
     }
 
+    /// One message each for scheduled causes (a sign-up, an RSVP) and their people, keyed
+    /// `dedupePrefix + id` so a second run writes nothing. Returns how many were written.
+    func enqueueEach(
+        _ due: [(Int64, Int64)],
+        purpose: ContactPurpose,
+        template: String,
+        key: String,
+        dedupePrefix: String,
+        on db: PostgresConnection
+    ) async throws -> Int {
+        var written = 0
+        for (cause, participant) in due {
+            written += try await enqueue(
+                .init(
+                    participantID: participant,
+                    purpose: purpose,
+                    template: template,
+                    data: [key: "\(cause)"],
+                    dedupeKey: dedupePrefix + "\(cause)"
+                ),
+                on: db
+            ).count
+        }
+        return written
+    }
+
     static func push(_ id: Int64, on db: PostgresConnection) async throws {
         try await JobQueue().push(
             kind: deliveryKind,

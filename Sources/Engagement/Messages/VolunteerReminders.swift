@@ -20,19 +20,13 @@ public struct VolunteerReminders: Sendable {
             ORDER BY sh.starts_at LIMIT 1000
             """
         ).map { try $0.decode((Int64, Int64).self) }
-        var written = 0
-        for (signup, participant) in due {
-            written += try await Outbox().enqueue(
-                .init(
-                    participantID: participant,
-                    purpose: .volunteering,
-                    template: "signup_reminder",
-                    data: ["signup": "\(signup)"],
-                    dedupeKey: "reminder:signup:\(signup)"
-                ),
-                on: db
-            ).count
-        }
-        return written
+        return try await Outbox().enqueueEach(
+            due,
+            purpose: .volunteering,
+            template: "signup_reminder",
+            key: "signup",
+            dedupePrefix: "reminder:signup:",
+            on: db
+        )
     }
 }
