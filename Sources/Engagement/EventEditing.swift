@@ -71,6 +71,7 @@ extension Volunteering {
         title: Translated,
         description: Translated,
         schoolID: Int64?,
+        reminderHours: Int?? = nil,
         on db: PostgresConnection
     )
         async throws -> Opportunity
@@ -78,6 +79,7 @@ extension Volunteering {
         let languages = try await DistrictSettings.current(on: db).languageSet
         var validator = Validator()
         validator.id(schoolID, "school_id")
+        if case .some(let hours) = reminderHours { validator.range(hours, "reminder_hours", 1...336) }
         validator.translated(title, "title", min: 1, max: 200, required: true, languages: languages)
         validator.translated(description, "description", max: 4000, required: false, languages: languages)
         try validator.check()
@@ -91,6 +93,10 @@ extension Volunteering {
             WHERE id = \(id)
             """
         )
+        // nil: unchanged (the API's edit does not name it); .some(nil): no reminders.
+        if case .some(let hours) = reminderHours {
+            try await db.query("UPDATE volunteer_opportunities SET reminder_hours = \(hours) WHERE id = \(id)")
+        }
         return try await lockOpportunity(id: id, on: db)
     }
 

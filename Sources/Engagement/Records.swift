@@ -240,6 +240,8 @@ public struct Opportunity: Sendable, Equatable {
     public var shifts: [Shift]
     public var cancelledAt: Date?
     public var cancelReason: String?
+    /// Hours before a shift that confirmed volunteers are reminded; nil for no reminder.
+    public var reminderHours: Int? = 24
 }
 
 public enum SignupStatus: String, Sendable, Codable, CaseIterable {

@@ -28,7 +28,16 @@ public struct Volunteering: Sendable {
         public var description: Translated
         public var schoolID: Int64?
         public var shifts: [ShiftFields]
-        public init(initiativeID: Int64, title: Translated, description: Translated, schoolID: Int64?, shifts: [ShiftFields]) {
+        public var reminderHours: Int?
+        public init(
+            initiativeID: Int64,
+            title: Translated,
+            description: Translated,
+            schoolID: Int64?,
+            shifts: [ShiftFields],
+            reminderHours: Int? = 24
+        ) {
+            self.reminderHours = reminderHours
             self.initiativeID = initiativeID
             self.title = title
             self.description = description
@@ -45,6 +54,7 @@ public struct Volunteering: Sendable {
         validator.translated(fields.title, "title", min: 1, max: 200, required: true, languages: languages)
         validator.translated(fields.description, "description", max: 4000, required: false, languages: languages)
         if fields.shifts.isEmpty { validator.add("shifts", "must have at least one shift") }
+        validator.range(fields.reminderHours, "reminder_hours", 1...336)
         for (index, shift) in fields.shifts.enumerated() {
             if shift.endsAt <= shift.startsAt { validator.add("shifts[\(index)].ends_at", "must be after starts_at") }
             validator.range(shift.capacity, "shifts[\(index)].capacity", 1...10_000)
@@ -60,8 +70,9 @@ public struct Volunteering: Sendable {
         }
         let id = try await db.query(
             """
-            INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description)
-            VALUES (\(fields.initiativeID), \(fields.schoolID), \(PostgresJSON(fields.title)), \(PostgresJSON(fields.description)))
+            INSERT INTO volunteer_opportunities (initiative_id, school_id, title, description, reminder_hours)
+            VALUES (\(fields.initiativeID), \(fields.schoolID), \(PostgresJSON(fields.title)), \(PostgresJSON(fields.description)),
+                    \(fields.reminderHours))
             RETURNING id
             """
         ).one().decode(Int64.self, at: 0)
@@ -83,7 +94,7 @@ public struct Volunteering: Sendable {
     public func opportunities(initiativeID: Int64?, id: Int64? = nil, on db: PostgresConnection) async throws -> [Opportunity] {
         let rows = try await db.query(
             """
-            SELECT id, initiative_id, title, description, school_id, cancelled_at, cancel_reason FROM volunteer_opportunities
+            SELECT id, initiative_id, title, description, school_id, cancelled_at, cancel_reason, reminder_hours FROM volunteer_opportunities
             WHERE (\(initiativeID)::bigint IS NULL OR initiative_id = \(initiativeID)) AND (\(id)::bigint IS NULL OR id = \(id))
             ORDER BY id LIMIT 500
             """
@@ -100,7 +111,8 @@ public struct Volunteering: Sendable {
                 schoolID: schoolID,
                 shifts: [],
                 cancelledAt: try row.decode(Date?.self, at: 5),
-                cancelReason: try row.decode(String?.self, at: 6)
+                cancelReason: try row.decode(String?.self, at: 6),
+                reminderHours: try row.decode(Int?.self, at: 7)
             )
         }
         let ids = opportunities.map { String($0.id) }

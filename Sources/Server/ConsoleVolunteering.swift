@@ -64,6 +64,7 @@ extension ConsolePages {
                     "when": language.when(shift.startsAt, zone: true),
                 ]
             },
+            "reminderHours": editing.map { $0.reminderHours.map(String.init) ?? "" } ?? "24",
             "zone": zone.identifier, "notice": notice ?? false,
             "hasErrors": !errors.isEmpty, "errors": errors.map { ["target": "edit", "message": $0] },
         ]
@@ -83,6 +84,12 @@ extension ConsolePages {
         }
         func translated(_ name: String) -> Translated { Self.translated(form, name, language) }
         let school = form["school_id"].flatMap { Int64($0) }
+        // Empty: no reminder; otherwise a whole number of hours.
+        let reminderText = (form["reminder_hours"] ?? "").trimmingCharacters(in: .whitespaces)
+        let reminderHours = Int(reminderText)
+        if !reminderText.isEmpty && reminderHours == nil {
+            return try await again(t[text: "console_error_check"] + " reminder_hours", .unprocessableContent)
+        }
         do {
             if let id {
                 _ = try await api.edit("update", API.opportunity, id: id, ifMatch: form["version"] ?? "") { opportunity, db in
@@ -94,6 +101,7 @@ extension ConsolePages {
                         title: translated("title"),
                         description: translated("description"),
                         schoolID: school,
+                        reminderHours: .some(reminderHours),
                         on: db
                     )
                 }
@@ -114,7 +122,8 @@ extension ConsolePages {
                         title: translated("title"),
                         description: translated("description"),
                         schoolID: school,
-                        shifts: [shift]
+                        shifts: [shift],
+                        reminderHours: reminderHours
                     ),
                     on: db
                 )

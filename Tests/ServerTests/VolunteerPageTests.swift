@@ -122,4 +122,67 @@ struct VolunteerPageTests {
             #expect(try await visitor.post(path, [("hours", "3")]).status == .conflict)
         }
     }
+
+    @Test func eachOpportunityHasItsOwnReminderLeadTimeOrNone() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            let starts = Date().addingTimeInterval(4 * 86_400)
+            let opportunity = try await api.database.withTransaction { db in
+                let made = try await Volunteering().createOpportunity(
+                    .init(
+                        initiativeID: seed.initiative,
+                        title: Translated(["en": "Science fair judges"]),
+                        description: Translated(),
+                        schoolID: nil,
+                        shifts: [.init(startsAt: starts, endsAt: starts.addingTimeInterval(3600), capacity: 3)],
+                        reminderHours: nil
+                    ),
+                    on: db
+                )
+                _ = try await Volunteering().signUp(
+                    shiftID: made.shifts[0].id,
+                    group: .communityPartners,
+                    contact: .init(email: "ida@example.org", consent: true),
+                    on: db
+                )
+                return made
+            }
+            #expect(opportunity.reminderHours == nil)
+            let remind = { (hoursBefore: Double) in
+                try await api.database.withTransaction {
+                    try await VolunteerReminders().schedule(now: starts.addingTimeInterval(-hoursBefore * 3600), on: $0)
+                }
+            }
+            #expect(try await remind(1) == 0)  // off: none, even an hour before
+            // An administrator sets 48 hours in the console; the API's own edits leave it alone.
+            let admin = try await ConsoleSignInTests.account(api, email: "ada@district.example", role: .admin)
+            var staff = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&staff, email: admin.email).status == .seeOther)
+            let page = try await staff.get("/console/opportunities/\(opportunity.id)?lang=en")
+            let version = try #require(page.html.firstMatch(of: /name="version" value="([^"]+)"/)?.1)
+            let saved = try await staff.post(
+                "/console/opportunities/\(opportunity.id)?lang=en",
+                [
+                    ("csrf", try await staff.token()), ("version", String(version).replacingOccurrences(of: "&quot;", with: "\"")),
+                    ("title_en", "Science fair judges"), ("reminder_hours", "48"),
+                ]
+            )
+            #expect(saved.status == .ok, "\(saved.html.prefix(300))")
+            #expect(try await staff.get("/console/opportunities/\(opportunity.id)?lang=en").html.contains(#"name="reminder_hours" value="48""#))
+            #expect(try await remind(49) == 0)
+            #expect(try await remind(47) == 1)
+            try await api.database.withTransaction { db in
+                _ = try await Volunteering().updateOpportunity(
+                    id: opportunity.id,
+                    title: Translated(["en": "Judges"]),
+                    description: Translated(),
+                    schoolID: nil,
+                    on: db
+                )
+            }
+            #expect(
+                try await api.database.withConnection { try await Volunteering().lockOpportunity(id: opportunity.id, on: $0) }.reminderHours == 48
+            )
+        }
+    }
 }
