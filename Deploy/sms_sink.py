@@ -10,6 +10,7 @@ import argparse
 import itertools
 import json
 import os
+import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -43,6 +44,8 @@ class Gateway(BaseHTTPRequestHandler):
 
 
 def main():
+    # A parent that blocked signals (Foundation's Process does) would leave SIGTERM pending forever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("directory")
     parser.add_argument("--port", type=int, default=0)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import signal
 
 from aiosmtpd.smtp import SMTP
 
@@ -51,6 +52,8 @@ async def serve(args):
 
 
 def main():
+    # A parent that blocked signals (Foundation's Process does) would leave SIGTERM pending forever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("directory")
     parser.add_argument("--port", type=int, default=0)

@@ -26,7 +26,7 @@ public final class SMSSink: @unchecked Sendable {
     }
 
     public func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         try? FileManager.default.removeItem(at: directory)
     }
 

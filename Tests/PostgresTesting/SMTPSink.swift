@@ -28,7 +28,8 @@ public final class SMTPSink: @unchecked Sendable {
     }
 
     public func stop() {
-        process.terminate()
+        // SIGKILL: a sink must not outlive its test whatever signals it was started with.
+        kill(process.processIdentifier, SIGKILL)
         try? FileManager.default.removeItem(at: directory)
     }
 
