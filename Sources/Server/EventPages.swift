@@ -75,6 +75,12 @@ extension WebPages {
 
     func checkIn(_ request: Request, context: ChorusContext, token: String, submitted: Bool) async throws -> Response {
         let language = try await pageLanguage(request)
+        // The limit before the token and the event are read. Many phones at one door share the
+        // school's address: a higher limit, for the event the link names only.
+        let claimed = token.prefix { $0 != "-" }.prefix(19)
+        if submitted, !limiter.allow("checkin:\(claimed):" + limiter.client(of: request, context: context), perMinute: 120, burst: 60) {
+            return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
+        }
         let tokens = try await database.connection { try await LinkTokens.load(on: $0) }
         guard let id = tokens.id(.checkIn, from: token), let event = try await publicEvent(id) else {
             return try await notFound(request, language)
@@ -84,10 +90,6 @@ extension WebPages {
         }
         guard submitted else { return try await checkInPage(event, token: token, request: request, language: language, form: nil, errors: [:]) }
         let form = FormFields(try await request.body.collect(upTo: 64 * 1024))
-        // Many phones at one door share the school's address: a higher limit, for this event only.
-        guard limiter.allow("checkin:\(id):" + limiter.client(of: request, context: context), perMinute: 120, burst: 60) else {
-            return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
-        }
         let verdict = try await forms.check(request, form: form, minimumFillTime: 1)
         if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
         if verdict == .bot { return try await thanks(request, language, message: "checkin_thanks", receipt: nil) }
@@ -162,8 +164,8 @@ extension WebPages {
     /// What the event's pages and poster say of it: title, time on the district's clock, place,
     /// languages spoken (named in the page's language), and the form's state.
     func eventView(_ event: Event, form: FormFields?, errors: [String: String], language: PageLanguage) async throws -> [String: Any] {
-        var view = try await formView(form: form, errors: errors, language: language, anchors: ["party": "party-size"])
         let schools = try await database.connection { try await ReferenceData().allSchools(on: $0) }
+        var view = try await formView(form: form, errors: errors, language: language, anchors: ["party": "party-size"], schools: schools)
         let place = [schools.first { $0.id == event.schoolID }?.name, event.location].compactMap { $0 }.filter { !$0.isEmpty }
         view["eventID"] = event.id
         view["title"] = language.text(event.title).text

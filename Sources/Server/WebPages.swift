@@ -442,9 +442,17 @@ struct WebPages: Sendable {
 
     /// What every form shows: the error summary linked to the fields, the stakeholder groups and
     /// schools, and the values entered so far.
-    func formView(form: FormFields?, errors: [String: String], language: PageLanguage, anchors: [String: String]) async throws -> [String: Any] {
+    /// `schools`, when the caller read them already (the event pages name the event's school).
+    func formView(
+        form: FormFields?,
+        errors: [String: String],
+        language: PageLanguage,
+        anchors: [String: String],
+        schools known: [School]? = nil
+    ) async throws -> [String: Any] {
         let t = language.strings
-        let schools = try await database.connection { try await ReferenceData().allSchools(on: $0) }
+        var schools = known ?? []
+        if known == nil { schools = try await database.connection { try await ReferenceData().allSchools(on: $0) } }
         let targets = anchors.merging(["group": "group", "school": "school", "contact": "contact-email", "form": "main"]) { $1 }
         let order = ["form"] + anchors.keys.sorted { ($0.count, $0) < ($1.count, $1) } + ["group", "school", "contact"]
         return [

@@ -128,9 +128,6 @@ public struct MessageDelivery: Sendable {
         guard let text = try await configuration.texts.text(template, language: language, on: db),
             let footer = try await configuration.texts.text("footer", language: language, on: db)
         else { return try await stop("failed", "no text for \(template)") }
-        let body = text.body + "\n\n--\n" + footer.body
-        let links = Set(values.keys.filter { $0.hasSuffix("_link") })
-        let host = URLComponents(string: configuration.publicURL)?.host ?? "chorus.invalid"
         try await db.query("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = \(id)")
         if texting {
             // A text is the subject and the message's own link, then how to stop: texts are short.
@@ -142,6 +139,10 @@ public struct MessageDelivery: Sendable {
             )
         }
         guard let transport = configuration.mail else { return .done }
+        // The email's own parts: the body with its footer, its links, the Message-ID's host.
+        let body = text.body + "\n\n--\n" + footer.body
+        let links = Set(values.keys.filter { $0.hasSuffix("_link") })
+        let host = URLComponents(string: configuration.publicURL)?.host ?? "chorus.invalid"
         return .send(
             MailMessage(
                 from: transport.settings.from,
