@@ -270,6 +270,8 @@ public struct Scorecard: Sendable, Codable, Equatable {
     public var previous: Trend
     /// The initiative's published surveys open at some time in the period, with their results.
     public var surveys: [SurveyLink] = []
+    /// How quickly comments were answered (issue 17); not part of the engagement index.
+    public var responsiveness: Responsiveness?
 
     /// A survey and where its results are (`results`: the API path; the console page is
     /// `/console/surveys/{id}/results`).

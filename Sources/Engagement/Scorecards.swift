@@ -33,6 +33,7 @@ public struct Scorecards: Sendable {
         let initiative = try await query.initiativeID.asyncMap { try await ReferenceData().initiative(id: $0, on: db) }
         var card = try await Self.scorecard(query, initiative: initiative, from: source(for: query, on: db))
         if let id = query.initiativeID { card.surveys = try await surveys(initiative: id, query, on: db) }
+        card.responsiveness = try await Responsiveness.compute(query, on: db)
         return card
     }
 

@@ -123,6 +123,27 @@ public struct Submissions: Sendable {
             else { throw EngagementError.conflict("the survey changed while it was being answered; please look at it again") }
             if text != nil { try await TextScoring.enqueue(source: "answer", id: answerID, on: db) }
         }
+        if fields.answers.contains(where: { !($0.text ?? "").isEmpty }) {
+            // Text answers to questions marked for follow-up become cases, as comments do.
+            for row in try await db.query(
+                """
+                SELECT a.id, a.text FROM answers a JOIN survey_questions q ON q.id = a.question_id
+                WHERE a.response_id = \(id) AND q.follow_up AND a.text IS NOT NULL
+                """
+            ) {
+                let (answerID, text) = try row.decode((Int64, String).self)
+                try await Cases.open(
+                    source: "answer",
+                    id: answerID,
+                    initiativeID: survey.initiativeID,
+                    schoolID: fields.schoolID,
+                    participantID: participantID,
+                    language: fields.language.map(DistrictSettings.canonicalTag),
+                    text: text,
+                    on: db
+                )
+            }
+        }
         return Receipt(id: id, receipt: receipt, createdAt: submittedAt)
     }
 
@@ -170,6 +191,8 @@ public struct Submissions: Sendable {
         public var language: String?
         public var comment: String
         public var contact: ContactDetails?
+        /// Email me when the initiative posts an update (with consent).
+        public var followUpdates: Bool
 
         public init(
             initiativeID: Int64,
@@ -177,8 +200,10 @@ public struct Submissions: Sendable {
             group: StakeholderGroup?,
             language: String?,
             comment: String,
-            contact: ContactDetails?
+            contact: ContactDetails?,
+            followUpdates: Bool = false
         ) {
+            self.followUpdates = followUpdates
             self.initiativeID = initiativeID
             self.schoolID = schoolID
             self.group = group
@@ -225,6 +250,31 @@ public struct Submissions: Sendable {
         ).one()
         let (id, createdAt) = try row.decode((Int64, Date).self)
         try await TextScoring.enqueue(source: "feedback", id: id, on: db)
+        if let participantID, let contact = fields.contact, contact.consent {
+            // The consent box of the comment form covers a reply, and news of the initiative
+            // when the person ticked that too.
+            let language = fields.language.map(DistrictSettings.canonicalTag) ?? "en"
+            try await Consents().grant(participantID: participantID, purpose: .replies, contact: contact, language: language, on: db)
+            if fields.followUpdates {
+                try await Consents().grant(participantID: participantID, purpose: .updates, contact: contact, language: language, on: db)
+                try await db.query(
+                    """
+                    INSERT INTO initiative_followers (participant_id, initiative_id) VALUES (\(participantID), \(fields.initiativeID))
+                    ON CONFLICT DO NOTHING
+                    """
+                )
+            }
+        }
+        try await Cases.open(
+            source: "feedback",
+            id: id,
+            initiativeID: fields.initiativeID,
+            schoolID: fields.schoolID,
+            participantID: fields.contact?.consent == true ? participantID : nil,
+            language: fields.language.map(DistrictSettings.canonicalTag),
+            text: fields.comment,
+            on: db
+        )
         return Receipt(id: id, receipt: receipt, createdAt: createdAt)
     }
 

@@ -84,6 +84,14 @@ public struct TextScoring: Sendable {
                 ? "UPDATE feedback SET scoring_state = 'scored' WHERE id = \(payload.id)"
                 : "UPDATE answers SET scoring_state = 'scored' WHERE id = \(payload.id)"
             try await db.query(mark)
+            try await CaseRouting.afterScoring(
+                source: payload.source,
+                id: payload.id,
+                text: text,
+                themes: score.themes.map(\.theme),
+                compound: sentiment?.compound,
+                on: db
+            )
         }
     }
 

@@ -3,7 +3,7 @@ import Postgres
 
 /// What a person may be written to about (docs/messages.md).
 public enum ContactPurpose: String, Sendable, Codable, CaseIterable {
-    case volunteering, events, surveys, replies
+    case volunteering, events, surveys, replies, updates, alerts
 }
 
 public enum ContactChannel: String, Sendable, Codable, CaseIterable {

@@ -94,10 +94,13 @@ public struct MessageDelivery: Sendable {
             let row = try await db.query(
                 """
                 SELECT o.state::text, o.channel::text, o.purpose::text, o.template, o.language, o.data::text,
-                       c.email, c.name, c.email_undeliverable_at IS NOT NULL, c.phone, c.phone_undeliverable_at IS NOT NULL,
+                       coalesce(c.email, a.email), coalesce(c.name, a.name), c.email_undeliverable_at IS NOT NULL, c.phone,
+                       c.phone_undeliverable_at IS NOT NULL,
                        EXISTS (SELECT 1 FROM contact_consents k WHERE k.participant_id = o.participant_id AND k.purpose = o.purpose
                                AND k.channel = o.channel AND k.withdrawn_at IS NULL)
+                       OR coalesce(a.active AND a.receives_alerts AND o.purpose = 'alerts', false)
                 FROM outbox o LEFT JOIN participant_contacts c ON c.participant_id = o.participant_id
+                LEFT JOIN staff_accounts a ON a.id = o.account_id
                 WHERE o.id = \(id) FOR UPDATE OF o
                 """
             ).first

@@ -18,6 +18,12 @@ struct MessageFacts: Sendable {
         -> [String: String]?
     {
         if let rsvpID = data["rsvp"].flatMap({ Int64($0) }) { return try await rsvpValues(template, rsvpID, on: db) }
+        if let caseID = data["case"].flatMap({ Int64($0) }) { return try await alertValues(caseID, base: base, on: db) }
+        if let replyID = data["reply"].flatMap({ Int64($0) }) { return try await replyValues(replyID, base: base, on: db) }
+        if let updateID = data["update"].flatMap({ Int64($0) }) { return try await updateValues(updateID, base: base, on: db) }
+        if let milestoneID = data["milestone"].flatMap({ Int64($0) }) {
+            return try await milestoneValues(milestoneID, percent: data["percent"], base: base, on: db)
+        }
         if let invitationID = data["invitation"].flatMap({ Int64($0) }) {
             return try await invitationValues(invitationID, tokens: tokens, base: base, on: db)
         }
@@ -94,6 +100,89 @@ struct MessageFacts: Sendable {
             "where": place,
             "party": "\(party)",
         ]
+    }
+
+    /// A critical case's alert: its number, initiative and school, and the link to it. Never the
+    /// comment's words (the email may be read on a phone in a meeting, or forwarded).
+    func alertValues(_ caseID: Int64, base: String, on db: PostgresConnection) async throws -> [String: String]? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT i.title, coalesce(sc.name, ''), c.opened_at FROM cases c JOIN initiatives i ON i.id = c.initiative_id
+                LEFT JOIN schools sc ON sc.id = c.school_id WHERE c.id = \(caseID) AND c.critical
+                """
+            ).first
+        else { return nil }
+        let (title, school, opened) = try row.decode((PostgresJSON<Translated>, String, Date).self)
+        return [
+            "case": "\(caseID)", "initiative": title.value.text(language, fallback: district.defaultLanguage), "school": school,
+            "when": when(opened, opened), "case_link": "\(base)/console/cases/\(caseID)",
+        ]
+    }
+
+    /// A reply to a family's comment: the reply's words and the initiative it is about.
+    func replyValues(_ replyID: Int64, base: String, on db: PostgresConnection) async throws -> [String: String]? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT h.body, i.title, i.slug, c.opened_at FROM case_history h JOIN cases c ON c.id = h.case_id
+                JOIN initiatives i ON i.id = c.initiative_id WHERE h.id = \(replyID) AND h.kind = 'reply'
+                """
+            ).first
+        else { return nil }
+        let (body, title, slug, opened) = try row.decode((String, PostgresJSON<Translated>, String, Date).self)
+        return [
+            "reply": body, "initiative": title.value.text(language, fallback: district.defaultLanguage), "written": day(opened),
+            "initiative_link": "\(base)/initiatives/\(slug)?lang=\(language)",
+        ]
+    }
+
+    /// An update posted on an initiative a person follows.
+    func updateValues(_ updateID: Int64, base: String, on db: PostgresConnection) async throws -> [String: String]? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT u.title, u.body, i.title, i.slug FROM initiative_updates u JOIN initiatives i ON i.id = u.initiative_id
+                WHERE u.id = \(updateID)
+                """
+            ).first
+        else { return nil }
+        let (title, body, initiative, slug) = try row.decode(
+            (PostgresJSON<Translated>, PostgresJSON<Translated>, PostgresJSON<Translated>, String).self
+        )
+        let fallback = district.defaultLanguage
+        return [
+            "update": title.value.text(language, fallback: fallback), "body": body.value.text(language, fallback: fallback),
+            "initiative": initiative.value.text(language, fallback: fallback), "initiative_link": "\(base)/initiatives/\(slug)?lang=\(language)",
+        ]
+    }
+
+    /// A milestone that moved: its new completion, and where to read more.
+    func milestoneValues(_ milestoneID: Int64, percent: String?, base: String, on db: PostgresConnection) async throws -> [String: String]? {
+        guard
+            let row = try await db.query(
+                """
+                SELECT m.title, m.percent_complete, i.title, i.slug FROM initiative_milestones m JOIN initiatives i ON i.id = m.initiative_id
+                WHERE m.id = \(milestoneID)
+                """
+            ).first
+        else { return nil }
+        let (title, current, initiative, slug) = try row.decode((PostgresJSON<Translated>, Int, PostgresJSON<Translated>, String).self)
+        let fallback = district.defaultLanguage
+        return [
+            "milestone": title.value.text(language, fallback: fallback), "percent": "\(percent.flatMap(Int.init) ?? current)",
+            "initiative": initiative.value.text(language, fallback: fallback), "initiative_link": "\(base)/initiatives/\(slug)?lang=\(language)",
+        ]
+    }
+
+    /// "Tuesday, March 3, 2026" on the district's clock, in the language.
+    func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language.replacingOccurrences(of: "-", with: "_"))
+        formatter.timeZone = TimeZone(identifier: district.timeZone) ?? .gmt
+        formatter.dateStyle = .full
+        formatter.timeStyle = .none
+        return formatter.string(from: date)
     }
 
     /// "Tuesday, March 3, 2026, 9:00 AM – 11:00 AM" on the district's clock, in the language.

@@ -18,7 +18,7 @@ public struct MessageText: Sendable, Equatable, Codable {
 public struct MessageTexts: Sendable {
     public static let templates = [
         "signup_confirmed", "signup_waitlisted", "signup_promoted", "signup_reminder", "signup_hours", "rsvp_confirmed", "event_reminder",
-        "survey_invitation", "survey_reminder", "footer", "sms_stop",
+        "survey_invitation", "survey_reminder", "case_reply", "case_alert", "initiative_update", "milestone_moved", "footer", "sms_stop",
     ]
 
     /// Built-in texts: template and language to text, nil when that language has none.

@@ -54,6 +54,25 @@ public struct Outbox: Sendable {
         return ids
     }
 
+    /// A critical case's alert to each active account that receives alerts, by email, in the
+    /// district's language: a link to the case, never its words. Staff accounts need no consent
+    /// row; turning alerts off in the console stops them, before delivery too.
+    @discardableResult
+    public func enqueueAlert(caseID: Int64, on db: PostgresConnection) async throws -> Int {
+        let ids = try await db.query(
+            """
+            INSERT INTO outbox (account_id, channel, purpose, template, language, data, dedupe_key)
+            SELECT a.id, 'email', 'alerts', 'case_alert', (SELECT default_language FROM district_settings),
+                   jsonb_build_object('case', \(String(caseID))::text), 'alert:' || \(String(caseID))::text || ':' || a.id
+            FROM staff_accounts a WHERE a.active AND a.receives_alerts
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING id
+            """
+        ).map { try $0.decode(Int64.self, at: 0) }
+        for id in ids { try await Self.push(id, on: db) }
+        return ids.count
+    }
+
     /// One message each for scheduled causes (a sign-up, an RSVP) and their people, keyed
     /// `dedupePrefix + id` so a second run writes nothing. Returns how many were written.
     func enqueueEach(
