@@ -106,9 +106,11 @@ public struct CaseRouting: Sendable {
         validator.text(rule.cluster, "cluster", min: 1, max: 100)
         validator.text(rule.theme, "theme", min: 1, max: 100)
         validator.text(rule.keyword, "keyword", min: 1, max: 100)
-        if [rule.initiativeID.map { _ in 1 }, rule.schoolID.map { _ in 1 }, rule.cluster.map { _ in 1 }, rule.theme.map { _ in 1 }, rule.keyword.map { _ in 1 }]
-            .allSatisfy({ $0 == nil })
-        {
+        if [
+            rule.initiativeID.map { _ in 1 }, rule.schoolID.map { _ in 1 }, rule.cluster.map { _ in 1 }, rule.theme.map { _ in 1 },
+            rule.keyword.map { _ in 1 },
+        ]
+        .allSatisfy({ $0 == nil }) {
             validator.add("rule", "name an initiative, school, cluster, theme or keyword", reason: .required)
         }
         if (rule.ownerAccountID == nil) == (rule.teamID == nil) { validator.add("owner", "choose a person or a team", reason: .required) }

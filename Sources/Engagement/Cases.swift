@@ -309,7 +309,16 @@ public struct Cases: Sendable {
             let (id, at, accountID, name, kind, body, published, emailed) = try row.decode(
                 (Int64, Date, Int64?, String?, String, String?, Bool, Bool).self
             )
-            return HistoryEntry(id: id, at: at, accountID: accountID, accountName: name, kind: kind, body: body, published: published, emailed: emailed)
+            return HistoryEntry(
+                id: id,
+                at: at,
+                accountID: accountID,
+                accountName: name,
+                kind: kind,
+                body: body,
+                published: published,
+                emailed: emailed
+            )
         }
         return Detail(summary: try Self.summary(row), noActionReason: try row.decode(String?.self, at: 18), history: history)
     }
@@ -405,7 +414,13 @@ public struct Cases: Sendable {
         var emailed = 0
         if let participant {
             emailed = try await Outbox().enqueue(
-                .init(participantID: participant, purpose: .replies, template: "case_reply", data: ["reply": "\(entry)"], dedupeKey: "reply:\(entry)"),
+                .init(
+                    participantID: participant,
+                    purpose: .replies,
+                    template: "case_reply",
+                    data: ["reply": "\(entry)"],
+                    dedupeKey: "reply:\(entry)"
+                ),
                 on: db
             ).count
             if emailed > 0 { try await db.query("UPDATE case_history SET emailed = true WHERE id = \(entry)") }

@@ -221,6 +221,15 @@ enum AccessTable {
         // The outbox without addresses; the texts of messages are the district's voice.
         "GET /console/messages": .roles([.admin, .analyst, .coordinator]),
         "POST /console/messages/texts": admin,
+        // The inbox (issue 17): every role reads cases in reach (no contact is shown); those
+        // who handle comments act on them; routing, critical terms and alerts are the admin's.
+        "GET /console/cases": staff,
+        "POST /console/cases/bulk": organisers,
+        "GET /console/cases/{id}": staff,
+        "POST /console/cases/{id}/{action}": organisers,
+        "GET /console/routing": .roles([.admin, .analyst, .coordinator]),
+        "POST /console/routing": admin,
+        "POST /console/routing/{id}/{action}": admin,
         // Anonymised but unsuppressed responses: administrators, audited.
         "GET /console/surveys/{id}/export/{kind}": admin,
     ]

@@ -63,6 +63,8 @@ struct ConsolePages: Sendable {
         addInvitationRoutes(to: pages)
         addHoursRoutes(to: pages)
         addInitiativeRoutes(to: pages)
+        addCaseRoutes(to: pages)
+        addRoutingRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
 
@@ -264,7 +266,8 @@ struct ConsolePages: Sendable {
         let language = try await web.pageLanguage(request)
         let t = language.strings
         let links = [
-            ("goals", "goals"), ("initiatives", "console_initiatives"), ("surveys", "console_surveys"), ("events", "events"),
+            ("cases", "console_cases"), ("routing", "console_routing"), ("goals", "goals"), ("initiatives", "console_initiatives"),
+            ("surveys", "console_surveys"), ("events", "events"),
             ("opportunities", "opportunities"), ("hours", "console_hours"),
             ("schools", "schools"),
             ("accounts", "console_accounts"),

@@ -94,13 +94,22 @@ struct WebStrings: Sendable {
             ]
             + ConsolePages.statuses.map { "status_\($0)" }
             + ["elementary", "middle", "high", "k8", "other"].map { "level_\($0)" }
+            // The inbox and routing (ConsoleCases, ConsoleRouting).
+            + Cases.Status.allCases.map { "case_status_\($0.rawValue)" }
+            + ["opened", "routed", "assigned", "status", "note", "reply", "critical"].map { "case_history_\($0)" }
+            + ["negative", "neutral", "positive"].map { "case_sentiment_\($0)" }
+            + [
+                "console_cases", "console_case", "console_routing", "case_unassigned", "case_any", "case_status_open", "case_error_none_chosen",
+                "case_saved", "case_source_feedback", "case_source_answer", "case_system", "case_replied", "case_replied_emailed",
+                "routing_cluster", "routing_keyword", "initiative", "school", "case_theme",
+            ]
             + ["slug", "title", "description", "starts_on", "ends_on", "owner_account_id", "goal_id"].map {
                 "console_error_\(ConsolePages.messageKey($0))"
             }
     )
 
     /// The counted phrases (PageLanguage.plural): each needs a form per CLDR category.
-    static let pluralKeys: Set<String> = ["places_left", "more_dates"]
+    static let pluralKeys: Set<String> = ["places_left", "more_dates", "days_old"]
 
     /// The strings of `language`, each missing key taken from `fallback`, then English.
     func strings(_ language: String, fallback: String) -> [String: String] {

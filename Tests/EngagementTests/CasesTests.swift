@@ -128,13 +128,20 @@ struct CasesTests {
             let feedbackID = try await w.db.query("SELECT source_id FROM cases WHERE id = \(keyword)").one().decode(Int64.self, at: 0)
             try await TextScoring(database: w.db).score(.init(source: "feedback", id: feedbackID))
             #expect(try await w.owner(of: keyword) == (w.liaison, nil, "assigned"))
-            #expect(try await w.db.query("SELECT count(*)::int FROM case_history WHERE case_id = \(keyword) AND kind = 'routed'").one().decode(Int.self, at: 0) == 1)
+            #expect(
+                try await w.db.query("SELECT count(*)::int FROM case_history WHERE case_id = \(keyword) AND kind = 'routed'").one().decode(
+                    Int.self,
+                    at: 0
+                ) == 1
+            )
             // A rule without a condition, or with two owners, is refused.
             await #expect(throws: EngagementError.self) {
                 try await w.db.withTransaction { try await routing.add(.init(ownerAccountID: w.liaison), actor: w.admin, on: $0) }
             }
             await #expect(throws: EngagementError.self) {
-                try await w.db.withTransaction { try await routing.add(.init(keyword: "x", ownerAccountID: w.liaison, teamID: team), actor: w.admin, on: $0) }
+                try await w.db.withTransaction {
+                    try await routing.add(.init(keyword: "x", ownerAccountID: w.liaison, teamID: team), actor: w.admin, on: $0)
+                }
             }
         }
     }
@@ -176,7 +183,11 @@ struct CasesTests {
             #expect(try await w.db.query("SELECT critical_reason FROM cases WHERE id = \(own)").one().decode(String?.self, at: 0) == "fentanyl")
             // Strongly negative sentiment flags at scoring.
             let negative = try await w.comment("This is horrible, terrible, the worst, disgusting and awful. I hate it.")
-            #expect(try await w.db.query("SELECT critical, critical_reason FROM cases WHERE id = \(negative)").one().decode((Bool, String).self) == (true, "sentiment"))
+            #expect(
+                try await w.db.query("SELECT critical, critical_reason FROM cases WHERE id = \(negative)").one().decode((Bool, String).self) == (
+                    true, "sentiment"
+                )
+            )
         }
     }
 
@@ -191,7 +202,14 @@ struct CasesTests {
             #expect(detail.summary.canEmail && detail.summary.status == .assigned && detail.summary.language == "es")
             #expect(detail.history.map(\.kind) == ["opened", "routed"])
             let outcome = try await w.db.withTransaction {
-                try await cases.reply(caseID, "Gracias: desde el lunes habrá un plato vegetariano.", publish: false, scope: scope, actor: owner, on: $0)
+                try await cases.reply(
+                    caseID,
+                    "Gracias: desde el lunes habrá un plato vegetariano.",
+                    publish: false,
+                    scope: scope,
+                    actor: owner,
+                    on: $0
+                )
             }
             #expect(outcome.emailed == 1)
             let message = try await w.db.query("SELECT language, template, purpose::text FROM outbox WHERE purpose = 'replies'").one()
@@ -203,7 +221,10 @@ struct CasesTests {
             #expect(anonymousOutcome.emailed == 0 && anonymousOutcome.published)
             let after = try #require(try await w.db.withConnection { try await cases.detail(caseID, scope: scope, accountID: w.owner, on: $0) })
             #expect(after.summary.status == .answered && after.summary.firstResponseAt != nil)
-            #expect(try await w.db.query("SELECT count(*)::int FROM audit_log WHERE entity = 'case' AND action = 'reply'").one().decode(Int.self, at: 0) == 2)
+            #expect(
+                try await w.db.query("SELECT count(*)::int FROM audit_log WHERE entity = 'case' AND action = 'reply'").one().decode(Int.self, at: 0)
+                    == 2
+            )
             // A liaison of no school cannot see or touch the case; a note is internal; no_action needs a reason.
             let liaisonScope = StaffScope(schools: [w.north], initiatives: nil)
             #expect(try await w.db.withConnection { try await cases.detail(caseID, scope: liaisonScope, accountID: w.liaison, on: $0) } == nil)
@@ -266,8 +287,12 @@ struct CasesTests {
             let second = try await w.comment("Lunch starts too early")
             let skipped = try await w.comment("spam spam")
             // Opened 50 h and 20 h before their replies; the third needs no action.
-            try await w.db.query("UPDATE cases SET opened_at = now() - interval '60 hours', first_response_at = now() - interval '10 hours', status = 'answered' WHERE id = \(first)")
-            try await w.db.query("UPDATE cases SET opened_at = now() - interval '30 hours', first_response_at = now() - interval '10 hours', status = 'answered' WHERE id = \(second)")
+            try await w.db.query(
+                "UPDATE cases SET opened_at = now() - interval '60 hours', first_response_at = now() - interval '10 hours', status = 'answered' WHERE id = \(first)"
+            )
+            try await w.db.query(
+                "UPDATE cases SET opened_at = now() - interval '30 hours', first_response_at = now() - interval '10 hours', status = 'answered' WHERE id = \(second)"
+            )
             try await w.db.withTransaction {
                 try await Cases().setStatus(skipped, .noAction, reason: "spam", scope: .everything, actor: w.admin, on: $0)
             }
