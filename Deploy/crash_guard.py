@@ -55,6 +55,11 @@ WEB_ROUTES = [
     ("GET", "/console/opportunities"), ("POST", "/console/opportunities"), ("GET", "/console/goals"), ("POST", "/console/goals"), ("GET", "/console/goals/{id}"), ("POST", "/console/goals/{id}"), ("POST", "/console/goals/{id}/delete"), ("GET", "/console/opportunities/{id}"),
     ("POST", "/console/opportunities/{id}"), ("POST", "/console/opportunities/{id}/cancel"),
     ("POST", "/console/opportunities/{id}/shift-{id}"), ("POST", "/console/opportunities/{id}/shift-{id}-cancel"),
+    ("GET", "/console/cases"), ("POST", "/console/cases/bulk"), ("GET", "/console/cases/{id}"), ("POST", "/console/cases/{id}/reply"),
+    ("POST", "/console/cases/{id}/note"), ("POST", "/console/cases/{id}/assign"), ("POST", "/console/cases/{id}/status"),
+    ("GET", "/console/routing"), ("POST", "/console/routing"), ("POST", "/console/routing/{id}/up"), ("POST", "/console/routing/{id}/member"),
+    ("GET", "/console/initiatives/{id}/report"), ("POST", "/console/initiatives/{id}/report"),
+    ("GET", "/initiatives/{id}"), ("GET", "/initiatives/{id}/updates.atom"),
 ]
 
 HOSTILE_TEXT = [

@@ -229,6 +229,8 @@ enum AccessTable {
         "POST /console/cases/{id}/{action}": organisers,
         "GET /console/routing": .roles([.admin, .analyst, .coordinator]),
         "POST /console/routing": admin,
+        "GET /console/initiatives/{id}/report": staff,
+        "POST /console/initiatives/{id}/report": planners,
         "POST /console/routing/{id}/{action}": admin,
         // Anonymised but unsuppressed responses: administrators, audited.
         "GET /console/surveys/{id}/export/{kind}": admin,

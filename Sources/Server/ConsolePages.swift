@@ -65,6 +65,7 @@ struct ConsolePages: Sendable {
         addInitiativeRoutes(to: pages)
         addCaseRoutes(to: pages)
         addRoutingRoutes(to: pages)
+        addReportRoutes(to: pages)
         pages.get("audit") { request, context in try await signedIn(request, "GET /console/audit", context) { try await audit(request, $0.account) } }
     }
 

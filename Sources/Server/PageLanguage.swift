@@ -66,6 +66,30 @@ struct PageLanguage: Sendable {
 
     func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
 
+    /// A day on the district's clock ("March 3, 2026"); a calendar date ("2026-03-03") as it is.
+    func day(_ date: Date) -> String {
+        let format = DateFormatter()
+        format.locale = locale
+        format.timeZone = timeZone
+        format.dateStyle = .long
+        format.timeStyle = .none
+        return format.string(from: date)
+    }
+
+    func day(_ calendarDate: String) -> String {
+        let parse = DateFormatter()
+        parse.locale = Locale(identifier: "en_US_POSIX")
+        parse.timeZone = .gmt
+        parse.dateFormat = "yyyy-MM-dd"
+        guard let date = parse.date(from: calendarDate) else { return calendarDate }
+        let format = DateFormatter()
+        format.locale = locale
+        format.timeZone = .gmt
+        format.dateStyle = .long
+        format.timeStyle = .none
+        return format.string(from: date)
+    }
+
     /// A counted phrase by the language's CLDR plural rules: `key.one`, `key.few`, … with `{n}`
     /// replaced by the number as the language writes it; `key.other` where a form is missing.
     func plural(_ key: String, _ count: Int) -> String {

@@ -63,6 +63,7 @@ struct WebPages: Sendable {
         addMessageLinkRoutes(to: router)
         addEventRoutes(to: router)
         addHoursRoutes(to: router)
+        addInitiativePageRoutes(to: router)
         router.get("/static/chorus.css") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/css; charset=utf-8"
@@ -221,7 +222,8 @@ struct WebPages: Sendable {
                             group: group,
                             language: language.code,
                             comment: comment,
-                            contact: Self.contact(form)
+                            contact: Self.contact(form),
+                            followUpdates: form["follow_updates"] == "yes"
                         ),
                         on: db
                     )
@@ -471,7 +473,7 @@ struct WebPages: Sendable {
             "values": [
                 "contact_name": form?["contact_name"] ?? "", "contact_email": form?["contact_email"] ?? "",
                 "contact_phone": form?["contact_phone"] ?? "", "contact_consent": form?["contact_consent"] == "yes",
-                "contact_sms": form?["contact_sms"] == "yes",
+                "contact_sms": form?["contact_sms"] == "yes", "follow_updates": form?["follow_updates"] == "yes",
                 "comment": form?["comment"] ?? "",
             ] as [String: Any],
         ]

@@ -101,7 +101,7 @@ struct WebStrings: Sendable {
             + [
                 "console_cases", "console_case", "console_routing", "case_unassigned", "case_any", "case_status_open", "case_error_none_chosen",
                 "case_saved", "case_source_feedback", "case_source_answer", "case_system", "case_replied", "case_replied_emailed",
-                "routing_cluster", "routing_keyword", "initiative", "school", "case_theme",
+                "routing_cluster", "routing_keyword", "initiative", "school", "case_theme", "public_fewer_than", "report_title",
             ]
             + ["slug", "title", "description", "starts_on", "ends_on", "owner_account_id", "goal_id"].map {
                 "console_error_\(ConsolePages.messageKey($0))"

@@ -102,7 +102,11 @@ struct RollupQueueTests {
             #expect(before.filter { current.superseded[$0.version]?.contains($0.checksum) == true }.map(\.version) == [5, 7])
             try await Migrator(migrations: before).apply(on: db, logger: TestDatabase.logger)
             try await Self.setUp(db, utc: false)
-            let comment = try await Self.submit("The wifi is slow", db)
+            // Today's code writes a case with a comment (0024); that schema's comment was the row alone.
+            let initiative = try await db.query("SELECT min(id) FROM initiatives").one().decode(Int64.self, at: 0)
+            let comment = try await db.query(
+                "INSERT INTO feedback (initiative_id, comment, receipt) VALUES (\(initiative), 'The wifi is slow', 'OLD-00001') RETURNING id"
+            ).one().decode(Int64.self, at: 0)
             #expect(try await db.query("SELECT count(*) FROM jobs WHERE kind = 'rollup-day'").one().decode(Int.self, at: 0) == 1)
 
             #expect(try await current.apply(on: db, logger: TestDatabase.logger).map(\.version).first == 8)
@@ -112,7 +116,7 @@ struct RollupQueueTests {
             func day(_ id: Int64) async throws -> String {
                 try await db.query("SELECT district_day(created_at)::text FROM feedback WHERE id = \(id)").one().decode(String.self, at: 0)
             }
-            let commentDay = try await day(comment.id)
+            let commentDay = try await day(comment)
             #expect(try await db.query("SELECT day::text FROM rollup_dirty_days").map { try $0.decode(String.self, at: 0) } == [commentDay])
             let second = try await Self.submit("The wifi is great", db)
             let secondDay = try await day(second.id)
