@@ -190,6 +190,7 @@ public struct Cases: Sendable {
         try await Outbox().enqueueAlert(caseID: caseID, on: db)
     }
 
+    @discardableResult
     static func history(
         _ caseID: Int64,
         _ kind: String,
