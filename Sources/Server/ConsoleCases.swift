@@ -27,6 +27,12 @@ extension ConsolePages {
         }
     }
 
+    /// An owner field's value, `account-N` or `team-N`, as (account, team).
+    static func owner(_ value: String?) -> (Int64?, Int64?) {
+        let value = value ?? ""
+        return (value.hasPrefix("account-") ? Int64(value.dropFirst(8)) : nil, value.hasPrefix("team-") ? Int64(value.dropFirst(5)) : nil)
+    }
+
     /// The filters of the inbox from the query: unknown or bad values are shown as errors.
     static func caseFilter(_ query: [String: String], staff: Staff) -> (Cases.Filter, [String]) {
         var errors: [String] = []
@@ -213,9 +219,7 @@ extension ConsolePages {
                     try await cases.note(id, form["note"] ?? "", scope: scope, actor: actor, on: db)
                     return t[text: "case_saved"]
                 case "assign":
-                    let owner = form["owner"] ?? ""
-                    let account = owner.hasPrefix("account-") ? Int64(owner.dropFirst(8)) : nil
-                    let team = owner.hasPrefix("team-") ? Int64(owner.dropFirst(5)) : nil
+                    let (account, team) = Self.owner(form["owner"])
                     try await cases.assign(id, accountID: account, teamID: team, scope: scope, actor: actor, on: db)
                     return t[text: "case_saved"]
                 case "status":

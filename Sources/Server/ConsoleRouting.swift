@@ -89,7 +89,7 @@ extension ConsolePages {
                 }
                 switch form["do"] {
                 case "rule":
-                    let owner = form["owner"] ?? ""
+                    let (account, team) = Self.owner(form["owner"])
                     try await CaseRouting().add(
                         .init(
                             initiativeID: form["initiative"].flatMap { Int64($0) },
@@ -97,8 +97,8 @@ extension ConsolePages {
                             cluster: form["cluster"],
                             theme: form["theme"],
                             keyword: form["keyword"],
-                            ownerAccountID: owner.hasPrefix("account-") ? Int64(owner.dropFirst(8)) : nil,
-                            teamID: owner.hasPrefix("team-") ? Int64(owner.dropFirst(5)) : nil
+                            ownerAccountID: account,
+                            teamID: team
                         ),
                         actor: actor,
                         on: db
