@@ -108,7 +108,8 @@ extension API {
                     group: body.group?.domain,
                     language: body.language,
                     comment: body.comment,
-                    contact: body.contact?.domain
+                    contact: body.contact?.domain,
+                    followUpdates: body.followUpdates ?? false
                 ),
                 on: db
             ).schema

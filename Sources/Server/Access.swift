@@ -163,6 +163,19 @@ enum AccessTable {
         "PATCH /signups/{signupId}": organisers,
         "GET /participants/{participantId}/contact": admin,
         "GET /jobs/stats": readers,
+        // Cases (issue 17) as in the console: every role reads those in reach, without contacts;
+        // those who handle comments act on them. Milestones and updates are public on the page.
+        "GET /cases": staff,
+        "GET /cases/{caseId}": staff,
+        "POST /cases/{caseId}/reply": organisers,
+        "POST /cases/{caseId}/notes": organisers,
+        "POST /cases/{caseId}/status": organisers,
+        "POST /cases/{caseId}/assign": organisers,
+        "GET /initiatives/{initiativeId}/milestones": staff,
+        "POST /initiatives/{initiativeId}/milestones": planners,
+        "PATCH /initiatives/{initiativeId}/milestones/{milestoneId}": planners,
+        "GET /initiatives/{initiativeId}/updates": staff,
+        "POST /initiatives/{initiativeId}/updates": planners,
         // Aggregates with small cells suppressed, as the scorecards.
         "GET /surveys/{surveyId}/results": staff,
         "GET /scorecards": staff,

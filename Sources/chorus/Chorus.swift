@@ -9,7 +9,7 @@ struct Chorus: AsyncParsableCommand {
             Serve.self, Work.self, Migrate.self, TokenCommand.self, ImportCommand.self, ExportCommand.self, Demo.self,
             ScorecardCommand.self, ResultsCommand.self, RollupsCommand.self, PrivacyCommand.self, JobsCommand.self, Rescore.self, Score.self,
             Bench.self,
-            SettingsCommand.self, StringsCommand.self, StaffCommand.self, AuditCommand.self,
+            SettingsCommand.self, StringsCommand.self, StaffCommand.self, AuditCommand.self, CasesCommand.self, UpdatesCommand.self,
         ]
     )
 }

@@ -75,7 +75,7 @@ struct AccessMatrixTests {
                     checked += 1
                 }
             }
-            // 48 operations and 62 pages, 5 callers each, less the 4 sign-outs skipped.
+            // 59 operations and 62 pages, 5 callers each, less the 4 sign-outs skipped.
             #expect(checked == AccessTable.rules.count * 5 - 4)
             #expect(AccessTable.rules.keys.filter { $0.contains(" /console") }.count == 62)
         }

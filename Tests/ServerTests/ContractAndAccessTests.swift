@@ -27,7 +27,7 @@ struct ContractAndAccessTests {
 
     @Test func everyContractRouteHasAnAccessRuleAndNoRuleIsStale() throws {
         let routes = try Self.contractRoutes()
-        #expect(routes.count == 48)
+        #expect(routes.count == 59)
         #expect(Set(routes) == Set(AccessTable.rules.keys.filter { !$0.contains(" /console") }))
     }
 
