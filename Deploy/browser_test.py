@@ -13,7 +13,7 @@ version) and closes it, and the family's late answer is refused (issue 14, A1); 
 passes axe and is photographed at 375 and 1280 px (A6). Issue 16: an event's poster QR code decodes
 to its check-in address, a family RSVPs and checks in on a phone, a past event's check-in is closed.
 Usage: browser_test.py BASE_URL TOKEN DATABASE_URL ARTIFACTS ADMIN_LINK"""
-import os, subprocess, sys, time
+import email, email.policy, json, os, subprocess, sys, time, urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -468,6 +468,127 @@ try:
     accessible(driver, "the liaison's event page with RSVPs")
 finally:
     driver.quit()
+
+# 9. Issue 17, A1: a family writes a Spanish comment with a consented email; the routing rule the
+# admin added assigns it; the owner replies in the console; the loopback SMTP server receives the
+# reply in Spanish; the case is answered and its response time is in the scorecard. A4: the
+# initiative's public page, with a milestone, an update and the published reply, passes axe at
+# 375 and 1280 px.
+def mails_to(address):
+    directory = os.path.join(os.environ["CHORUS_SMTP_SINK_DIR"], "mail")
+    found = []
+    for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        if name.endswith(".eml") and address in open(os.path.join(directory, name[:-4] + ".rcpt")).read():
+            found.append(email.message_from_binary_file(open(os.path.join(directory, name), "rb"), policy=email.policy.default))
+    return found
+
+
+def wait_for(condition, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+admin_id = sql("SELECT id FROM staff_accounts WHERE email = 'admin@district.example'")
+slug = "browser-built"
+initiative = sql(f"SELECT id FROM initiatives WHERE slug = '{slug}'")
+driver = browser("en")
+try:
+    driver.get(base + "/console/login")
+    driver.find_element(By.ID, "email").send_keys("admin@district.example")
+    driver.find_element(By.ID, "password").send_keys("a long and unrelated passphrase")
+    submit(driver)
+    check("/console/login" not in driver.current_url, f"the admin signs in again ({driver.current_url})")
+    driver.get(base + "/console/routing")
+    driver.find_element(By.ID, "r-keyword").send_keys("autobús")
+    Select(driver.find_element(By.ID, "r-owner")).select_by_value(f"account-{admin_id}")
+    screenshots(driver, "console-routing")
+    accessible(driver, "the console's routing page")
+    submit(driver, "form[action^='/console/routing?'] button")
+    check(sql("SELECT count(*) FROM routing_rules WHERE keyword = 'autobús'") == "1", "the routing rule is saved")
+
+    family = browser("es")
+    try:
+        family.set_window_size(375, 900)
+        family.get(base + "/feedback")
+        Select(family.find_element(By.ID, "initiative")).select_by_value(initiative)
+        Select(family.find_element(By.ID, "group")).select_by_value("families")
+        family.find_element(By.ID, "comment").send_keys("El autobús escolar llega tarde casi todos los días")
+        family.find_element(By.ID, "contact-email").send_keys("marisol@example.org")
+        family.find_element(By.ID, "contact-consent").click()
+        family.find_element(By.ID, "follow-updates").click()
+        time.sleep(3.5)
+        submit(family)
+        check(bool(family.find_elements(By.CSS_SELECTOR, ".receipt")), "the family's comment is received")
+    finally:
+        family.quit()
+    case = sql("SELECT c.id FROM cases c JOIN feedback f ON c.source = 'feedback' AND f.id = c.source_id "
+               "WHERE f.comment LIKE 'El autobús escolar%'")
+    check(case != "", "the comment opened a case")
+    check(wait_for(lambda: sql(f"SELECT owner_account_id FROM cases WHERE id = {case}") == admin_id),
+          "once scored, the routing rule assigns it to the admin")
+
+    driver.get(base + "/console/cases?mine=1")
+    check(f"#{case}" in driver.page_source, "the case is in the admin's inbox")
+    screenshots(driver, "console-cases")
+    accessible(driver, "the console's inbox")
+    driver.get(f"{base}/console/cases/{case}")
+    check("marisol@example.org" not in driver.page_source, "the case page never shows the address")
+    driver.find_element(By.ID, "reply-text").send_keys("Gracias. Hablamos con la empresa de autobuses y cambiamos la ruta.")
+    driver.find_element(By.ID, "reply-publish").click()
+    screenshots(driver, "console-case")
+    accessible(driver, "a case in the console")
+    submit(driver, f"form[action^='/console/cases/{case}/reply'] button")
+    check(sql(f"SELECT status FROM cases WHERE id = {case}") == "answered", "the case is answered")
+    check(wait_for(lambda: mails_to("marisol@example.org")), "the loopback SMTP server receives the reply")
+    replies = mails_to("marisol@example.org")
+    if replies:
+        body = replies[0].get_body(("plain",)).get_content()
+        check(replies[0]["Subject"].startswith("Respuesta a su comentario"), f"the reply's subject is Spanish ({replies[0]['Subject']})")
+        check("cambiamos la ruta" in body and "Esta es nuestra respuesta" in body, "the reply's text is Spanish and carries the answer")
+    request = urllib.request.Request(f"{base}/api/v1/scorecards/{initiative}", headers={"Authorization": f"Bearer {token}"})
+    card = json.load(urllib.request.urlopen(request))
+    slices = [s for s in card.get("responsiveness", {}).get("by_initiative", []) if s["key"] == slug]
+    check(bool(slices) and slices[0]["answered"] >= 1 and slices[0]["median_hours_to_first_response"] is not None
+          and slices[0]["median_hours_to_first_response"] < 1, f"the response time is in the scorecard ({slices})")
+
+    driver.get(f"{base}/console/initiatives/{initiative}/report")
+    driver.find_element(By.ID, "milestone_en").send_keys("New bus route")
+    driver.find_element(By.ID, "milestone_es").send_keys("Nueva ruta de autobús")
+    driver.find_element(By.ID, "milestone-percent").clear()
+    driver.find_element(By.ID, "milestone-percent").send_keys("40")
+    submit(driver, "form:has(input[name=do][value=milestone]) button")
+    driver.find_element(By.ID, "title_en").send_keys("The bus comes on time")
+    driver.find_element(By.ID, "title_es").send_keys("El autobús llega a tiempo")
+    driver.find_element(By.ID, "body_en").send_keys("We changed the route after your comments.")
+    driver.find_element(By.ID, "body_es").send_keys("Cambiamos la ruta después de sus comentarios.")
+    driver.find_element(By.ID, f"pc-{case}").click()
+    screenshots(driver, "console-report")
+    accessible(driver, "the console's report page")
+    submit(driver, "form:has(input[name=do][value=update]) button")
+    check(sql(f"SELECT count(*) FROM initiative_updates WHERE initiative_id = {initiative}") == "1", "the update is posted")
+    check(wait_for(lambda: len(mails_to("marisol@example.org")) >= 2), "the family who follows the initiative is emailed the update")
+finally:
+    driver.quit()
+
+public = browser("es")
+try:
+    public.get(f"{base}/initiatives/{slug}")
+    page = public.page_source
+    check("Nueva ruta de autobús" in page and "40" in page, "the public page shows the milestone in Spanish")
+    check("El autobús llega a tiempo" in page and "cambiamos la ruta" in page, "and the update with the published reply")
+    check("marisol" not in page, "and no one's address")
+    for width in (375, 1280):
+        public.set_window_size(width, 900)
+        wide = public.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        check(wide <= 0, f"the public initiative page does not overflow at {width} px ({wide} px)")
+        accessible(public, f"the public initiative page at {width} px")
+    screenshots(public, "initiative-public-es")
+finally:
+    public.quit()
 
 print(f"{len(failures)} failure(s); screenshots in {artifacts}")
 sys.exit(1 if failures else 0)
