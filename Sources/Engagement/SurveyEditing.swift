@@ -130,7 +130,7 @@ extension Surveys {
                 UPDATE survey_questions SET position = \(index + 1), kind = \(edit.fields.kind.rawValue)::question_kind,
                     prompt = \(PostgresJSON(edit.fields.prompt)), help = \(edit.fields.help.map(PostgresJSON.init)),
                     required = \(edit.fields.required), choices = \(PostgresJSON(edit.fields.choices)),
-                    recommendation = \(edit.fields.recommendation), version = version + \(reworded && answered.contains(questionID) ? 1 : 0)
+                    recommendation = \(edit.fields.recommendation), follow_up = \(edit.fields.followUp), version = version + \(reworded && answered.contains(questionID) ? 1 : 0)
                 WHERE id = \(questionID)
                 """
             )

@@ -13,6 +13,8 @@ public struct Surveys: Sendable {
         public var choices: [Choice]
         /// A 0–10 "would you recommend" question: its results carry an NPS.
         public var recommendation: Bool
+        /// A text question whose answers need a reply: each opens a case in the inbox (issue 17).
+        public var followUp: Bool
 
         public init(
             kind: QuestionKind,
@@ -20,9 +22,11 @@ public struct Surveys: Sendable {
             help: Translated? = nil,
             required: Bool = false,
             choices: [Choice] = [],
-            recommendation: Bool = false
+            recommendation: Bool = false,
+            followUp: Bool = false
         ) {
             self.recommendation = recommendation
+            self.followUp = followUp
             self.kind = kind
             self.prompt = prompt
             self.help = help
@@ -87,10 +91,11 @@ public struct Surveys: Sendable {
     func insert(_ question: QuestionFields, survey id: Int64, position: Int, previous: Int64? = nil, on db: PostgresConnection) async throws {
         try await db.query(
             """
-            INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices, previous_question_id, recommendation)
+            INSERT INTO survey_questions (survey_id, position, kind, prompt, help, required, choices, previous_question_id, recommendation,
+                                          follow_up)
             VALUES (\(id), \(position), \(question.kind.rawValue)::question_kind, \(PostgresJSON(question.prompt)),
                     \(question.help.map(PostgresJSON.init)), \(question.required), \(PostgresJSON(question.choices)), \(previous),
-                    \(question.recommendation))
+                    \(question.recommendation), \(question.followUp))
             """
         )
     }
@@ -114,6 +119,9 @@ public struct Surveys: Sendable {
             if !needsChoices && !question.choices.isEmpty { validator.add(field + ".choices", "only choice questions have choices") }
             if question.recommendation && question.kind != .rating0to10 {
                 validator.add(field + ".recommendation", "only a 0–10 question can be a recommendation question")
+            }
+            if question.followUp && question.kind != .text {
+                validator.add(field + ".follow_up", "only a text question can need a follow-up")
             }
             if Set(question.choices.map(\.value)).count != question.choices.count {
                 validator.add(field + ".choices", "choice values must be unique")
@@ -168,13 +176,13 @@ public struct Surveys: Sendable {
             """
         )
         var bySurvey: [Int64: [Question]] = [:]
-        for row in questions { bySurvey[try row.decode(Int64.self, at: 10), default: []].append(try Self.question(row)) }
+        for row in questions { bySurvey[try row.decode(Int64.self, at: 11), default: []].append(try Self.question(row)) }
         for index in surveys.indices { surveys[index].questions = bySurvey[surveys[index].id] ?? [] }
         return Page(fetched: surveys, limit: limit) { String($0.id) }
     }
 
     static let surveyColumns = "id, initiative_id, title, opens_at, closes_at, anonymous, published_at, previous_survey_id"
-    static let questionColumns = "id, position, kind, prompt, help, required, choices, version, previous_question_id, recommendation"
+    static let questionColumns = "id, position, kind, prompt, help, required, choices, version, previous_question_id, recommendation, follow_up"
 
     static func survey(_ row: PostgresRow) throws -> Survey {
         let (id, initiativeID, title, opensAt, closesAt, anonymous) = try row.decode(
@@ -207,7 +215,8 @@ public struct Surveys: Sendable {
                 help: help?.value,
                 required: required,
                 choices: try row.decode(PostgresJSON<[Choice]>.self, at: 6).value,
-                recommendation: try row.decode(Bool.self, at: 9)
+                recommendation: try row.decode(Bool.self, at: 9),
+                followUp: try row.decode(Bool.self, at: 10)
             ),
             version: try row.decode(Int.self, at: 7),
             previousQuestionID: try row.decode(Int64?.self, at: 8)

@@ -158,7 +158,8 @@ extension API {
                                 help: Translated(question.help, question.helpTranslations, languages: languages),
                                 required: question.required ?? false,
                                 choices: (question.choices ?? []).map { $0.domain(languages) },
-                                recommendation: question.recommendation ?? false
+                                recommendation: question.recommendation ?? false,
+                                followUp: question.followUp ?? false
                             )
                         )
                     }

@@ -43,7 +43,8 @@ extension API {
                             ),
                             required: question.required ?? false,
                             choices: (question.choices ?? []).map { $0.domain(languages) },
-                            recommendation: question.recommendation ?? false
+                            recommendation: question.recommendation ?? false,
+                            followUp: question.followUp ?? false
                         )
                     },
                     publish: !(body.draft ?? false)
@@ -197,7 +198,8 @@ extension Survey {
                     },
                     version: question.version,
                     previousQuestionId: question.previousQuestionID,
-                    recommendation: question.recommendation
+                    recommendation: question.recommendation,
+                    followUp: question.followUp
                 )
             }
         )

@@ -184,6 +184,8 @@ extension ConsolePages {
                 "answered": answered.contains(question.id), "first": index == 0, "last": index == found.questions.count - 1,
                 "prompts": texts(question.prompt, "prompt", index), "helps": texts(question.help ?? Translated(), "help", index),
                 "hasChoices": question.kind == .choice || question.kind == .multiChoice,
+                "isText": question.kind == .text, "followUp": question.followUp,
+                "isRating": question.kind == .rating0to10, "recommendation": question.recommendation,
                 "values": question.choices.map(\.value).joined(separator: "\n"),
                 "labels": languages.map { code -> [String: Any] in
                     let lines = question.choices.map { $0.label[code] ?? "" }
@@ -267,7 +269,9 @@ extension ConsolePages {
                     prompt: translated("q\(index)_prompt"),
                     help: help.isEmpty ? nil : help,
                     required: form["q\(index)_required"] == "yes",
-                    choices: kind == .choice || kind == .multiChoice ? choices : []
+                    choices: kind == .choice || kind == .multiChoice ? choices : [],
+                    recommendation: kind == .rating0to10 && form["q\(index)_recommendation"] == "yes",
+                    followUp: kind == .text && form["q\(index)_follow_up"] == "yes"
                 )
             )
         }

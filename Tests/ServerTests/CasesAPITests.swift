@@ -156,4 +156,64 @@ struct CasesAPITests {
             #expect(try await api.count("outbox WHERE template = 'initiative_update'") == 2)
         }
     }
+
+    /// A text question marked "needs follow-up" (API or the console's builder): each answer opens
+    /// a case; only a text question may be marked; the builder keeps the mark and the NPS mark.
+    @Test func aFollowUpQuestionsAnswersBecomeCases() async throws {
+        try await withAPI { api in
+            let seed = try await api.seed()
+            func survey(_ followUpKind: String) async throws -> APIFixture.Reply {
+                try await api.call(
+                    .post,
+                    "/api/v1/surveys",
+                    token: api.admin,
+                    json: [
+                        "initiative_id": seed.initiative, "title": "Check-in", "opens_at": "2026-01-05T08:00:00Z",
+                        "questions": [
+                            ["kind": "rating_0_10", "prompt": "Would you recommend the school?", "recommendation": true],
+                            ["kind": followUpKind, "prompt": "Is there anything we should call you about?", "follow_up": true],
+                        ],
+                    ]
+                )
+            }
+            let refused = try await survey("likert_5")
+            #expect(refused.status == .unprocessableContent && refused.text.contains("questions[1].follow_up"), "\(refused.text)")
+            let made = try await survey("text")
+            #expect(made.status == .created, "\(made.text)")
+            let questions = made.json["questions"] as? [[String: Any]] ?? []
+            #expect(questions.map { $0["follow_up"] as? Bool } == [false, true])
+            let ids = questions.compactMap { ($0["id"] as? NSNumber)?.int64Value }
+            let answered = try await api.call(
+                .post,
+                "/api/v1/surveys/\(made.id)/responses",
+                json: [
+                    "group": "families", "language": "es",
+                    "answers": [["question_id": ids[0], "number": 3], ["question_id": ids[1], "text": "Mi hija no tiene laptop"]],
+                ]
+            )
+            #expect(answered.status == .created, "\(answered.text)")
+            #expect(try await api.count("cases WHERE source = 'answer' AND initiative_id = \(seed.initiative) AND language = 'es'") == 1)
+
+            // The builder shows both marks and keeps them through a save; unticking clears one.
+            let admin = try await ConsoleSignInTests.account(api, email: "ana@district.example", role: .admin)
+            var visitor = Visitor(api: api)
+            #expect(try await ConsoleSignInTests.signIn(&visitor, email: admin.email).status == .seeOther)
+            let builder = try await visitor.get("/console/surveys/\(made.id)?lang=en")
+            #expect(builder.html.contains("id=\"q1_follow_up\" name=\"q1_follow_up\" value=\"yes\" checked"))
+            #expect(builder.html.contains("id=\"q0_recommendation\" name=\"q0_recommendation\" value=\"yes\" checked"))
+            let version = try #require(ConsoleBuilderTests.hidden("version", in: builder.html))
+            let fields: [(String, String)] = [
+                ("csrf", try await visitor.token()), ("version", version), ("count", "2"), ("title_en", "Check-in"),
+                ("opens_at", "2026-01-05T08:00"), ("closes_at", ""), ("anonymous", "yes"), ("q0_id", "\(ids[0])"), ("q0_kind", "rating_0_10"),
+                ("q0_prompt_en", "Would you recommend the school?"), ("q0_recommendation", "yes"), ("q1_id", "\(ids[1])"), ("q1_kind", "text"),
+                ("q1_prompt_en", "Is there anything we should call you about?"), ("action", "save"),
+            ]
+            let saved = try await visitor.post("/console/surveys/\(made.id)?lang=en", fields)
+            #expect(saved.status == .ok, "\(saved.html)")
+            let marks = try await api.database.query(
+                "SELECT bool_or(recommendation), bool_or(follow_up) FROM survey_questions WHERE survey_id = \(made.id)"
+            ).one().decode((Bool, Bool).self)
+            #expect(marks == (true, false))
+        }
+    }
 }
