@@ -10,7 +10,9 @@ extension PostgresClient {
         onReady: @Sendable () async -> Void = {},
         onNotification: @Sendable (PostgresNotification) async throws -> Void
     ) async throws {
-        let configuration = configuration
+        var direct = configuration
+        if let listenURL = direct.listenURL { direct.url = listenURL }
+        let configuration = direct
         let handle = try await threadPool.runIfActive {
             try PostgresConnectionHandle(configuration: configuration, id: 0)
         }

@@ -25,7 +25,7 @@ public struct PostgresConnection: Sendable {
         isolation: PostgresIsolation = .readCommitted,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await query(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.sql)"))
+        try await executeScript(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.sql); \(PostgresConfiguration.transactionSettings)")
         let value: T
         do {
             value = try await body(self)

@@ -31,6 +31,12 @@ final class PostgresConnectionHandle: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, sqlState: "08001", message: Self.trim(message))
         }
         self.connection = connection
+        do {
+            try executeScript(unsafeSQL: PostgresConfiguration.sessionSettings)
+        } catch {
+            close()
+            throw error
+        }
     }
 
     deinit {

@@ -39,7 +39,7 @@ struct DatabaseOptions: ParsableArguments {
     func open(logger: Logger) async throws -> (client: PostgresClient, startedCluster: EmbeddedCluster?) {
         let size = poolSize ?? environment["CHORUS_POOL_SIZE"].flatMap(Int.init) ?? 10
         if let url = environment["DATABASE_URL"], !url.isEmpty {
-            let configuration = PostgresConfiguration(url: url, maximumConnections: size)
+            let configuration = PostgresConfiguration(url: url, maximumConnections: size, listenURL: environment["DATABASE_LISTEN_URL"])
             return (PostgresClient(configuration: configuration, logger: logger), nil)
         }
         let cluster = EmbeddedCluster(dataDirectory: resolvedDataDirectory, logger: logger)

@@ -131,30 +131,56 @@ func withAPI(
     _ body: @Sendable (APIFixture) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, configuration in
-        let (admin, liaison) = try await client.withTransaction { db in
-            (
-                try await Tokens().create(name: "admin", role: .admin, by: .command("test"), on: db).1,
-                try await Tokens().create(name: "liaison", role: .liaison, by: .command("test"), on: db).1
-            )
-        }
-        // The cache and its listener, run here: router tests do not run an application's services.
-        let cache = ScorecardCache()
-        let router = try buildRouter(
-            configuration: ServerConfiguration(
-                maximumBodyBytes: maximumBodyBytes,
-                submissionsPerClientPerMinute: submissionsPerClientPerMinute,
-                submissionBurst: submissionBurst
-            ),
-            database: Store(client),
-            scorecardCache: scorecardCache ? cache : nil
+        try await withAPI(
+            client: client,
+            configuration: configuration,
+            maximumBodyBytes: maximumBodyBytes,
+            submissionsPerClientPerMinute: submissionsPerClientPerMinute,
+            submissionBurst: submissionBurst,
+            logger: logger,
+            scorecardCache: scorecardCache,
+            live: live,
+            body
         )
-        let app = Application(router: router, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if scorecardCache { group.addTask { try await ScorecardCacheListener(database: Store(client), cache: cache, logger: logger).run() } }
-            try await app.test(live ? .live : .router) { http in
-                try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
-            }
-            group.cancelAll()
+    }
+}
+
+/// Runs `body` against an API on `client`, a migrated database (a fixture's, or one reached
+/// through PgBouncer).
+func withAPI(
+    client: PostgresClient,
+    configuration: PostgresConfiguration,
+    maximumBodyBytes: Int = 64 * 1024,
+    submissionsPerClientPerMinute: Double = 10,
+    submissionBurst: Double = 5,
+    logger: Logger = TestDatabase.logger,
+    scorecardCache: Bool = false,
+    live: Bool = false,
+    _ body: @Sendable (APIFixture) async throws -> Void
+) async throws {
+    let (admin, liaison) = try await client.withTransaction { db in
+        (
+            try await Tokens().create(name: "admin", role: .admin, by: .command("test"), on: db).1,
+            try await Tokens().create(name: "liaison", role: .liaison, by: .command("test"), on: db).1
+        )
+    }
+    // The cache and its listener, run here: router tests do not run an application's services.
+    let cache = ScorecardCache()
+    let router = try buildRouter(
+        configuration: ServerConfiguration(
+            maximumBodyBytes: maximumBodyBytes,
+            submissionsPerClientPerMinute: submissionsPerClientPerMinute,
+            submissionBurst: submissionBurst
+        ),
+        database: Store(client),
+        scorecardCache: scorecardCache ? cache : nil
+    )
+    let app = Application(router: router, logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        if scorecardCache { group.addTask { try await ScorecardCacheListener(database: Store(client), cache: cache, logger: logger).run() } }
+        try await app.test(live ? .live : .router) { http in
+            try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
         }
+        group.cancelAll()
     }
 }
