@@ -172,6 +172,9 @@ public struct EmbeddedCluster: Sendable {
         return (exitStatus, output)
     }
 
+    /// A PostgreSQL program (`pg_dump`, `pg_restore`) of the installed server's version.
+    public static func program(_ name: String) throws -> String { try binaryDirectory() + "/" + name }
+
     /// The server binaries: `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`.
     static func binaryDirectory() throws -> String {
         let fileManager = FileManager.default

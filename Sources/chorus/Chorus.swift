@@ -10,6 +10,7 @@ struct Chorus: AsyncParsableCommand {
             ScorecardCommand.self, ResultsCommand.self, RollupsCommand.self, PrivacyCommand.self, JobsCommand.self, Rescore.self, Score.self,
             Bench.self,
             SettingsCommand.self, StringsCommand.self, StaffCommand.self, AuditCommand.self, CasesCommand.self, UpdatesCommand.self,
+            BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

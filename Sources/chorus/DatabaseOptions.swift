@@ -72,6 +72,17 @@ struct DatabaseOptions: ParsableArguments {
         await admin.close()
     }
 
+    /// The libpq URL of the database (`DATABASE_URL`, or the embedded cluster's, started for the
+    /// duration of `body` if needed), for the PostgreSQL programs `chorus backup` runs.
+    func withURL<T>(_ body: (String) async throws -> T) async throws -> T {
+        if let url = environment["DATABASE_URL"], !url.isEmpty { return try await body(url) }
+        let cluster = EmbeddedCluster(dataDirectory: resolvedDataDirectory, logger: makeLogger())
+        let started = try cluster.start()
+        defer { if started { try? cluster.stop() } }
+        try await createDatabaseIfMissing(cluster: cluster, logger: makeLogger())
+        return try await body(cluster.url())
+    }
+
     /// Runs `body` with a client, then closes it and stops the embedded cluster if this started it.
     @discardableResult
     func withClient<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
