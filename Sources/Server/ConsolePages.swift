@@ -149,6 +149,7 @@ struct ConsolePages: Sendable {
         let client = web.limiter.client(of: request, context: context)
         let outcome = try await web.database.transaction { db in
             try await StaffSessions().purge(on: db)
+            try await SharedLimits().purge(on: db)
             return try await StaffAccounts().signIn(
                 email: email,
                 password: form["password"] ?? "",

@@ -78,7 +78,7 @@ extension WebPages {
         // The limit before the token and the event are read. Many phones at one door share the
         // school's address: a higher limit, for the event the link names only.
         let claimed = token.prefix { $0 != "-" }.prefix(19)
-        if submitted, !limiter.allow("checkin:\(claimed):" + limiter.client(of: request, context: context), perMinute: 120, burst: 60) {
+        if submitted, try await !allowed("checkin:\(claimed):" + limiter.client(of: request, context: context), perMinute: 120, burst: 60) {
             return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
         }
         let tokens = try await database.connection { try await LinkTokens.load(on: $0) }

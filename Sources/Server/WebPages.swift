@@ -1,3 +1,4 @@
+import Crypto
 import Engagement
 import Foundation
 import HTTPTypes
@@ -319,6 +320,22 @@ struct WebPages: Sendable {
 
     // MARK: Guards
 
+    /// The submission limits for `client`: this server's in memory first (cheap, and a flood
+    /// never reaches the database), then the bucket all servers share in PostgreSQL.
+    func allowed(_ client: String, perMinute: Double? = nil, burst: Double? = nil) async throws -> Bool {
+        guard limiter.allow(client, perMinute: perMinute, burst: burst) else { return false }
+        // Keyed by an HMAC under the district's form secret: the table never holds an address.
+        let key = Data(HMAC<SHA256>.authenticationCode(for: Data(client.utf8), using: try await forms.secret()))
+        return try await database.connection {
+            try await SharedLimits().take(
+                key,
+                perMinute: perMinute ?? limiter.perClientPerMinute,
+                burst: burst ?? limiter.perClientBurst,
+                on: $0
+            )
+        }
+    }
+
     /// Cross-site posts (403), floods (429), bots (a thank-you, nothing stored) and expired or
     /// missing form tokens (`expired`: the form again), before any validation or database work.
     func screen(
@@ -328,8 +345,9 @@ struct WebPages: Sendable {
         language: PageLanguage,
         expired: () async throws -> Response
     ) async throws -> Response? {
-        // The limits before anything that may read the database.
-        guard limiter.allow(limiter.client(of: request, context: context)) else {
+        // This server's limits before anything that may read the database, then the
+        // deployment's (every server's submissions from this client together).
+        guard try await allowed(limiter.client(of: request, context: context)) else {
             return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
         }
         let verdict = try await forms.check(request, form: form)

@@ -55,7 +55,10 @@ struct BackupDrillTests {
                 #expect(before.count > 100 && before == after, "\(arguments.joined(separator: " ")) differs after the restore")
             }
             let counts = "SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM feedback) + (SELECT count(*) FROM jobs)"
-            let restoredClient = PostgresClient(configuration: .init(url: fresh.url(database: "chorus"), maximumConnections: 1), logger: TestDatabase.logger)
+            let restoredClient = PostgresClient(
+                configuration: .init(url: fresh.url(database: "chorus"), maximumConnections: 1),
+                logger: TestDatabase.logger
+            )
             let restoredCount = try await restoredClient.query(PostgresQuery(unsafeSQL: counts)).one().decode(Int.self, at: 0)
             await restoredClient.close()
             #expect(try await db.query(PostgresQuery(unsafeSQL: counts)).one().decode(Int.self, at: 0) == restoredCount)
