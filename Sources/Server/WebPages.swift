@@ -324,6 +324,11 @@ struct WebPages: Sendable {
     /// never reaches the database), then the bucket all servers share in PostgreSQL.
     func allowed(_ client: String, perMinute: Double? = nil, burst: Double? = nil) async throws -> Bool {
         guard limiter.allow(client, perMinute: perMinute, burst: burst) else { return false }
+        return try await sharedAllowed(client, perMinute: perMinute, burst: burst)
+    }
+
+    /// The bucket of `client` that every server shares (SharedLimits).
+    func sharedAllowed(_ client: String, perMinute: Double? = nil, burst: Double? = nil) async throws -> Bool {
         // Keyed by an HMAC under the district's form secret: the table never holds an address.
         let key = Data(HMAC<SHA256>.authenticationCode(for: Data(client.utf8), using: try await forms.secret()))
         return try await database.connection {
@@ -345,15 +350,20 @@ struct WebPages: Sendable {
         language: PageLanguage,
         expired: () async throws -> Response
     ) async throws -> Response? {
-        // This server's limits before anything that may read the database, then the
-        // deployment's (every server's submissions from this client together).
-        guard try await allowed(limiter.client(of: request, context: context)) else {
+        // This server's limits before anything that may read the database; the deployment's
+        // (every server's submissions from this client together, in PostgreSQL) once the form
+        // is known to be a person's, so bots and forgeries never reach the database.
+        let client = limiter.client(of: request, context: context)
+        guard limiter.allow(client) else {
             return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
         }
         let verdict = try await forms.check(request, form: form)
         if verdict == .crossSite { return try await message(request, language, "forbidden_title", "forbidden_text", status: .forbidden) }
         if verdict == .bot { return try await thanks(request, language, message: "thanks_text", receipt: nil) }
         if verdict == .expired { return try await expired() }
+        guard try await sharedAllowed(client) else {
+            return try await message(request, language, "too_many_title", "too_many_text", status: .tooManyRequests)
+        }
         return nil
     }
 
