@@ -14,13 +14,13 @@ struct API: APIProtocol {
     let events = Events()
     let volunteering = Volunteering()
 
-    /// Where scorecards are read: a streaming replica when `DATABASE_READ_URL` is set (a little
-    /// behind the primary, which scorecards tolerate), else the primary.
-    let scorecardDatabase: Store
+    /// Where scorecards and results are read: a streaming replica when `DATABASE_READ_URL` is
+    /// set and it is at most `maximumReplicaLag` seconds behind, else the primary.
+    let scorecardDatabase: ReplicaReads
 
-    init(database: Store, scorecardDatabase: Store? = nil) {
+    init(database: Store, scorecardDatabase: Store? = nil, maximumReplicaLag: Double = 30) {
         self.database = database
-        self.scorecardDatabase = scorecardDatabase ?? database
+        self.scorecardDatabase = ReplicaReads(primary: database, replica: scorecardDatabase, maximumLag: maximumReplicaLag)
         self.idempotency = Idempotency(database: database)
     }
 

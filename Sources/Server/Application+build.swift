@@ -103,7 +103,7 @@ public func buildRouter(
         .add(middleware: QueryGuardMiddleware())
         .add(middleware: NullGuardMiddleware())
         .add(middleware: ScorecardCacheMiddleware(cache: readDatabase == nil ? scorecardCache : nil))
-    try API(database: database, scorecardDatabase: readDatabase).registerHandlers(
+    try API(database: database, scorecardDatabase: readDatabase, maximumReplicaLag: configuration.maximumReplicaLag).registerHandlers(
         on: api,
         configuration: .init(dateTranscoder: RFC3339DateTranscoder())
     )

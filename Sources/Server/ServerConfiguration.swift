@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     /// posters; nil: the address the page was asked for.
     public var publicURL: String?
 
+    /// Seconds a read replica may be behind before scorecards are read on the primary
+    /// (`CHORUS_READ_MAX_LAG`, default 30).
+    public var maximumReplicaLag: Double
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
@@ -38,8 +41,10 @@ public struct ServerConfiguration: Sendable {
         maximumHeaderFields: Int = 100,
         restarts: Int = 0,
         trustedProxies: [NetworkRange] = NetworkRange.loopback,
-        publicURL: String? = nil
+        publicURL: String? = nil,
+        maximumReplicaLag: Double = 30
     ) {
+        self.maximumReplicaLag = maximumReplicaLag
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes

@@ -60,7 +60,8 @@ struct Serve: AsyncParsableCommand {
                 requestTimeout: .seconds(min(86_400, max(1, requestTimeout))),
                 restarts: ProcessInfo.processInfo.environment["CHORUS_RESTARTS"].flatMap { Int($0) } ?? 0,
                 trustedProxies: proxies,
-                publicURL: ProcessInfo.processInfo.environment["CHORUS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+                publicURL: ProcessInfo.processInfo.environment["CHORUS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 },
+                maximumReplicaLag: ProcessInfo.processInfo.environment["CHORUS_READ_MAX_LAG"].flatMap(Double.init) ?? 30
             ),
             database: Store(client),
             readDatabase: replica.map(Store.init),
