@@ -52,7 +52,10 @@ public final class JobProcessor: Service, Sendable {
     let queue: JobQueue
     /// Unique per process and processor, so leases and releases never touch another's jobs.
     public let worker: String
-    private let running = NIOLockedValueBox(0)
+    /// The jobs this processor is running now: only their leases are extended. A job whose
+    /// claim or completion was lost with its connection (a failover, a killed primary) is left
+    /// to expire and be rescued, not kept alive by the heartbeat forever.
+    private let inFlight = NIOLockedValueBox(Set<Int64>())
     private let stopping = NIOLockedValueBox(false)
     /// Set by NOTIFY and by finished jobs; the claim loop checks it every few milliseconds while
     /// idle, so a burst of notifications costs one claim (the debounce).
@@ -73,7 +76,10 @@ public final class JobProcessor: Service, Sendable {
             background.addTask { await self.listen() }
             background.addTask {
                 await self.every(self.configuration.lease / 3) {
-                    try await self.queue.heartbeat(worker: self.worker, lease: self.configuration.lease, on: self.database)
+                    let ids = self.inFlight.withLockedValue { $0 }
+                    if !ids.isEmpty {
+                        try await self.queue.heartbeat(worker: self.worker, ids: ids, lease: self.configuration.lease, on: self.database)
+                    }
                 }
             }
             background.addTask {
@@ -103,17 +109,17 @@ public final class JobProcessor: Service, Sendable {
     /// Claim and run until graceful shutdown (or cancellation); jobs run as children of `jobs`.
     private func work(_ jobs: inout DiscardingTaskGroup) async {
         while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
-            let free = configuration.concurrency - running.withLockedValue { $0 }
+            let free = configuration.concurrency - inFlight.withLockedValue { $0.count }
             var claimed = 0
             if free > 0 {
                 do {
                     let batch = try await queue.claim(limit: free, worker: worker, lease: configuration.lease, on: database)
                     claimed = batch.count
                     for job in batch {
-                        running.withLockedValue { $0 += 1 }
+                        inFlight.withLockedValue { _ = $0.insert(job.id) }
                         jobs.addTask {
                             await self.execute(job)
-                            self.running.withLockedValue { $0 -= 1 }
+                            self.inFlight.withLockedValue { _ = $0.remove(job.id) }
                             self.wakeup.withLockedValue { $0 = true }
                         }
                     }
@@ -172,11 +178,11 @@ public final class JobProcessor: Service, Sendable {
     /// After claiming stops: wait for running jobs up to the timeout, then release the rest.
     private func drain() async {
         let deadline = ContinuousClock.now + configuration.shutdownTimeout
-        while running.withLockedValue({ $0 }) > 0 && ContinuousClock.now < deadline {
+        while !inFlight.withLockedValue({ $0.isEmpty }) && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if running.withLockedValue({ $0 }) > 0 {
-            logger.warning("releasing unfinished jobs at shutdown", metadata: ["jobs.count": "\(running.withLockedValue { $0 })"])
+        if !inFlight.withLockedValue({ $0.isEmpty }) {
+            logger.warning("releasing unfinished jobs at shutdown", metadata: ["jobs.count": "\(inFlight.withLockedValue { $0.count })"])
         }
         try? await queue.release(worker: worker, on: database)
     }

@@ -152,12 +152,14 @@ public struct JobQueue: Sendable {
         return base * Double.random(in: 0.75...1.25)
     }
 
-    /// Extends the leases of every job `worker` is running.
-    public func heartbeat(worker: String, lease: Duration, on client: PostgresClient) async throws {
+    /// Extends the leases of the jobs `worker` is running (`ids`), and of no other row it may
+    /// still be named on (a claim whose answer was lost).
+    public func heartbeat(worker: String, ids: Set<Int64>, lease: Duration, on client: PostgresClient) async throws {
+        let list = ids.map(String.init)
         try await client.query(
             """
             UPDATE jobs SET locked_until = now() + \(lease.components.seconds)::bigint * interval '1 second'
-            WHERE state = 'running' AND locked_by = \(worker)
+            WHERE state = 'running' AND locked_by = \(worker) AND id = ANY(\(list)::text[]::bigint[])
             """
         )
     }

@@ -123,6 +123,24 @@ struct JobQueueTests {
         }
     }
 
+    /// A claim whose answer was lost (the primary died after committing it) leaves a row named
+    /// for a live worker that never runs it: the heartbeat extends only the jobs the worker runs,
+    /// so that row expires and is rescued (found by Deploy/faults' failover cycle, issue 18).
+    @Test func theHeartbeatKeepsOnlyTheJobsTheWorkerRuns() async throws {
+        try await TestDatabase.withDatabase(migrated: true) { db, _ in
+            let queue = JobQueue()
+            for _ in 0..<2 { try await db.withTransaction { try await queue.push(kind: "noop", payload: Empty(), on: $0) } }
+            let claimed = try await queue.claim(limit: 2, worker: "live-worker", lease: .seconds(3600), on: db)
+            #expect(claimed.count == 2)
+            try await db.query("UPDATE jobs SET locked_until = now() - interval '1 second' WHERE state = 'running'")
+            // The worker knows of the first job only.
+            try await queue.heartbeat(worker: "live-worker", ids: [claimed[0].id], lease: .seconds(3600), on: db)
+            #expect(try await queue.rescue(on: db) == 1)
+            let running = try await db.query("SELECT id FROM jobs WHERE state = 'running'").map { try $0.decode(Int64.self, at: 0) }
+            #expect(running == [claimed[0].id])
+        }
+    }
+
     @Test func notifyWakesAnIdleWorkerBeforeThePollInterval() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, _ in
             let done = NIOLockedValueBox(false)
