@@ -13,10 +13,9 @@ struct BackupDrillTests {
         let scratch = URL(fileURLWithPath: "/tmp/chorus-drill-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         chmod(scratch.path, 0o777)
-        defer { try? FileManager.default.removeItem(at: scratch) }
         let fresh = EmbeddedCluster(dataDirectory: scratch.appendingPathComponent("pg"), logger: TestDatabase.logger)
-        try fresh.start()
-        defer { try? fresh.stop() }
+        defer { EmbeddedCluster.stopInBackground([fresh], thenRemove: scratch) }
+        try await fresh.startOffThePool()
         let admin = PostgresClient(configuration: .init(url: fresh.url(database: "postgres"), maximumConnections: 1), logger: TestDatabase.logger)
         try await admin.query("CREATE DATABASE chorus")
         await admin.close()

@@ -187,7 +187,9 @@ struct RollupTests {
     }
 
     static func waitUntilNoJobsPending(_ db: PostgresClient) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(120)
+        // A bound, not a timing: alone this takes seconds, but in the full parallel run on two
+        // cores (clusters started by other suites, child processes) it took up to 200 s.
+        let deadline = ContinuousClock.now + .seconds(300)
         while ContinuousClock.now < deadline {
             // A drain in flight has not committed its delete: its marks still count.
             let pending = try await db.query(
@@ -197,6 +199,12 @@ struct RollupTests {
             if pending == 0 { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
+        // What kept it busy, for the failure's record.
+        let left = try await db.query(
+            "SELECT kind || ' ' || state::text || ' attempt ' || attempt || ': ' || coalesce(last_error, '') FROM jobs WHERE state <> 'completed' LIMIT 5"
+        ).map { try $0.decode(String.self, at: 0) }
+        let dirty = try await db.query("SELECT count(*)::int FROM rollup_dirty_days").one().decode(Int.self, at: 0)
+        print("not idle: \(dirty) dirty days; jobs: \(left)")
         return false
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Child processes for tests, waited for on threads of their own.
 ///
@@ -90,4 +91,20 @@ extension Process {
 /// `Process` is not `Sendable`; it is only waited for on the other thread.
 private struct UncheckedProcess: @unchecked Sendable {
     let process: Process
+}
+
+extension EmbeddedCluster {
+    /// Starts the cluster without holding a cooperative thread: initdb and `pg_ctl -w` block for
+    /// seconds, and two blocked threads stall every other test of a parallel run.
+    public func startOffThePool() async throws { _ = try await ChildProcess.offThePool { try self.start() } }
+
+    public func stopOffThePool() async throws { try await ChildProcess.offThePool { try self.stop() } }
+
+    /// For a `defer`: stops these clusters, then removes `directory`, on a thread of its own.
+    public static func stopInBackground(_ clusters: [EmbeddedCluster], thenRemove directory: URL) {
+        Thread {
+            for cluster in clusters.reversed() { try? cluster.stop() }
+            try? FileManager.default.removeItem(at: directory)
+        }.start()
+    }
 }

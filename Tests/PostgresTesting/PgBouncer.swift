@@ -34,7 +34,7 @@ public final class PgBouncerFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         chmod(directory.path, 0o777)
         let cluster = EmbeddedCluster(dataDirectory: directory.appendingPathComponent("pg"), logger: logger)
-        try cluster.start()
+        try await cluster.startOffThePool()
         let admin = PostgresClient(configuration: .init(url: cluster.url(database: "postgres"), maximumConnections: 1), logger: logger)
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
             // ALTER SYSTEM takes no bind parameters; the names and values are the test's own.
@@ -95,7 +95,6 @@ public final class PgBouncerFixture: @unchecked Sendable {
             kill(value, SIGKILL)
         }
         process.terminate()
-        try? cluster.stop()
-        try? FileManager.default.removeItem(at: directory)
+        EmbeddedCluster.stopInBackground([cluster], thenRemove: directory)
     }
 }

@@ -21,7 +21,7 @@ public enum Standby {
         handle.write(Data("unix_socket_directories = '\(directory.path)'\nhot_standby = on\n".utf8))
         try handle.close()
         let standby = EmbeddedCluster(dataDirectory: directory, logger: TestDatabase.logger)
-        try standby.start()
+        try await standby.startOffThePool()
         return standby
     }
 }

@@ -18,10 +18,11 @@ struct ReplicaTests {
         let scratch = URL(fileURLWithPath: "/tmp/chorus-rep-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         chmod(scratch.path, 0o777)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        var clusters: [EmbeddedCluster] = []
+        defer { EmbeddedCluster.stopInBackground(clusters, thenRemove: scratch) }
         let primary = EmbeddedCluster(dataDirectory: scratch.appendingPathComponent("primary"), logger: TestDatabase.logger)
-        try primary.start()
-        defer { try? primary.stop() }
+        try await primary.startOffThePool()
+        clusters.append(primary)
         let admin = PostgresClient(configuration: .init(url: primary.url(database: "postgres"), maximumConnections: 1), logger: TestDatabase.logger)
         try await admin.query("CREATE DATABASE chorus")
         await admin.close()
@@ -29,7 +30,7 @@ struct ReplicaTests {
         _ = try await Migrator(directory: try #require(Migrator.locateSchemaDirectory())).apply(on: primaryClient, logger: TestDatabase.logger)
 
         let standby = try await Standby.make(from: primary, in: scratch.appendingPathComponent("standby"))
-        defer { try? standby.stop() }
+        clusters.append(standby)
         let replicaClient = PostgresClient(configuration: .init(url: standby.url(), maximumConnections: 2), logger: TestDatabase.logger)
         #expect(try await replicaClient.query("SELECT pg_is_in_recovery()").one().decode(Bool.self, at: 0))
 
@@ -101,7 +102,7 @@ struct ReplicaTests {
             #expect(try await responses() == 17)
 
             // The replica goes away: the primary answers, no error.
-            try standby.stop()
+            try await standby.stopOffThePool()
             try await respond(1)
             #expect(try await responses() == 18)
         }
