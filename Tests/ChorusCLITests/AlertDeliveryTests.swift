@@ -74,7 +74,7 @@ struct AlertDeliveryTests {
             let links = Set(mails.compactMap { $0.link(startingWith: "https://chorus.district.example/console/cases/") })
             #expect(links == Set(cases.prefix(Self.comments.count).map { "https://chorus.district.example/console/cases/\($0)" }))
             // Let the worker finish its commits before the database is dropped.
-            _ = try await WorkerProcessTests.waitUntil(.seconds(30)) {
+            _ = try await waitUntil(.seconds(30)) {
                 try await db.query("SELECT count(*) FROM outbox WHERE template = 'case_alert' AND state = 'sent'").one().decode(Int.self, at: 0) == 3
             }
             print("critical alerts: \(mails.count) delivered \(elapsed) after the comments were submitted")

@@ -59,7 +59,7 @@ struct DeliveryProcessTests {
             let receivedAtKill = try sink.received().count
             #expect(receivedAtKill < Self.volunteers, "the worker finished before it was killed")
             let second = try start()
-            let finished = try await WorkerProcessTests.waitUntil(.seconds(180)) {
+            let finished = try await waitUntil(.seconds(180)) {
                 try await db.query("SELECT count(*) FROM outbox WHERE state = 'sent'").one().decode(Int.self, at: 0) == Self.volunteers
             }
             second.terminate()

@@ -26,15 +26,6 @@ struct WorkerProcessTests {
         return process
     }
 
-    static func waitUntil(_ limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return try await condition()
-    }
-
     @Test func fourProcessesScoreTwentyThousandTextsExactlyOnce() async throws {
         try await TestDatabase.withDatabase(migrated: true) { db, configuration in
             try await db.query("INSERT INTO initiatives (slug, title, theme_keywords) VALUES ('tech', '{\"en\": \"Technology\"}', '{wifi,laptop}')")
@@ -49,7 +40,7 @@ struct WorkerProcessTests {
             let queued = try await TextScoring.enqueueRescore(initiativeID: nil, since: nil, all: false, on: db)
             #expect(queued == 20_000)
             let workers = try (0..<4).map { _ in try Self.startWorker(database: configuration.database!, ["--workers", "4"]) }
-            let finished = try await Self.waitUntil(.seconds(600)) {
+            let finished = try await waitUntil(.seconds(600)) {
                 try await db.query(
                     "SELECT count(*) + (SELECT count(*) FROM rollup_dirty_days) FROM jobs WHERE state <> 'completed'"
                 ).first!.decode(Int.self, at: 0) == 0
@@ -87,7 +78,7 @@ struct WorkerProcessTests {
                 """
             )
             let first = try Self.startWorker(database: configuration.database!, ["--workers", "10", "--lease", "2"])
-            let holding = try await Self.waitUntil(.seconds(60)) {
+            let holding = try await waitUntil(.seconds(60)) {
                 try await db.query("SELECT count(*) FROM jobs WHERE state = 'running'").first!.decode(Int.self, at: 0) == 10
             }
             #expect(holding)
@@ -97,7 +88,7 @@ struct WorkerProcessTests {
                 database: configuration.database!,
                 ["--workers", "10", "--lease", "2", "--maintenance-interval", "1"]
             )
-            let completed = try await Self.waitUntil(.seconds(60)) {
+            let completed = try await waitUntil(.seconds(60)) {
                 try await db.query("SELECT count(*) FROM jobs WHERE state = 'completed'").first!.decode(Int.self, at: 0) == 10
             }
             second.terminate()

@@ -108,3 +108,13 @@ extension EmbeddedCluster {
         }.start()
     }
 }
+
+/// Polls `condition` every 200 ms until it holds or `limit` is up; the last check decides.
+public func waitUntil(_ limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    return try await condition()
+}

@@ -82,7 +82,7 @@ struct ReplicaTests {
                 return (results["responses"] as? NSNumber)?.intValue ?? -1
             }
             func replicaHas(_ count: Int) async throws -> Bool {
-                try await WorkerProcessTestsWait.until(.seconds(30)) {
+                try await waitUntil(.seconds(30)) {
                     try await replicaClient.query("SELECT count(*)::int FROM responses").one().decode(Int.self, at: 0) == count
                 }
             }
@@ -108,17 +108,5 @@ struct ReplicaTests {
         }
         await replicaClient.close()
         await primaryClient.close()
-    }
-}
-
-/// Polls until `condition` holds or the time is up.
-enum WorkerProcessTestsWait {
-    static func until(_ limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 }
