@@ -83,10 +83,10 @@ public struct Store: Sendable {
         try await Rollups(database: client).pendingDays()
     }
 
-    /// Listens to the scorecard change feed until cancelled: `onReady` once listening, `onChange`
-    /// for each change to what rollup scorecards are computed from.
-    public func listenForScorecardChanges(onReady: @Sendable () async -> Void, onChange: @Sendable () async -> Void) async throws {
-        try await client.listen(on: [ChangeFeed.channel], onReady: onReady) { _ in await onChange() }
+    /// Listens to the change feed until cancelled: `onReady` once listening, `onChange` with the
+    /// payload of each change (scorecards' sources, or `ChangeFeed.access`).
+    public func listenForChanges(onReady: @Sendable () async -> Void, onChange: @Sendable (String) async -> Void) async throws {
+        try await client.listen(on: [ChangeFeed.channel], onReady: onReady) { await onChange($0.payload) }
     }
 
     /// What a database failure means to a caller, when it means something other than a bug.
@@ -105,9 +105,12 @@ public struct Store: Sendable {
     }
 }
 
-/// The scorecard change feed: triggers on the rollup tables, initiatives and schools
-/// (Schema/0006_change_notifications.sql) notify this channel at commit, whoever the writer.
+/// The change feed: triggers on the rollup tables, initiatives and schools (Schema/0006) and on
+/// tokens, accounts and their reach (Schema/0026) notify this channel at commit, whoever the writer.
 /// `ChangeFeedTests` checks the installed trigger sends exactly this name.
 public enum ChangeFeed {
     public static let channel = "chorus_changes"
+    /// The payload of a change to what a bearer token's principal is read from (Schema/0026);
+    /// every other payload concerns scorecards.
+    public static let access = "access"
 }

@@ -59,15 +59,18 @@ extension API {
         return .ok(.init(headers: .init(eTag: etag), body: .json(body)))
     }
 
-    /// The scorecard JSON, computed in one REPEATABLE READ snapshot; a rollup scorecard is marked
-    /// for ScorecardCacheMiddleware to keep until something it is computed from changes.
+    /// The scorecard JSON, computed in one REPEATABLE READ snapshot and handed to
+    /// ScorecardCacheMiddleware, which answers with these bytes; a rollup scorecard is marked for
+    /// it to keep until something it is computed from changes.
     func scorecardJSON(
         _ request: ScorecardQuery,
         compute: @Sendable @escaping (Store.Connection) async throws -> (Data, String)
     ) async throws -> (Data, String) {
         // Read only by the middleware, which has no cache when scorecards come from a replica.
         if Scorecards().usesRollups(request) { CacheMark.current?.markCacheable() }
-        return try await scorecardDatabase.snapshot(compute)
+        let (data, etag) = try await scorecardDatabase.snapshot(compute)
+        CacheMark.current?.answer(data)
+        return (data, etag)
     }
 
     func listScorecards(_ input: Operations.ListScorecards.Input) async throws -> Operations.ListScorecards.Output {

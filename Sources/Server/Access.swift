@@ -67,26 +67,40 @@ enum Access {
 /// Reads `Authorization: Bearer …` and applies `AccessTable` before the body is decoded, so an
 /// unauthorised request learns 401/403 rather than what is wrong with its body. A header with an
 /// unknown or revoked token is 401 even on public endpoints: a client never silently loses rights.
+///
+/// Known tokens' principals come from `principals` when given, retired on every server by the
+/// change feed when a token is revoked or its account's role or reach changes; an unknown
+/// secret is looked up every time (so guessing cannot fill the memory).
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let database: Store
+    let principals: PrincipalCache?
     let tokens = Tokens()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var principal: Principal?
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer",
-                let found = try await tokens.authenticate(String(parts[1]), on: database)
-            else {
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw EngagementError(code: .unauthorized, detail: "the bearer token is not valid")
             }
-            principal = found
+            principal = try await self.principal(String(parts[1]))
         }
         let route = "\(request.method.rawValue) \(AccessTable.template(context.endpointPath ?? request.uri.path))"
         try AccessTable.check(route: route, principal: principal)
         return try await Access.$principal.withValue(principal) {
             try await Access.$requestID.withValue(context.id) { try await next(request, context) }
         }
+    }
+
+    private func principal(_ secret: String) async throws -> Principal {
+        let key = PrincipalCache.key(secret)
+        if let kept = principals?.value(key) { return kept }
+        let generation = principals?.currentGeneration
+        guard let found = try await tokens.authenticate(secret, on: database) else {
+            throw EngagementError(code: .unauthorized, detail: "the bearer token is not valid")
+        }
+        if let generation { principals?.store(key, found, generation: generation) }
+        return found
     }
 }
 

@@ -22,7 +22,14 @@ public func buildApplication(
     logger: Logger
 ) throws -> some ApplicationProtocol {
     let cache = ScorecardCache()
-    let router = try buildRouter(configuration: configuration, database: database, readDatabase: readDatabase, scorecardCache: cache)
+    let principals = PrincipalCache.forTokens()
+    let router = try buildRouter(
+        configuration: configuration,
+        database: database,
+        readDatabase: readDatabase,
+        scorecardCache: cache,
+        principalCache: principals
+    )
     let requestTimeout = TimeAmount(configuration.requestTimeout)
     return Application(
         router: router,
@@ -41,8 +48,8 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "chorus"
         ),
-        // The cache's listener needs the pool: it starts after the given services, stops first.
-        services: services + [ScorecardCacheListener(database: database, cache: cache, logger: logger)],
+        // The caches' listener needs the pool: it starts after the given services, stops first.
+        services: services + [ChangeFeedListener(database: database, scorecards: cache, principals: principals, logger: logger)],
         logger: logger
     )
 }
@@ -51,7 +58,8 @@ public func buildRouter(
     configuration: ServerConfiguration = ServerConfiguration(),
     database: Store,
     readDatabase: Store? = nil,
-    scorecardCache: ScorecardCache? = nil
+    scorecardCache: ScorecardCache? = nil,
+    principalCache: PrincipalCache? = nil
 ) throws
     -> Router<ChorusContext>
 {
@@ -75,7 +83,13 @@ public func buildRouter(
         )
     )
     HealthController(database: database).addRoutes(to: router)
-    MetricsController(database: database, readDatabase: readDatabase, scorecardCache: scorecardCache, restarts: configuration.restarts).addRoutes(
+    MetricsController(
+        database: database,
+        readDatabase: readDatabase,
+        scorecardCache: scorecardCache,
+        principalCache: principalCache,
+        restarts: configuration.restarts
+    ).addRoutes(
         to: router
     )
     let web = try WebPages(
@@ -99,7 +113,7 @@ public func buildRouter(
     }
     let api = router.group("api/v1")
         .add(middleware: BodyLimitMiddleware(maximumBytes: configuration.maximumBodyBytes))
-        .add(middleware: AuthenticationMiddleware(database: database))
+        .add(middleware: AuthenticationMiddleware(database: database, principals: principalCache))
         .add(middleware: QueryGuardMiddleware())
         .add(middleware: NullGuardMiddleware())
         .add(middleware: ScorecardCacheMiddleware(cache: readDatabase == nil ? scorecardCache : nil))

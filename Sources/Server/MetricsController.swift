@@ -12,6 +12,7 @@ struct MetricsController: Sendable {
     let database: Store
     let readDatabase: Store?
     let scorecardCache: ScorecardCache?
+    let principalCache: PrincipalCache?
     var restarts = 0
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -35,6 +36,9 @@ struct MetricsController: Sendable {
             let (listening, entries) = scorecardCache.statistics
             gauge("chorus_scorecard_cache_listening", "1 while the scorecard cache hears change notifications.", []).set(listening ? 1.0 : 0.0)
             gauge("chorus_scorecard_cache_entries", "Scorecards kept in memory.", []).set(Double(entries))
+        }
+        if let principalCache {
+            gauge("chorus_token_cache_entries", "Bearer tokens' principals kept in memory.", []).set(Double(principalCache.statistics.entries))
         }
         for (name, pool) in [("primary", database), ("read", readDatabase)] {
             guard let pool else { continue }

@@ -19,9 +19,14 @@ struct BenchQueue: AsyncParsableCommand {
     @Option(help: "Jobs per second for the rate run (0: throughput run only).") var rate = 0
     @Option(help: "Seconds of the rate run.") var duration = 10
     @Option(name: .customLong("keep-completed"), help: "Seconds completed jobs are kept (pruning) during the rate run.") var keepCompleted = 30
+    @Option(help: "Submitters sharing the rate run's pushes (one commit at a time each).") var writers = 1
+    @Flag(help: "Also run the rollups and report the lag from a comment's commit to the scorecard rollups counting it scored (score only).")
+    var rollups = false
 
     func run() async throws {
         guard ["noop", "score"].contains(kind) else { throw ValidationError("--kind must be noop or score") }
+        guard writers >= 1 else { throw ValidationError("--writers must be at least 1") }
+        guard !rollups || kind == "score" else { throw ValidationError("--rollups needs --kind score") }
         try await database.withClient { client in
             // An older schema's jobs would never finish here (a kind without a handler retries).
             try await WorkerOptions.requireCurrentSchema(database: database, client: client, logger: database.makeLogger())
@@ -45,6 +50,7 @@ struct BenchQueue: AsyncParsableCommand {
             try await client.query("DELETE FROM jobs")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await processor.run() }
+                if rollups { group.addTask { try await RollupService(rollups: Rollups(database: client), logger: logger).run() } }
                 if jobs > 0 { try await throughput(client) }
                 if rate > 0 { try await steadyRate(client) }
                 group.cancelAll()
@@ -87,44 +93,46 @@ struct BenchQueue: AsyncParsableCommand {
 
     private func steadyRate(_ client: PostgresClient) async throws {
         try await client.query("DELETE FROM jobs")
-        let interval = Duration.seconds(1) / rate
-        let started = ContinuousClock.now
-        var next = started
-        var pushed = 0
-        var lastReport = started
-        let submissions = Submissions()
         let initiative = try await client.query("SELECT id FROM initiatives WHERE slug = 'bench'").one().decode(Int64.self, at: 0)
-        print("rate run: \(rate) jobs/s for \(duration) s, completed jobs pruned after \(keepCompleted) s")
+        if rollups { try await Rollups(database: client).refreshPending() }
+        let rolledAtStart = try await rolledUp(client, initiative)
+        let committed = Committed()
+        let started = ContinuousClock.now
+        print("rate run: \(rate) jobs/s from \(writers) submitter(s) for \(duration) s, completed jobs pruned after \(keepCompleted) s")
         print("   t(s)   pushed  jobs rows  jobs table size")
-        while ContinuousClock.now - started < .seconds(duration) {
-            if kind == "score" {
-                _ = try await client.withTransaction { db in
-                    try await submissions.submitFeedback(
-                        .init(
-                            initiativeID: initiative,
-                            schoolID: nil,
-                            group: .families,
-                            language: nil,
-                            comment: "The wifi hotspots helped a lot but the bus is late #\(pushed)",
-                            contact: nil
-                        ),
-                        on: db
-                    )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask { try await submit(client, writer: writer, initiative: initiative, started: started, committed: committed) }
+            }
+            group.addTask {
+                var lastReport = started
+                while ContinuousClock.now - started < .seconds(duration) {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let now = ContinuousClock.now
+                    if rollups {
+                        let rolled = try await rolledUp(client, initiative) - rolledAtStart
+                        await committed.observe(at: Self.seconds(now - started), rolled: rolled)
+                    }
+                    if now - lastReport >= .seconds(max(1, duration / 10)) {
+                        lastReport = now
+                        try await report(client, Self.seconds(now - started), await committed.count)
+                    }
                 }
-            } else {
-                try await client.withTransaction { try await JobQueue().push(kind: "noop", payload: [String: String](), on: $0) }
             }
-            pushed += 1
-            next += interval
-            let now = ContinuousClock.now
-            if next > now { try await Task.sleep(until: next) }
-            if now - lastReport >= .seconds(max(1, duration / 10)) {
-                lastReport = now
-                try await report(client, Self.seconds(now - started), pushed)
-            }
+            try await group.waitForAll()
         }
-        try await Task.sleep(for: .seconds(2))
+        let pushed = await committed.count
+        // The last submissions' rollups: observed for up to 5 s more.
+        for _ in 0..<100 where rollups {
+            let rolled = try await rolledUp(client, initiative) - rolledAtStart
+            await committed.observe(at: Self.seconds(ContinuousClock.now - started), rolled: rolled)
+            if rolled >= pushed { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if !rollups { try await Task.sleep(for: .seconds(2)) }
         try await report(client, Self.seconds(ContinuousClock.now - started), pushed)
+        let achieved = Double(pushed) / Double(duration)
+        print(String(format: "achieved    %.0f submissions/s committed (asked %d)", achieved, rate))
         let latency = try await client.query(
             """
             SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - created_at))::float8[]::text[],
@@ -147,6 +155,64 @@ struct BenchQueue: AsyncParsableCommand {
                     )
             )
         }
+        if rollups {
+            let lags = await committed.lags().sorted()
+            if lags.isEmpty {
+                print("rollup lag  not measured (no commit was rolled up within the run and 5 s after it)")
+            } else {
+                let at = { (p: Double) in lags[min(lags.count - 1, Int(Double(lags.count) * p))] * 1000 }
+                print(
+                    String(
+                        format: "rollup lag  commit → counted scored in rollup_daily p50 %.0f ms  p95 %.0f ms  max %.0f ms  (%d commits sampled%@)",
+                        at(0.5),
+                        at(0.95),
+                        at(1),
+                        lags.count,
+                        await committed.unrolled > 0 ? ", \(await committed.unrolled) not rolled up within 5 s" : ""
+                    )
+                )
+            }
+        }
+    }
+
+    /// One submitter's share of the rate: its own schedule, one commit at a time.
+    private func submit(_ client: PostgresClient, writer: Int, initiative: Int64, started: ContinuousClock.Instant, committed: Committed) async throws
+    {
+        let interval = Duration.seconds(1) * writers / rate
+        var next = started + interval * writer / writers
+        let submissions = Submissions()
+        var pushed = 0
+        while ContinuousClock.now - started < .seconds(duration) {
+            if next > ContinuousClock.now { try await Task.sleep(until: next) }
+            if kind == "score" {
+                _ = try await client.withTransaction { db in
+                    try await submissions.submitFeedback(
+                        .init(
+                            initiativeID: initiative,
+                            schoolID: nil,
+                            group: .families,
+                            language: nil,
+                            comment: "The wifi hotspots helped a lot but the bus is late #\(writer)-\(pushed)",
+                            contact: nil
+                        ),
+                        on: db
+                    )
+                }
+            } else {
+                try await client.withTransaction { try await JobQueue().push(kind: "noop", payload: [String: String](), on: $0) }
+            }
+            pushed += 1
+            await committed.add(at: Self.seconds(ContinuousClock.now - started))
+            next += interval
+        }
+    }
+
+    /// The bench initiative's comments counted as scored by the rollups.
+    private func rolledUp(_ client: PostgresClient, _ initiative: Int64) async throws -> Int {
+        try await client.query("SELECT coalesce(sum(scored), 0)::int8 FROM rollup_daily WHERE initiative_id = \(initiative)").one().decode(
+            Int.self,
+            at: 0
+        )
     }
 
     private func report(_ client: PostgresClient, _ elapsed: Double, _ pushed: Int) async throws {
@@ -157,5 +223,39 @@ struct BenchQueue: AsyncParsableCommand {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Commits seen by the rate run and what the rollups counted when: the lag of commit n is the
+/// time from its commit to the first observation counting at least n scored comments.
+private actor Committed {
+    private(set) var count = 0
+    private var commitTimes: [Double] = []
+    private var observations: [(at: Double, rolled: Int)] = []
+
+    func add(at seconds: Double) {
+        count += 1
+        commitTimes.append(seconds)
+    }
+
+    func observe(at seconds: Double, rolled: Int) { observations.append((seconds, rolled)) }
+
+    /// Every 10th commit's lag (commits arrive out of order across writers; the nth commit is
+    /// the nth by time).
+    func lags() -> [Double] {
+        let times = commitTimes.sorted()
+        var result: [Double] = []
+        var o = 0
+        for n in stride(from: 0, to: times.count, by: 10) {
+            while o < observations.count && (observations[o].rolled < n + 1 || observations[o].at < times[n]) { o += 1 }
+            guard o < observations.count else { break }
+            result.append(observations[o].at - times[n])
+        }
+        return result
+    }
+
+    var unrolled: Int {
+        let rolled = observations.last?.rolled ?? 0
+        return max(0, count - rolled)
     }
 }

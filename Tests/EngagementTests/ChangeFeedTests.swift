@@ -14,17 +14,19 @@ struct ChangeFeedTests {
             let source = try await db.query("SELECT prosrc FROM pg_proc WHERE proname = 'notify_scorecards'").one().decode(String.self, at: 0)
             #expect(source.contains("pg_notify('\(ChangeFeed.channel)'"), "\(source)")
             // And a change through a trigger arrives at a Store's listener.
-            let heard = AsyncStream<Void>.makeStream()
+            let heard = AsyncStream<String>.makeStream()
             let ready = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await Store(db).listenForScorecardChanges(onReady: { ready.continuation.yield() }) { heard.continuation.yield() }
+                    try await Store(db).listenForChanges(onReady: { ready.continuation.yield() }) { heard.continuation.yield($0) }
                 }
                 var readiness = ready.stream.makeAsyncIterator()
                 _ = await readiness.next()
                 try await db.query("INSERT INTO schools (code, name, cluster, level, enrollment) VALUES ('A', 'A', 'North', 'high', 1)")
                 var changes = heard.stream.makeAsyncIterator()
-                _ = await changes.next()
+                // A new school changes scorecards and the reach of a cluster's liaisons: both are sent.
+                let payloads = Set([await changes.next(), await changes.next()].compactMap { $0 })
+                #expect(payloads == ["scorecards", ChangeFeed.access], "\(payloads)")
                 group.cancelAll()
             }
         }

@@ -177,7 +177,9 @@ func withAPI(
     )
     let app = Application(router: router, logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
-        if scorecardCache { group.addTask { try await ScorecardCacheListener(database: Store(client), cache: cache, logger: logger).run() } }
+        if scorecardCache {
+            group.addTask { try await ChangeFeedListener(database: Store(client), scorecards: cache, principals: nil, logger: logger).run() }
+        }
         try await app.test(live ? .live : .router) { http in
             try await body(APIFixture(http: http, database: client, configuration: configuration, admin: admin, liaison: liaison))
         }

@@ -26,20 +26,40 @@ struct ScorecardAPITests {
         return seed
     }
 
-    @Test func cliJSONEqualsHTTPJSONForTheSameQuery() async throws {
-        try await withAPI { api in
-            let seed = try await seedActivity(api)
-            // The CLI's dates are the district's local midnights (New York by default).
-            let range = "from=2026-01-01T00:00:00-05:00&to=2027-01-01T00:00:00-05:00"
-            let http = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)?\(range)", token: api.liaison)
-            #expect(http.status == .ok, "\(http.text)")
-            let slug = try await api.database.query("SELECT slug FROM initiatives WHERE id = \(seed.initiative)").first!.decode(String.self, at: 0)
-            let (status, cli) = try await api.chorus(["scorecard", slug, "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"])
-            #expect(status == 0)
-            let fromHTTP = try JSONSerialization.jsonObject(with: http.body) as? NSDictionary
-            let fromCLI = try JSONSerialization.jsonObject(with: cli) as? NSDictionary
-            #expect(fromHTTP != nil && fromHTTP == fromCLI)
-            #expect((fromHTTP?["reach"] as? [String: Any])?["participants"] as? Int == 12)
+    @Test func cliJSONEqualsHTTPJSONByteForByteForTheSameQuery() async throws {
+        for cached in [false, true] {
+            try await withAPI(scorecardCache: cached) { api in
+                let seed = try await seedActivity(api)
+                // What a re-encoding would change: a slash (escaped as \/ by default), quotes, non-ASCII.
+                let title = #"Wi-Fi / hotspots: "fast" & “cheap” — niños, Tiếng Việt"#
+                try await api.database.query(
+                    "UPDATE initiatives SET title = jsonb_build_object('en', \(title)::text) WHERE id = \(seed.initiative)"
+                )
+                if cached { try await waitForTheCacheListener(api) }
+                // The CLI's dates are the district's local midnights (New York by default).
+                let range = "from=2026-01-01T00:00:00-05:00&to=2027-01-01T00:00:00-05:00"
+                let slug = try await api.database.query("SELECT slug FROM initiatives WHERE id = \(seed.initiative)").first!.decode(
+                    String.self,
+                    at: 0
+                )
+                let (status, cli) = try await api.chorus(["scorecard", slug, "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"])
+                #expect(status == 0)
+                // Computed, then (with the cache) kept: both answers are the CLI's bytes.
+                for _ in 0..<2 {
+                    let http = try await api.call(.get, "/api/v1/scorecards/\(seed.initiative)?\(range)", token: api.liaison)
+                    #expect(http.status == .ok, "\(http.text)")
+                    #expect(
+                        http.body + Data("\n".utf8) == cli,
+                        "cached: \(cached)\nHTTP: \(http.text.prefix(400))\nCLI:  \(String(decoding: cli.prefix(400), as: UTF8.self))"
+                    )
+                    #expect(http.headers[.contentLength] == String(http.body.count))
+                    #expect(http.text.contains(#"Wi-Fi / hotspots: \"fast\" & “cheap” — niños"#))
+                    #expect((http.json["reach"] as? [String: Any])?["participants"] as? Int == 12)
+                }
+                let list = try await api.call(.get, "/api/v1/scorecards?\(range)", token: api.admin)
+                let (_, cliList) = try await api.chorus(["scorecard", "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json"])
+                #expect(list.status == .ok && list.body + Data("\n".utf8) == cliList)
+            }
         }
     }
 
