@@ -7,7 +7,7 @@ extension FuzzTarget {
 
     static let scoreLine = FuzzTarget(name: "scoreline") { bytes in
         let line = String(decoding: bytes, as: UTF8.self)
-        let text = line.first == "{" ? (try? ScoreRequestLine.text(of: line)) ?? line : line
+        let text = line.first == "{" ? (try? JSONLines.request(line).text) ?? line : line
         _ = scorer?.scoreWithExplanation(text)
     }
 }

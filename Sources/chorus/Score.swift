@@ -33,31 +33,14 @@ struct Score: ParsableCommand {
     @Option(help: "The language of the form the texts were written in (BCP 47): a text too short to identify is taken to be in it.")
     var language: String?
 
-    struct Output: Encodable {
-        let language: String
-        let languageConfidence: Double
-        let sentiment: SentimentScores?
-        let sentimentScored: Bool
-        let keyphrases: [Keyphrase]
-        let themes: [ThemeMatch]
-        let version: String
-        let explanation: [TokenContribution]?
-
-        enum CodingKeys: String, CodingKey {
-            case language, sentiment, keyphrases, themes, version, explanation
-            case languageConfidence = "language_confidence"
-            case sentimentScored = "sentiment_scored"
-        }
-    }
-
-    struct Failure: Encodable {
-        let line: Int
-        let error: String
-    }
+    @Option(help: "Cores to score on (output order is kept).")
+    var jobs = 1
 
     func run() throws {
-        var scorer = try TextScorer(themes: try parsedThemes())
-        scorer.keyphraseCount = max(0, keyphrases)
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        var configured = try TextScorer(themes: try parsedThemes())
+        configured.keyphraseCount = max(0, keyphrases)
+        let scorer = configured
         let descriptor: Int32
         if let file {
             descriptor = open(file, O_RDONLY)
@@ -67,53 +50,70 @@ struct Score: ParsableCommand {
         }
         defer { if file != nil { close(descriptor) } }
         var reader = LineReader(descriptor: descriptor)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         var output = StandardOutput()
         var lineNumber = 0
         var failures = 0
-        while let line = try reader.next() {
-            lineNumber += 1
-            let data: Data
-            switch line {
-            case .tooLong:
-                failures += 1
-                data = try encoder.encode(Failure(line: lineNumber, error: "line longer than 4 MiB"))
-            case .text(let raw):
-                var text = raw
-                var formLanguage = language
-                if jsonl {
-                    do {
-                        let request = try ScoreRequestLine.request(of: raw)
-                        text = request.text
-                        formLanguage = request.language ?? language
-                    } catch {
-                        failures += 1
-                        try output.write(encoder.encode(Failure(line: lineNumber, error: "not a JSON object with a \"text\" string")))
-                        continue
-                    }
-                }
-                let (score, explanation) = scorer.scoreWithExplanation(text, formLanguage: formLanguage)
-                data = try encoder.encode(
-                    Output(
-                        language: score.language,
-                        languageConfidence: score.languageConfidence,
-                        sentiment: score.sentiment,
-                        sentimentScored: score.sentiment != nil,
-                        keyphrases: score.keyphrases,
-                        themes: score.themes,
-                        version: score.version,
-                        explanation: explain ? explanation : nil
-                    )
-                )
+        // Lines are scored a batch at a time, the batch split among the cores; each part's
+        // output is written in input order.
+        let batchSize = 512 * jobs
+        var batch: [LineReader.Line] = []
+        batch.reserveCapacity(batchSize)
+        while true {
+            batch.removeAll(keepingCapacity: true)
+            while batch.count < batchSize, let line = try reader.next() { batch.append(line) }
+            if batch.isEmpty { break }
+            let parts = jobs == 1 ? 1 : min(jobs, batch.count)
+            let results = ScoredParts(count: parts)
+            let first = lineNumber + 1
+            let lines = batch
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = (lines.count * part / parts)..<(lines.count * (part + 1) / parts)
+                results.set(part, score(lines[range], firstLine: first + range.lowerBound, scorer: scorer))
             }
-            try output.write(data)
+            for part in 0..<parts {
+                let (bytes, failed) = results.get(part)
+                output.write(bytes)
+                failures += failed
+            }
+            lineNumber += batch.count
         }
         output.flush()
         if failures > 0 {
             FileHandle.standardError.write(Data("chorus score: \(failures) line(s) could not be scored\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// The output lines of `lines` (numbered from `firstLine`), and how many failed.
+    func score(_ lines: ArraySlice<LineReader.Line>, firstLine: Int, scorer: TextScorer) -> ([UInt8], Int) {
+        var out = JSONLines.Writer()
+        var failures = 0
+        for (offset, line) in lines.enumerated() {
+            let result: ScoreLine
+            switch line {
+            case .tooLong:
+                result = .failure(line: firstLine + offset, error: "line longer than 4 MiB")
+            case .text(let raw):
+                var text = raw
+                var formLanguage = language
+                if jsonl {
+                    do {
+                        let request = try JSONLines.request(raw)
+                        text = request.text
+                        formLanguage = request.language ?? language
+                    } catch {
+                        result = .failure(line: firstLine + offset, error: #"not a JSON object with a "text" string"#)
+                        break
+                    }
+                }
+                let (score, explanation) = scorer.scoreWithExplanation(text, formLanguage: formLanguage)
+                result = .score(score, explanation: explain ? explanation : nil)
+            }
+            if case .failure = result { failures += 1 }
+            result.write(to: &out)
+            out.bytes.append(UInt8(ascii: "\n"))
+        }
+        return (out.bytes, failures)
     }
 
     func parsedThemes() throws -> [Theme] {
@@ -127,13 +127,23 @@ struct Score: ParsableCommand {
     }
 }
 
+/// Each part's output lines of a batch, filled from several threads (one slot each).
+final class ScoredParts: @unchecked Sendable {
+    private var slots: [([UInt8], Int)]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: ([], 0), count: count) }
+
+    func set(_ index: Int, _ value: ([UInt8], Int)) { lock.withLock { slots[index] = value } }
+    func get(_ index: Int) -> ([UInt8], Int) { lock.withLock { slots[index] } }
+}
+
 /// Buffered standard output: one write per 64 KiB rather than per line.
 struct StandardOutput {
     private var buffer = Data()
 
-    mutating func write(_ line: Data) throws {
-        buffer.append(line)
-        buffer.append(UInt8(ascii: "\n"))
+    mutating func write(_ lines: [UInt8]) {
+        buffer.append(contentsOf: lines)
         if buffer.count >= 1 << 16 { flush() }
     }
 

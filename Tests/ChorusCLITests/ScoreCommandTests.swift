@@ -75,6 +75,26 @@ struct ScoreCommandTests {
         #expect(run.error.contains("2 line(s) could not be scored"))
     }
 
+    /// Issue 19: `--jobs N` scores batches on N cores and writes every line in input order,
+    /// byte for byte what one core writes, bad lines numbered as read.
+    @Test func severalCoresWriteWhatOneCoreWrites() async throws {
+        let texts = ["I love the new library", "El autobús llega tarde", "not json", "The wifi / hotspot is slow", "", "😀 great"]
+        let input = (0..<2_500).map { n in
+            let text = texts[n % texts.count]
+            return text == "not json" ? text : #"{"text":"\#(text) \#(n)"}"#
+        }.joined(separator: "\n")
+        let one = try await Self.run(["score", "--jsonl", "--explain"], input: Data(input.utf8))
+        let three = try await Self.run(["score", "--jsonl", "--explain", "--jobs", "3"], input: Data(input.utf8))
+        #expect(one.status == 1 && three.status == 1)
+        #expect(one.output == three.output)
+        let objects = try Self.objects(three.output)
+        #expect(objects.count == 2_500)
+        #expect(objects[2]["line"] as? Int == 3 && objects[2_498]["line"] as? Int == 2_499)
+        #expect(three.error.contains("417 line(s) could not be scored"))
+        let refused = try await Self.run(["score", "--jobs", "0"], input: Data())
+        #expect(refused.status != 0 && refused.error.contains("--jobs"))
+    }
+
     @Test func invalidUTF8AndNULAreScoredNotFatal() async throws {
         var input = Data("good \u{0} day\n".utf8)
         input.append(contentsOf: [0xFF, 0xFE, 0x20, 0x62, 0x61, 0x64, 0x0A])  // invalid bytes, then " bad"
