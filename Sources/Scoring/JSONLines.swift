@@ -38,7 +38,7 @@ public enum JSONLines {
             var language: String?
             var seenText = false
             var seenLanguage = false
-            try members(depth: 1) { reader, key in
+            try members { reader, key in
                 if key == "text" && !seenText {
                     seenText = true
                     guard reader.current == UInt8(ascii: "\"") else { throw Malformed() }
@@ -63,36 +63,43 @@ public enum JSONLines {
             while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
         }
 
-        /// An object's members after its `{`, through its `}`; `value` reads each member's value.
-        /// The keys of the top object are decoded (strictly, as Foundation does); those of an
-        /// ignored object are only scanned (`key` nil).
-        mutating func members(depth: Int, decodingKeys: Bool = true, _ value: (inout Reader, String?) throws -> Void) throws {
+        /// The elements of an object or array after its opening bracket, through `closing`, each
+        /// read by `element`; Foundation accepts a trailing comma.
+        mutating func elements(closing: UInt8, _ element: (inout Reader) throws -> Void) throws {
             skipSpace()
-            if current == UInt8(ascii: "}") {
+            if current == closing {
                 position += 1
                 return
             }
             while true {
                 skipSpace()
-                guard current == UInt8(ascii: "\"") else { throw Malformed() }
-                var key: String?
-                if decodingKeys { key = try string() } else { try skipString() }
-                skipSpace()
-                guard current == UInt8(ascii: ":") else { throw Malformed() }
-                position += 1
-                skipSpace()
-                try value(&self, key)
+                try element(&self)
                 skipSpace()
                 guard let byte = current else { throw Malformed() }
                 position += 1
-                if byte == UInt8(ascii: "}") { return }
+                if byte == closing { return }
                 guard byte == UInt8(ascii: ",") else { throw Malformed() }
                 skipSpace()
-                // Foundation accepts a trailing comma.
-                if current == UInt8(ascii: "}") {
+                if current == closing {
                     position += 1
                     return
                 }
+            }
+        }
+
+        /// An object's members after its `{`, through its `}`; `value` reads each member's value.
+        /// The keys of the top object are decoded (strictly, as Foundation does); those of an
+        /// ignored object are only scanned (`key` nil).
+        mutating func members(decodingKeys: Bool = true, _ value: (inout Reader, String?) throws -> Void) throws {
+            try elements(closing: UInt8(ascii: "}")) { reader in
+                guard reader.current == UInt8(ascii: "\"") else { throw Malformed() }
+                var key: String?
+                if decodingKeys { key = try reader.string() } else { try reader.skipString() }
+                reader.skipSpace()
+                guard reader.current == UInt8(ascii: ":") else { throw Malformed() }
+                reader.position += 1
+                reader.skipSpace()
+                try value(&reader, key)
             }
         }
 
@@ -103,29 +110,11 @@ public enum JSONLines {
             case UInt8(ascii: "{"):
                 guard depth < Self.maximumDepth else { throw Malformed() }
                 position += 1
-                try members(depth: depth + 1, decodingKeys: false) { reader, _ in try reader.skipValue(depth: depth + 1) }
+                try members(decodingKeys: false) { reader, _ in try reader.skipValue(depth: depth + 1) }
             case UInt8(ascii: "["):
                 guard depth < Self.maximumDepth else { throw Malformed() }
                 position += 1
-                skipSpace()
-                if current == UInt8(ascii: "]") {
-                    position += 1
-                    return
-                }
-                while true {
-                    skipSpace()
-                    try skipValue(depth: depth + 1)
-                    skipSpace()
-                    guard let next = current else { throw Malformed() }
-                    position += 1
-                    if next == UInt8(ascii: "]") { return }
-                    guard next == UInt8(ascii: ",") else { throw Malformed() }
-                    skipSpace()
-                    if current == UInt8(ascii: "]") {
-                        position += 1
-                        return
-                    }
-                }
+                try elements(closing: UInt8(ascii: "]")) { try $0.skipValue(depth: depth + 1) }
             case UInt8(ascii: "t"): try literal("true")
             case UInt8(ascii: "f"): try literal("false")
             case UInt8(ascii: "n"): try literal("null")

@@ -95,7 +95,7 @@ struct BenchQueue: AsyncParsableCommand {
         try await client.query("DELETE FROM jobs")
         let initiative = try await client.query("SELECT id FROM initiatives WHERE slug = 'bench'").one().decode(Int64.self, at: 0)
         if rollups { try await Rollups(database: client).refreshPending() }
-        let rolledAtStart = try await rolledUp(client, initiative)
+        let rolledAtStart = rollups ? try await rolledUp(client, initiative) : 0
         let committed = Committed()
         let started = ContinuousClock.now
         print("rate run: \(rate) jobs/s from \(writers) submitter(s) for \(duration) s, completed jobs pruned after \(keepCompleted) s")
@@ -182,7 +182,7 @@ struct BenchQueue: AsyncParsableCommand {
         var next = started + interval * writer / writers
         let submissions = Submissions()
         var pushed = 0
-        while ContinuousClock.now - started < .seconds(duration) {
+        while next - started < .seconds(duration) {
             if next > ContinuousClock.now { try await Task.sleep(until: next) }
             if kind == "score" {
                 _ = try await client.withTransaction { db in
@@ -229,14 +229,12 @@ struct BenchQueue: AsyncParsableCommand {
 /// Commits seen by the rate run and what the rollups counted when: the lag of commit n is the
 /// time from its commit to the first observation counting at least n scored comments.
 private actor Committed {
-    private(set) var count = 0
     private var commitTimes: [Double] = []
     private var observations: [(at: Double, rolled: Int)] = []
 
-    func add(at seconds: Double) {
-        count += 1
-        commitTimes.append(seconds)
-    }
+    var count: Int { commitTimes.count }
+
+    func add(at seconds: Double) { commitTimes.append(seconds) }
 
     func observe(at seconds: Double, rolled: Int) { observations.append((seconds, rolled)) }
 

@@ -62,7 +62,7 @@ struct Score: ParsableCommand {
             batch.removeAll(keepingCapacity: true)
             while batch.count < batchSize, let line = try reader.next() { batch.append(line) }
             if batch.isEmpty { break }
-            let parts = jobs == 1 ? 1 : min(jobs, batch.count)
+            let parts = min(jobs, batch.count)
             let results = ScoredParts(count: parts)
             let first = lineNumber + 1
             let lines = batch
