@@ -32,6 +32,14 @@ struct ScoringPipelineTests {
                     score = try await api.call(.get, "/api/v1/feedback", token: api.admin).items.first?["score"] as? [String: Any]
                     if score == nil { try await Task.sleep(for: .milliseconds(50)) }
                 }
+                // The score commits with the job's work; the job is marked completed just after:
+                // the processor runs until then (cancelling it at once raced the completion).
+                for _ in 0..<200 {
+                    let done = try await api.database.query("SELECT count(*) FROM jobs WHERE kind = 'score-text' AND state = 'completed'")
+                        .one().decode(Int.self, at: 0)
+                    if done == 1 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 group.cancelAll()
             }
             let found = try #require(score)
